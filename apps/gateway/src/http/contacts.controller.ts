@@ -1,0 +1,105 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  AuthUser,
+  CurrentIntakeKey,
+  CurrentUser,
+  IntakeKeyGuard,
+  IntakeKeyOrUserGuard,
+  IntakeKeyPrincipal,
+  UserAuthGuard,
+} from '@kapok/auth';
+import {
+  AbandonContact,
+  ContactActor,
+  CreateContactDto,
+  EndContact,
+  GetContact,
+  OutcomeDto,
+  ReceiveContact,
+  RecordOutcome,
+} from '@kapok/contacts';
+
+const uuid = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('contacts')
+@Controller('contacts')
+export class ContactsController {
+  constructor(
+    private readonly receive: ReceiveContact,
+    private readonly get: GetContact,
+    private readonly abandon: AbandonContact,
+    private readonly end: EndContact,
+    private readonly outcome: RecordOutcome,
+  ) {}
+
+  @Post()
+  @UseGuards(IntakeKeyGuard)
+  @ApiSecurity('intake-key')
+  @ApiHeader({ name: 'X-Api-Key', required: true })
+  @ApiCreatedResponse({ description: 'A new contact, queued' })
+  @ApiOkResponse({ description: 'The same externalId again: the contact created the first time' })
+  @ApiNotFoundResponse({ description: 'Unknown hotlineNumber' })
+  async create(
+    @CurrentIntakeKey() key: IntakeKeyPrincipal,
+    @Body() dto: CreateContactDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { contact, created } = await this.receive.execute(key.id, dto);
+    res.status(created ? 201 : 200);
+    return contact;
+  }
+
+  @Get(':id')
+  @UseGuards(UserAuthGuard)
+  @ApiBearerAuth()
+  @ApiNotFoundResponse({ description: 'Unknown id, or outside your part of the organisation' })
+  read(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
+    return this.get.execute(id, { kind: 'user', user });
+  }
+
+  @Post(':id/abandon')
+  @HttpCode(200)
+  @UseGuards(IntakeKeyGuard)
+  @ApiSecurity('intake-key')
+  @ApiOkResponse({ description: 'The caller left while waiting' })
+  @ApiConflictResponse({ description: 'Already answered' })
+  leave(@Param('id', uuid) id: string, @CurrentIntakeKey() key: IntakeKeyPrincipal) {
+    return this.abandon.execute(id, key.id);
+  }
+
+  @Post(':id/end')
+  @HttpCode(200)
+  @UseGuards(IntakeKeyOrUserGuard)
+  @ApiSecurity('intake-key')
+  @ApiBearerAuth()
+  @ApiOkResponse({ description: 'The conversation ended: wrap_up' })
+  @ApiConflictResponse({ description: 'Not answered yet' })
+  finish(
+    @Param('id', uuid) id: string,
+    @CurrentIntakeKey() key: IntakeKeyPrincipal | undefined,
+    @CurrentUser() user: AuthUser | undefined,
+  ) {
+    const actor: ContactActor = key ? { kind: 'intake', intakeKeyId: key.id } : { kind: 'user', user: user! };
+    return this.end.execute(id, actor);
+  }
+
+  @Post(':id/outcome')
+  @UseGuards(UserAuthGuard)
+  @ApiBearerAuth()
+  @ApiCreatedResponse({ description: '{ contactId, status: "completed", completedAt, outcome }' })
+  @ApiConflictResponse({ description: 'Outcome already recorded, or the contact is not answered' })
+  record(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser, @Body() dto: OutcomeDto) {
+    return this.outcome.execute(id, user, dto);
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Db } from '@kapok/database';
+import { RedisClient } from '@kapok/realtime';
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly db: Db,
+    private readonly redis: RedisClient,
+  ) {}
+
+  @Get()
+  async check() {
+    const [postgres, redis] = await Promise.all([
+      within(this.db.ping(), 2000).then(() => 'up', () => 'down'),
+      within(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
+    ]);
+    const body = { status: postgres === 'up' && redis === 'up' ? 'ok' : 'error', postgres, redis };
+    if (body.status !== 'ok') throw new ServiceUnavailableException(body);
+    return body;
+  }
+}

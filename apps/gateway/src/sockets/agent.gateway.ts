@@ -1,0 +1,110 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { AuthService, AuthUser } from '@kapok/auth';
+import { AGENT_NAMESPACE, AgentStateEvent, agentRoom } from '@kapok/realtime';
+import { AgentSession, AnswerOffer, OfferAnswer } from '@kapok/routing';
+import { GatewayInstance } from './gateway-instance';
+import { OfferPayload, PresencePayload, parsePayload } from './payloads';
+
+type AgentSocket = Socket & { data: { user: AuthUser } };
+type Ack<T> = T | { ok: false; error: string };
+
+/**
+ * The operator socket (`/agent`). Events are documented in docs/socket-events.md. Handlers only map payloads to
+ * the routing use-cases; every answer is an ack, and anything the operator must not miss is also in `agent:state`.
+ */
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true, credentials: true } })
+export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentGateway.name);
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly session: AgentSession,
+    private readonly answer: AnswerOffer,
+    private readonly instance: GatewayInstance,
+  ) {}
+
+  afterInit(nsp: Namespace): void {
+    nsp.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.auth
+        .authenticate(typeof token === 'string' ? token : undefined)
+        .then((user) => {
+          if (user.role !== 'operator') return next(new Error('forbidden: the /agent socket is for operators'));
+          socket.data.user = user;
+          next();
+        })
+        .catch(() => next(new Error('unauthorized: a valid token is required')));
+    });
+  }
+
+  async handleConnection(socket: AgentSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return void socket.disconnect(true);
+    await socket.join(agentRoom(user.id));
+    try {
+      const state = await this.session.connected(user, socket.id, this.instance.id);
+      socket.emit('agent:state', state);
+    } catch (err) {
+      this.logger.error(`connect of ${user.username} failed: ${(err as Error).message}`);
+      socket.disconnect(true);
+    }
+  }
+
+  async handleDisconnect(socket: AgentSocket): Promise<void> {
+    if (!socket.data.user) return;
+    await this.session.disconnected(socket.id).catch((err) => {
+      this.logger.error(`disconnect of ${socket.data.user.username}: ${(err as Error).message}`);
+    });
+  }
+
+  @SubscribeMessage('presence:set')
+  async setPresence(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: unknown,
+  ): Promise<Ack<{ ok: true; status: string; state: AgentStateEvent }>> {
+    const parsed = await parsePayload(PresencePayload, body);
+    if ('error' in parsed) return { ok: false, error: parsed.error };
+    return this.guard(async () => {
+      const state = await this.session.setPresence(socket.data.user, parsed.value.status);
+      return { ok: true, status: state.presence, state };
+    });
+  }
+
+  @SubscribeMessage('offer:accept')
+  async accept(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack<OfferAnswer>> {
+    const parsed = await parsePayload(OfferPayload, body);
+    if ('error' in parsed) return { ok: false, error: parsed.error };
+    return this.guard(() => this.answer.accept(socket.data.user.id, parsed.value.offerId));
+  }
+
+  @SubscribeMessage('offer:decline')
+  async decline(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack<OfferAnswer>> {
+    const parsed = await parsePayload(OfferPayload, body);
+    if ('error' in parsed) return { ok: false, error: parsed.error };
+    return this.guard(() => this.answer.decline(socket.data.user.id, parsed.value.offerId));
+  }
+
+  @SubscribeMessage('state:get')
+  async state(@ConnectedSocket() socket: AgentSocket): Promise<Ack<{ ok: true; state: AgentStateEvent }>> {
+    return this.guard(async () => ({ ok: true, state: await this.session.currentState(socket.data.user.id) }));
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<Ack<T>> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.logger.error(`socket handler failed: ${(err as Error).stack ?? err}`);
+      return { ok: false, error: 'internal_error' };
+    }
+  }
+}

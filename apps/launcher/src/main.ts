@@ -1,0 +1,83 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolveInfra } from './infra';
+
+/**
+ * `npm start`: one command that runs the whole product on one machine. It finds (or starts) Postgres and Redis,
+ * then runs the gateway (HTTP + sockets, migrations, demo data) and the router (BullMQ workers) as two processes,
+ * exactly as they run in production, and prints where to go.
+ */
+const root = resolve(__dirname, '../../../../../..');
+const entry = (app: string) => join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
+
+async function main() {
+  for (const app of ['gateway', 'router']) {
+    if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run npm run build first`);
+  }
+  const givenDatabase = !!process.env.DATABASE_URL;
+  const infra = await resolveInfra(join(root, '.data'));
+  const port = process.env.PORT ?? '3000';
+  const env = {
+    ...process.env,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    PORT: port,
+    DEMO: process.env.DEMO ?? (givenDatabase ? 'false' : 'true'),
+  };
+
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    children.forEach((c) => c.kill('SIGTERM'));
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await infra.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  // The gateway runs migrations and seeds the demo data; the router starts once it is up.
+  const gateway = fork(entry('gateway'), [], { env });
+  children.push(gateway);
+  gateway.on('exit', (code) => void stop(code ?? 1));
+  const url = `http://localhost:${port}`;
+  await waitHealthy(`${url}/api/health`, gateway);
+  const router = fork(entry('router'), [], { env: { ...env, DB_MIGRATE: 'false' } });
+  children.push(router);
+  router.on('exit', (code) => void stop(code ?? 1));
+
+  console.log(`
+  Kapok (红棉) is running.
+    API            ${url}/api        (OpenAPI: ${url}/api/docs)
+    Health         ${url}/api/health
+    Operator socket ${url}/agent (socket.io)${env.DEMO === 'true' ? `
+  Demo accounts (password hotline-demo):
+    demo-operator, demo-operator-2   operators at 越秀区北京街社工站 (line 020-8100-0001)
+    demo-coordinator                 coordinator of 越秀区
+    demo-supervisor                  supervisor of 北京街 and 5 more stations
+    demo-manager, demo-admin         city-wide
+  Demo intake key: demo-intake-key (header X-Api-Key)` : ''}
+  Stop with Ctrl-C.
+`);
+}
+
+async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error('the gateway exited during start-up (see its log above)');
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the gateway did not become healthy at ${url}`);
+}
+
+main().catch((err) => {
+  console.error(`[kapok] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { AppConfig } from '@kapok/config';
+import { DispatchJob, ExpireOfferJob, ROUTING_QUEUE, RoutingJob, RoutingQueue } from '@kapok/queue';
+import { DispatchStation, ExpireOffer, Reconcile } from '@kapok/routing';
+
+/** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
+@Processor(ROUTING_QUEUE)
+export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RoutingProcessor.name);
+
+  constructor(
+    private readonly dispatch: DispatchStation,
+    private readonly expire: ExpireOffer,
+    private readonly reconcile: Reconcile,
+    private readonly routing: RoutingQueue,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.worker.concurrency = this.config.get('ROUTER_CONCURRENCY');
+    await this.routing.scheduleReconcile(this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000);
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case RoutingJob.Dispatch:
+        return this.dispatch.execute((job.data as DispatchJob).stationId);
+      case RoutingJob.ExpireOffer:
+        return this.expire.execute((job.data as ExpireOfferJob).offerId);
+      case RoutingJob.Reconcile:
+        return this.reconcile.execute();
+      default:
+        this.logger.warn(`unknown job ${job.name}`);
+        return undefined;
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.logger.error(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Jest 30 + @swc/jest: NestJS 12 ships ES modules only, so every file (ours and node_modules) is down-levelled to
+ * CommonJS by SWC (ts-jest cannot load @nestjs/testing 12 on Node 20). See docs/architecture.md.
+ * Tests run one file at a time: integration and end-to-end files share one Postgres database.
+ */
+const swc = ['@swc/jest', {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+}];
+const base = {
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [],
+  moduleNameMapper: { '^@kapok/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testEnvironment: 'node',
+};
+const withDb = { ...base, globalSetup: '<rootDir>/test/support/global-setup.ts' };
+module.exports = {
+  maxWorkers: 1,
+  testTimeout: 60000,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...withDb, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...withDb, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};

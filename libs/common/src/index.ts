@@ -1,0 +1,3 @@
+export * from './clock';
+export * from './mask';
+export * from './common.module';

@@ -1,0 +1,53 @@
+/**
+ * A contact's life, in one place. Every change of status is one of these named transitions, applied as a
+ * conditional update (`UPDATE … WHERE status = ANY(from)`) by ContactRepository.transition: a transition that
+ * finds the contact in another state changes nothing, and the caller acts only when a row changed.
+ */
+export type ContactStatus = 'queued' | 'offered' | 'active' | 'wrap_up' | 'completed' | 'abandoned';
+export const CONTACT_STATUSES: ContactStatus[] = ['queued', 'offered', 'active', 'wrap_up', 'completed', 'abandoned'];
+
+export interface Transition {
+  from: readonly ContactStatus[];
+  to: ContactStatus;
+  /** Extra assignments; $4 is the operator the transition assigns. */
+  set: string;
+}
+
+export const ContactTransitions = {
+  /** Reserved for one operator, who must accept before the offer expires. */
+  offer: {
+    from: ['queued'],
+    to: 'offered',
+    set: 'assigned_worker_id = $4, offered_at = now(), offer_count = offer_count + 1',
+  },
+  /** The operator accepted: the conversation starts. The first answer time is kept if it is re-answered. */
+  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, now())' },
+  /** Declined, timed out, or revoked: back in line, in its original place (queued_at is kept). */
+  release: { from: ['offered'], to: 'queued', set: 'assigned_worker_id = NULL' },
+  /** The conversation ended: the operator records the outcome. */
+  end: { from: ['active'], to: 'wrap_up', set: 'ended_at = now()' },
+  /** The outcome is recorded. */
+  complete: {
+    from: ['active', 'wrap_up'],
+    to: 'completed',
+    set: 'ended_at = COALESCE(ended_at, now()), completed_at = now()',
+  },
+  /** The caller left before anyone answered. */
+  abandon: { from: ['queued', 'offered'], to: 'abandoned', set: 'assigned_worker_id = NULL, abandoned_at = now()' },
+  /** The operator's connection was lost past the reconnect grace: the contact goes back in line. */
+  reclaim: { from: ['active'], to: 'queued', set: 'assigned_worker_id = NULL' },
+} as const satisfies Record<string, Transition>;
+
+export type TransitionName = keyof typeof ContactTransitions;
+
+export function canTransition(name: TransitionName, from: ContactStatus): boolean {
+  return (ContactTransitions[name].from as readonly ContactStatus[]).includes(from);
+}
+
+export type RiskLevel = 'normal' | 'high' | 'critical';
+export const RISK_LEVELS: RiskLevel[] = ['normal', 'high', 'critical'];
+/** Higher goes first in every waiting line. */
+export const PRIORITY: Record<RiskLevel, number> = { normal: 0, high: 1, critical: 2 };
+
+export type Channel = 'phone' | 'chat' | 'wechat';
+export const CHANNELS: Channel[] = ['phone', 'chat', 'wechat'];

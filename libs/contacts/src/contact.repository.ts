@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { Db, Tx } from '@kapok/database';
+import {
+  Channel,
+  ContactStatus,
+  ContactTransitions,
+  RiskLevel,
+  Transition,
+  TransitionName,
+} from './contact-state-machine';
+
+export interface ContactRow {
+  id: string;
+  hotline_id: string;
+  hotline_number: string;
+  station_id: string;
+  intake_key_id: string;
+  external_id: string | null;
+  channel: Channel;
+  caller_number_masked: string | null;
+  caller_number_hash: string | null;
+  language: string | null;
+  topics: string[];
+  risk_level: RiskLevel;
+  priority: number;
+  status: ContactStatus;
+  assigned_worker_id: string | null;
+  offer_count: number;
+  queued_at: Date;
+  offered_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  completed_at: Date | null;
+  abandoned_at: Date | null;
+}
+
+export interface NewContact {
+  hotlineId: string;
+  stationId: string;
+  intakeKeyId: string;
+  externalId: string | null;
+  channel: Channel;
+  callerNumberMasked: string | null;
+  callerNumberHash: string | null;
+  language: string | null;
+  topics: string[];
+  riskLevel: RiskLevel;
+  priority: number;
+}
+
+const SELECT = `SELECT c.*, h.number AS hotline_number FROM contacts c JOIN hotlines h ON h.id = c.hotline_id`;
+
+@Injectable()
+export class ContactRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Inserts the contact unless the same gateway already sent this externalId; two racing identical requests
+   * both end up with the one row (`ON CONFLICT DO NOTHING`, then read back).
+   */
+  async createOnce(c: NewContact): Promise<{ contact: ContactRow; created: boolean }> {
+    const inserted = await this.db.one<{ id: string }>(
+      `INSERT INTO contacts (hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
+                             caller_number_hash, language, topics, risk_level, priority)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        c.hotlineId,
+        c.stationId,
+        c.intakeKeyId,
+        c.externalId,
+        c.channel,
+        c.callerNumberMasked,
+        c.callerNumberHash,
+        c.language,
+        c.topics,
+        c.riskLevel,
+        c.priority,
+      ],
+    );
+    if (inserted) return { contact: (await this.find(inserted.id))!, created: true };
+    const existing = await this.db.one<ContactRow>(`${SELECT} WHERE c.intake_key_id = $1 AND c.external_id = $2`, [
+      c.intakeKeyId,
+      c.externalId,
+    ]);
+    return { contact: existing!, created: false };
+  }
+
+  async find(id: string, tx?: Tx): Promise<ContactRow | undefined> {
+    return this.db.one<ContactRow>(`${SELECT} WHERE c.id = $1`, [id], tx);
+  }
+
+  /** Reads and locks the contact for the rest of the transaction (every path locks contact → offer → operator). */
+  async lock(id: string, tx: Tx): Promise<ContactRow | undefined> {
+    return this.db.one<ContactRow>(`${SELECT} WHERE c.id = $1 FOR UPDATE OF c`, [id], tx);
+  }
+
+  /** The station's next waiting contact: highest priority, then longest waiting. Locked. */
+  async lockNextWaiting(stationId: string, tx: Tx): Promise<ContactRow | undefined> {
+    return this.db.one<ContactRow>(
+      `${SELECT} WHERE c.station_id = $1 AND c.status = 'queued'
+        ORDER BY c.priority DESC, c.queued_at, c.id LIMIT 1 FOR UPDATE OF c`,
+      [stationId],
+      tx,
+    );
+  }
+
+  /**
+   * Applies a named transition as a conditional update. Returns the updated row, or undefined when the contact
+   * was not in a state the transition starts from (or, with `expectWorker`, not assigned to that operator).
+   */
+  async transition(
+    tx: Tx,
+    id: string,
+    name: TransitionName,
+    opts: { worker?: string; expectWorker?: string } = {},
+  ): Promise<ContactRow | undefined> {
+    const t: Transition = ContactTransitions[name];
+    const params: unknown[] = [id, t.from, opts.expectWorker ?? null];
+    if (t.set.includes('$4')) params.push(opts.worker);
+    const res = await this.db.run<{ id: string }>(
+      `UPDATE contacts SET status = '${t.to}', updated_at = now(), ${t.set}
+        WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
+        RETURNING id`,
+      params,
+      tx,
+    );
+    if (res.rowCount !== 1) return undefined;
+    return this.find(id, tx);
+  }
+
+  /** The contact an operator is talking to or wrapping up, if any. */
+  async findHeldBy(workerId: string): Promise<ContactRow | undefined> {
+    return this.db.one<ContactRow>(
+      `${SELECT} WHERE c.assigned_worker_id = $1 AND c.status IN ('active','wrap_up') LIMIT 1`,
+      [workerId],
+    );
+  }
+
+  async findActiveHeldBy(workerId: string, tx: Tx): Promise<ContactRow | undefined> {
+    return this.db.one<ContactRow>(
+      `${SELECT} WHERE c.assigned_worker_id = $1 AND c.status = 'active' FOR UPDATE OF c`,
+      [workerId],
+      tx,
+    );
+  }
+
+  /** Stations with someone waiting and an operator free to take it: the reconciler dispatches them. */
+  async stationsNeedingDispatch(): Promise<string[]> {
+    const rows = await this.db.rows<{ station_id: string }>(
+      `SELECT DISTINCT c.station_id FROM contacts c
+        WHERE c.status = 'queued'
+          AND EXISTS (SELECT 1 FROM agent_states a
+                       WHERE a.station_id = c.station_id AND a.presence = 'available'
+                         AND EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id)
+                         AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.assigned_worker_id = a.user_id
+                                           AND x.status IN ('offered','active','wrap_up')))`,
+    );
+    return rows.map((r) => r.station_id);
+  }
+}

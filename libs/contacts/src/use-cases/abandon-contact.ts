@@ -1,0 +1,45 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { Db } from '@kapok/database';
+import { RoutingQueue } from '@kapok/queue';
+import { AgentNotifier } from '@kapok/realtime';
+import { ContactRepository } from '../contact.repository';
+import { ContactView, toContactView } from '../contact.views';
+import { OfferRepository } from '../offer.repository';
+import { ContactAccess } from './contact-access';
+
+/** The caller left while waiting. An open offer is revoked and its operator is free for the next contact. */
+@Injectable()
+export class AbandonContact {
+  constructor(
+    private readonly db: Db,
+    private readonly contacts: ContactRepository,
+    private readonly offers: OfferRepository,
+    private readonly access: ContactAccess,
+    private readonly routing: RoutingQueue,
+    private readonly notifier: AgentNotifier,
+  ) {}
+
+  async execute(id: string, intakeKeyId: string): Promise<ContactView> {
+    const result = await this.db.tx(async (tx) => {
+      const contact = await this.access.ensureVisible(await this.contacts.lock(id, tx), {
+        kind: 'intake',
+        intakeKeyId,
+      });
+      if (contact.status === 'abandoned') return { contact, revoked: undefined }; // a retry
+      if (contact.status !== 'queued' && contact.status !== 'offered') {
+        throw new ConflictException(`Contact is ${contact.status}: it was already answered`);
+      }
+      const offer = contact.status === 'offered' ? await this.offers.findOpenForContact(id, tx) : undefined;
+      if (offer) await this.offers.close(tx, offer.id, 'revoked', 'abandoned');
+      const abandoned = await this.contacts.transition(tx, id, 'abandon');
+      return { contact: abandoned!, revoked: offer };
+    });
+    if (result.revoked) {
+      const { id: offerId, worker_id: workerId } = result.revoked;
+      this.notifier.revoked(workerId, { offerId, contactId: id, reason: 'abandoned' });
+      await this.routing.cancelOfferExpiry(offerId);
+      await this.routing.requestDispatch(result.contact.station_id);
+    }
+    return toContactView(result.contact);
+  }
+}

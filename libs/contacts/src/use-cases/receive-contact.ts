@@ -1,0 +1,52 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { maskPhoneNumber } from '@kapok/common';
+import { AppConfig } from '@kapok/config';
+import { OrgRepository } from '@kapok/org';
+import { RoutingQueue } from '@kapok/queue';
+import { PRIORITY } from '../contact-state-machine';
+import { ContactRepository } from '../contact.repository';
+import { ContactView, toContactView } from '../contact.views';
+import { CreateContactDto } from '../dto/create-contact.dto';
+
+/**
+ * Intake: a gateway reports a contact. It is written to Postgres first (idempotent by the gateway's externalId),
+ * then the station's router is triggered. If Redis is down the trigger fails, the contact is still there, and the
+ * reconciler routes it: nothing acknowledged is lost.
+ */
+@Injectable()
+export class ReceiveContact {
+  constructor(
+    private readonly contacts: ContactRepository,
+    private readonly org: OrgRepository,
+    private readonly routing: RoutingQueue,
+    private readonly config: AppConfig,
+  ) {}
+
+  async execute(intakeKeyId: string, dto: CreateContactDto): Promise<{ contact: ContactView; created: boolean }> {
+    const hotline = await this.org.findHotlineByNumber(dto.hotlineNumber);
+    if (!hotline) throw new NotFoundException(`Unknown hotlineNumber "${dto.hotlineNumber}"`);
+    const riskLevel = dto.riskLevel ?? 'normal';
+    const { contact, created } = await this.contacts.createOnce({
+      hotlineId: hotline.id,
+      stationId: hotline.stationId,
+      intakeKeyId,
+      externalId: dto.externalId ?? null,
+      channel: dto.channel,
+      callerNumberMasked: maskPhoneNumber(dto.callerNumber),
+      callerNumberHash: dto.callerNumber ? this.callerHash(dto.callerNumber) : null,
+      language: dto.language ?? null,
+      topics: dto.topics ?? [],
+      riskLevel,
+      priority: PRIORITY[riskLevel],
+    });
+    if (contact.status === 'queued') await this.routing.requestDispatch(contact.station_id);
+    return { contact: toContactView(contact), created };
+  }
+
+  /** Keyed hash of the normalised number: recognises a repeat caller without storing the number. */
+  private callerHash(number: string): string {
+    const digits = number.replace(/[^0-9]/g, '');
+    return createHmac('sha256', this.config.get('CALLER_NUMBER_KEY')).update(digits).digest('hex');
+  }
+}

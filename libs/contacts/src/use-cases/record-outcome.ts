@@ -1,0 +1,48 @@
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { AuthUser } from '@kapok/auth';
+import { Db } from '@kapok/database';
+import { AgentStateRepository } from '@kapok/presence';
+import { RoutingQueue } from '@kapok/queue';
+import { AgentNotifier } from '@kapok/realtime';
+import { ContactRepository } from '../contact.repository';
+import { toContactView, toOutcomeView } from '../contact.views';
+import { OutcomeDto } from '../dto/outcome.dto';
+import { OutcomeRepository } from '../outcome.repository';
+import { ContactAccess } from './contact-access';
+
+/** The operator records what was done: the contact is completed and the operator is free for the next one. */
+@Injectable()
+export class RecordOutcome {
+  constructor(
+    private readonly db: Db,
+    private readonly contacts: ContactRepository,
+    private readonly outcomes: OutcomeRepository,
+    private readonly agents: AgentStateRepository,
+    private readonly access: ContactAccess,
+    private readonly routing: RoutingQueue,
+    private readonly notifier: AgentNotifier,
+  ) {}
+
+  async execute(id: string, user: AuthUser, dto: OutcomeDto) {
+    const { contact, outcome } = await this.db.tx(async (tx) => {
+      const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), { kind: 'user', user });
+      if (current.assigned_worker_id !== user.id) {
+        throw new ForbiddenException('Only the operator handling this contact can record its outcome');
+      }
+      if (current.status === 'completed') throw new ConflictException('The outcome of this contact is already recorded');
+      if (current.status !== 'active' && current.status !== 'wrap_up') {
+        throw new ConflictException(`Contact is ${current.status}: an outcome needs an answered contact`);
+      }
+      const outcome = await this.outcomes.createOnce(tx, id, user.id, dto);
+      if (!outcome) throw new ConflictException('The outcome of this contact is already recorded');
+      const completed = await this.contacts.transition(tx, id, 'complete', { expectWorker: user.id });
+      if (!completed) throw new ConflictException('The contact changed state; try again');
+      await this.agents.markIdle(user.id, tx);
+      return { contact: completed, outcome };
+    });
+    const view = toContactView(contact, outcome);
+    this.notifier.contactUpdated(user.id, { contact: view });
+    await this.routing.requestDispatch(contact.station_id);
+    return { contactId: contact.id, status: contact.status, completedAt: view.completedAt, outcome: toOutcomeView(outcome) };
+  }
+}

@@ -1,0 +1,31 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from './migrations';
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: Number(process.env.DB_POOL_SIZE ?? 10), application_name: 'kapok' },
+  };
+}
+
+/** Runs pending migrations under an advisory lock, so several processes booting at once apply each migration once. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  try {
+    await ds.query('SELECT pg_advisory_lock(7235001)');
+    try {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      return applied.map((m) => m.name);
+    } finally {
+      await ds.query('SELECT pg_advisory_unlock(7235001)');
+    }
+  } finally {
+    await ds.destroy();
+  }
+}

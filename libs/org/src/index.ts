@@ -1,0 +1,4 @@
+export * from './org.types';
+export * from './org.repository';
+export * from './org.module';
+export * from './demo/guangzhou-tree';

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { Db, Tx } from '@kapok/database';
+import { Presence } from '@kapok/realtime';
+
+export interface AgentState {
+  userId: string;
+  stationId: string;
+  presence: Presence;
+  connected: boolean;
+  idleSince: Date;
+}
+
+/**
+ * Operators' presence. Two facts, kept apart: what the operator declared (`presence`) and whether any socket of
+ * theirs is connected (rows in agent_sessions, one per socket, tagged with the gateway process that holds it).
+ * An operator is offered contacts only when both say yes.
+ */
+@Injectable()
+export class AgentStateRepository {
+  constructor(private readonly db: Db) {}
+
+  async ensure(userId: string, stationId: string, tx?: Tx): Promise<void> {
+    await this.db.run(
+      `INSERT INTO agent_states (user_id, station_id) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET station_id = EXCLUDED.station_id WHERE agent_states.station_id <> EXCLUDED.station_id`,
+      [userId, stationId],
+      tx,
+    );
+  }
+
+  async get(userId: string, tx?: Tx): Promise<AgentState | undefined> {
+    const row = await this.db.one<{
+      user_id: string;
+      station_id: string;
+      presence: Presence;
+      connected: boolean;
+      idle_since: Date;
+    }>(
+      `SELECT a.*, EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id) AS connected
+         FROM agent_states a WHERE a.user_id = $1`,
+      [userId],
+      tx,
+    );
+    return (
+      row && {
+        userId: row.user_id,
+        stationId: row.station_id,
+        presence: row.presence,
+        connected: row.connected,
+        idleSince: row.idle_since,
+      }
+    );
+  }
+
+  /** Locks the operator's row for the rest of the transaction and returns the presence they had. */
+  async lock(userId: string, tx: Tx): Promise<{ presence: Presence; stationId: string } | undefined> {
+    const row = await this.db.one<{ presence: Presence; station_id: string }>(
+      'SELECT presence, station_id FROM agent_states WHERE user_id = $1 FOR UPDATE',
+      [userId],
+      tx,
+    );
+    return row && { presence: row.presence, stationId: row.station_id };
+  }
+
+  /** Sets the declared presence; becoming available starts the operator's idle time. */
+  async setPresence(userId: string, presence: Presence, tx: Tx): Promise<void> {
+    await this.db.run(
+      `UPDATE agent_states SET presence = $2::text, presence_changed_at = now(),
+              idle_since = CASE WHEN presence <> 'available' AND $2::text = 'available' THEN now() ELSE idle_since END
+        WHERE user_id = $1 AND presence <> $2::text`,
+      [userId, presence],
+      tx,
+    );
+  }
+
+  /** The operator just finished or let go of a contact: they go to the back of the idle line. */
+  async markIdle(userId: string, tx: Tx): Promise<void> {
+    await this.db.run('UPDATE agent_states SET idle_since = now() WHERE user_id = $1', [userId], tx);
+  }
+
+  async addSession(socketId: string, userId: string, gatewayId: string): Promise<void> {
+    await this.db.tx(async (tx) => {
+      await this.db.run(
+        `INSERT INTO agent_sessions (socket_id, user_id, gateway_id) VALUES ($1, $2, $3) ON CONFLICT (socket_id) DO NOTHING`,
+        [socketId, userId, gatewayId],
+        tx,
+      );
+      await this.db.run('UPDATE agent_states SET disconnected_at = NULL WHERE user_id = $1', [userId], tx);
+    });
+  }
+
+  /** Removes one socket; returns the operator and how many sockets they still have. */
+  async removeSession(socketId: string): Promise<{ userId: string; remaining: number } | undefined> {
+    return this.db.tx(async (tx) => {
+      const gone = await this.db.one<{ user_id: string }>(
+        'DELETE FROM agent_sessions WHERE socket_id = $1 RETURNING user_id',
+        [socketId],
+        tx,
+      );
+      if (!gone) return undefined;
+      const left = await this.db.one<{ n: number }>(
+        'SELECT count(*)::int AS n FROM agent_sessions WHERE user_id = $1',
+        [gone.user_id],
+        tx,
+      );
+      if (left!.n === 0) {
+        await this.db.run('UPDATE agent_states SET disconnected_at = now() WHERE user_id = $1', [gone.user_id], tx);
+      }
+      return { userId: gone.user_id, remaining: left!.n };
+    });
+  }
+
+  async heartbeat(gatewayId: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO gateway_instances (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
+      [gatewayId],
+    );
+  }
+
+  async retireGateway(gatewayId: string): Promise<void> {
+    await this.db.run('DELETE FROM gateway_instances WHERE id = $1', [gatewayId]);
+  }
+
+  /** Sockets held by gateway processes that stopped sending heartbeats (crashed or cut off). */
+  async sessionsOfDeadGateways(staleSeconds: number): Promise<string[]> {
+    const rows = await this.db.rows<{ socket_id: string }>(
+      `SELECT s.socket_id FROM agent_sessions s
+         LEFT JOIN gateway_instances g ON g.id = s.gateway_id
+        WHERE g.id IS NULL OR g.heartbeat_at < now() - make_interval(secs => $1)`,
+      [staleSeconds],
+    );
+    return rows.map((r) => r.socket_id);
+  }
+
+  /** Operators with no socket for longer than the grace period who still look present or hold a contact. */
+  async pastReconnectGrace(graceSeconds: number): Promise<string[]> {
+    const rows = await this.db.rows<{ user_id: string }>(
+      `SELECT a.user_id FROM agent_states a
+        WHERE a.disconnected_at IS NOT NULL AND a.disconnected_at < now() - make_interval(secs => $1)
+          AND NOT EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id)
+          AND (a.presence <> 'offline'
+               OR EXISTS (SELECT 1 FROM contacts c WHERE c.assigned_worker_id = a.user_id AND c.status = 'active'))`,
+      [graceSeconds],
+    );
+    return rows.map((r) => r.user_id);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './agent-state.repository';
+export * from './presence.module';

@@ -1,0 +1,4 @@
+export * from './agent-events';
+export * from './agent-notifier';
+export * from './redis-client';
+export * from './realtime.module';

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { ContactRepository, ContactView, OfferRepository, toContactView } from '@kapok/contacts';
+import { Db } from '@kapok/database';
+import { RoutingQueue } from '@kapok/queue';
+import { OfferRelease } from '../offer-release';
+
+export type OfferAnswer = { ok: true; contact?: ContactView } | { ok: false; error: string };
+
+class Refused extends Error {}
+
+/** An operator accepts or declines an offer made to them. The conditional updates decide any race with expiry. */
+@Injectable()
+export class AnswerOffer {
+  constructor(
+    private readonly db: Db,
+    private readonly contacts: ContactRepository,
+    private readonly offers: OfferRepository,
+    private readonly release: OfferRelease,
+    private readonly routing: RoutingQueue,
+  ) {}
+
+  async accept(userId: string, offerId: string): Promise<OfferAnswer> {
+    try {
+      const contact = await this.db.tx(async (tx) => {
+        const offer = await this.offers.find(offerId, tx);
+        if (!offer || offer.worker_id !== userId) throw new Refused('offer_not_found');
+        await this.contacts.lock(offer.contact_id, tx);
+        if (offer.status !== 'open') throw new Refused(`offer_${offer.status}`);
+        if (!(await this.offers.close(tx, offerId, 'accepted'))) throw new Refused('offer_expired');
+        const active = await this.contacts.transition(tx, offer.contact_id, 'accept', { expectWorker: userId });
+        if (!active) throw new Refused('contact_not_offered');
+        return active;
+      });
+      await this.routing.cancelOfferExpiry(offerId);
+      return { ok: true, contact: toContactView(contact) };
+    } catch (err) {
+      if (err instanceof Refused) return { ok: false, error: err.message };
+      throw err;
+    }
+  }
+
+  async decline(userId: string, offerId: string): Promise<OfferAnswer> {
+    const offer = await this.offers.find(offerId);
+    if (!offer || offer.worker_id !== userId) return { ok: false, error: 'offer_not_found' };
+    const kind = { status: 'declined', reason: 'declined' } as const;
+    const stationId = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+    if (!stationId) return { ok: false, error: 'offer_not_open' };
+    await this.release.afterRelease(offer, kind, stationId);
+    return { ok: true };
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { OfferRepository } from '@kapok/contacts';
+import { Db } from '@kapok/database';
+import { RoutingQueue } from '@kapok/queue';
+import { OfferRelease } from '../offer-release';
+
+/** An offer's time is up: if it is still open it is revoked and the contact goes to the next operator. */
+@Injectable()
+export class ExpireOffer {
+  constructor(
+    private readonly db: Db,
+    private readonly offers: OfferRepository,
+    private readonly release: OfferRelease,
+    private readonly routing: RoutingQueue,
+  ) {}
+
+  async execute(offerId: string): Promise<boolean> {
+    const offer = await this.offers.find(offerId);
+    if (!offer || offer.status !== 'open') return false;
+    if (new Date(offer.expires_at).getTime() > Date.now() + 25) {
+      await this.routing.scheduleOfferExpiry(offer.id, new Date(offer.expires_at), true); // fired early
+      return false;
+    }
+    const kind = { status: 'expired', reason: 'timeout' } as const;
+    const stationId = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+    if (!stationId) return false;
+    await this.release.afterRelease(offer, kind, stationId);
+    return true;
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@kapok/config';
+import { ContactRepository, OfferRepository } from '@kapok/contacts';
+import { AgentStateRepository } from '@kapok/presence';
+import { AgentSession } from './agent-session';
+import { DispatchStation } from './dispatch-station';
+import { ExpireOffer } from './expire-offer';
+
+/** A gateway that has not sent a heartbeat for this long is taken for dead, and its sockets for closed. */
+export const GATEWAY_STALE_SECONDS = 30;
+/** An open offer this long past its expiry lost its expiry job. */
+const OVERDUE_OFFER_SECONDS = 2;
+
+/**
+ * The safety net that runs every few seconds (one router at a time): whatever a crash, a lost job or a Redis
+ * outage left behind is found again from Postgres, the truth.
+ */
+@Injectable()
+export class Reconcile {
+  private readonly logger = new Logger(Reconcile.name);
+
+  constructor(
+    private readonly offers: OfferRepository,
+    private readonly contacts: ContactRepository,
+    private readonly agents: AgentStateRepository,
+    private readonly expire: ExpireOffer,
+    private readonly session: AgentSession,
+    private readonly dispatch: DispatchStation,
+    private readonly config: AppConfig,
+  ) {}
+
+  async execute(): Promise<{ expired: number; deadSockets: number; graceExpired: number; dispatched: number }> {
+    let expired = 0;
+    for (const id of await this.offers.overdue(OVERDUE_OFFER_SECONDS)) if (await this.expire.execute(id)) expired++;
+
+    const deadSockets = await this.agents.sessionsOfDeadGateways(GATEWAY_STALE_SECONDS);
+    for (const socketId of deadSockets) await this.session.disconnected(socketId);
+
+    const pastGrace = await this.agents.pastReconnectGrace(this.config.get('RECONNECT_GRACE_SECONDS'));
+    for (const userId of pastGrace) await this.session.expireGrace(userId);
+
+    let dispatched = 0;
+    for (const stationId of await this.contacts.stationsNeedingDispatch()) {
+      dispatched += await this.dispatch.execute(stationId);
+    }
+    if (expired || deadSockets.length || dispatched) {
+      this.logger.warn(
+        `reconciled: ${expired} overdue offers, ${deadSockets.length} sockets of dead gateways, ${dispatched} missed offers`,
+      );
+    }
+    return { expired, deadSockets: deadSockets.length, graceExpired: pastGrace.length, dispatched };
+  }
+}

@@ -1,0 +1,146 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
+import { io, Socket } from 'socket.io-client';
+import { GatewayModule } from '../../apps/gateway/src/gateway.module';
+import { setupGatewayApp } from '../../apps/gateway/src/setup-app';
+import { RouterModule } from '../../apps/router/src/router.module';
+import { PASSWORD } from './fixtures';
+
+@Module({ imports: [GatewayModule, RouterModule] })
+class WholeStackModule {}
+
+export interface Stack {
+  app: NestExpressApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway and the router in this test process, on a random port, against the real Postgres and Redis
+ * (its own Redis key prefix, so test files never share queues).
+ */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    REDIS_PREFIX: `kapok-test-${randomUUID().slice(0, 8)}`,
+    OFFER_TIMEOUT_SECONDS: '20',
+    RECONNECT_GRACE_SECONDS: '60',
+    RECONCILE_INTERVAL_SECONDS: '60',
+    ...env,
+  });
+  const app = await NestFactory.create<NestExpressApplication>(WholeStackModule, { logger: ['error', 'warn'] });
+  setupGatewayApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
+
+export async function api(
+  url: string,
+  method: string,
+  path: string,
+  opts: { token?: string; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.key) headers['x-api-key'] = opts.key;
+  if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${url}/api${path}`, {
+    method,
+    headers,
+    body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+  });
+  const text = await res.text();
+  let body: any;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+export async function login(url: string, username: string, password = PASSWORD): Promise<string> {
+  const res = await api(url, 'POST', '/auth/login', { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text}`);
+  return res.body.accessToken;
+}
+
+/** A real socket.io client on /agent that records every event it receives. */
+export class AgentClient {
+  readonly socket: Socket;
+  readonly events: { event: string; data: any }[] = [];
+  private waiters: { event: string; pred: (d: any) => boolean; resolve: (d: any) => void }[] = [];
+
+  constructor(url: string, token: string, opts: { autoConnect?: boolean } = {}) {
+    this.socket = io(`${url}/agent`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      autoConnect: opts.autoConnect ?? true,
+    });
+    this.socket.onAny((event, data) => {
+      this.events.push({ event, data });
+      this.waiters = this.waiters.filter((w) => {
+        if (w.event === event && w.pred(data)) {
+          w.resolve(data);
+          return false;
+        }
+        return true;
+      });
+    });
+  }
+
+  static async connect(url: string, token: string): Promise<AgentClient> {
+    const c = new AgentClient(url, token);
+    await c.next('agent:state');
+    return c;
+  }
+
+  /** The first event of this name (already received or still to come) matching pred. */
+  next<T = any>(event: string, pred: (d: any) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+    const seen = this.events.find((e) => e.event === event && pred(e.data));
+    if (seen) {
+      this.events.splice(this.events.indexOf(seen), 1);
+      return Promise.resolve(seen.data);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        event,
+        pred,
+        resolve: (d) => {
+          clearTimeout(timer);
+          this.events.splice(this.events.findIndex((e) => e.data === d), 1);
+          resolve(d);
+        },
+      });
+    });
+  }
+
+  /** Asserts that no event of this name arrives within ms. */
+  async none(event: string, ms: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms));
+    const seen = this.events.find((e) => e.event === event);
+    if (seen) throw new Error(`unexpected ${event}: ${JSON.stringify(seen.data)}`);
+  }
+
+  emit<T = any>(event: string, payload?: unknown): Promise<T> {
+    return this.socket.timeout(5000).emitWithAck(event, payload);
+  }
+
+  async available(): Promise<void> {
+    const ack = await this.emit('presence:set', { status: 'available' });
+    if (!ack.ok) throw new Error(`presence:set failed: ${JSON.stringify(ack)}`);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
