@@ -18,7 +18,11 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
 };
-const withDb = { ...base, globalSetup: '<rootDir>/test/support/global-setup.ts' };
+const withDb = {
+  ...base,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
 module.exports = {
   maxWorkers: 1,
   testTimeout: 60000,

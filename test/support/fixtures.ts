@@ -12,6 +12,7 @@ export interface TestStation {
   stationId: string;
   hotlineNumber: string;
   intakeKey: string;
+  intakeKeyId: string;
   operators: { id: string; username: string }[];
   user(role: Role, orgUnitId?: string): Promise<{ id: string; username: string }>;
 }
@@ -34,7 +35,7 @@ export async function createStation(app: INestApplicationContext, operators = 2)
   const hotlineNumber = `T-${tag}`;
   await org.createHotline({ number: hotlineNumber, name: `测试热线-${tag}`, stationId: station.id });
   const intakeKey = `key-${randomUUID()}`;
-  await keys.create(`test ${tag}`, intakeKey);
+  const key = await keys.create(`test ${tag}`, intakeKey);
   let n = 0;
   const user = async (role: Role, orgUnitId = station.id) => {
     const username = `${role}-${tag}-${++n}`;
@@ -49,6 +50,7 @@ export async function createStation(app: INestApplicationContext, operators = 2)
     stationId: station.id,
     hotlineNumber,
     intakeKey,
+    intakeKeyId: key.id,
     operators: ops,
     user,
   };

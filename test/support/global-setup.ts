@@ -9,12 +9,17 @@ import { runMigrations } from '../../libs/database/src/data-source';
 export default async function globalSetup(): Promise<void> {
   if (process.env.KAPOK_TEST_READY) return;
   const server = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-  const name = process.env.TEST_DATABASE_NAME ?? 'kapok_test';
+  // One database per jest run (several runs may share a machine); databases of runs that are gone are dropped.
+  const name = `kapok_test_${process.pid}`;
   const admin = new Client({ connectionString: `${server}/postgres` });
   await admin.connect().catch((err) => {
     throw new Error(`Tests need PostgreSQL at ${server} (${err.message}); see README "Tests"`);
   });
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'kapok\\_test\\_%'`);
+  for (const { datname } of old.rows) {
+    const pid = Number(datname.slice('kapok_test_'.length));
+    if (pid === process.pid || !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
   process.env.DATABASE_URL = `${server}/${name}`;
@@ -25,8 +30,16 @@ export default async function globalSetup(): Promise<void> {
   await redis.connect().catch((err) => {
     throw new Error(`Tests need Redis at ${process.env.REDIS_URL} (${err.message}); see README "Tests"`);
   });
-  const stale = await redis.keys('kapok-test-*');
-  if (stale.length) await redis.del(...stale);
   redis.disconnect();
   process.env.KAPOK_TEST_READY = '1';
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,88 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { ContactRepository, OfferRepository } from '../../libs/contacts/src';
+import { Db } from '../../libs/database/src';
+import { AgentStateRepository } from '../../libs/presence/src';
+import { GATEWAY_STALE_SECONDS, Reconcile } from '../../libs/routing/src';
+import { startDomain } from '../support/context';
+import { TestStation, createStation } from '../support/fixtures';
+
+/** What a crash, a lost job or a Redis outage leaves behind is found again from Postgres. */
+describe('reconcile (real database)', () => {
+  let ctx: INestApplicationContext;
+  let close: () => Promise<void>;
+  let db: Db;
+  let st: TestStation;
+
+  beforeAll(async () => {
+    ({ ctx, close } = await startDomain({ RECONNECT_GRACE_SECONDS: '60' }));
+    db = ctx.get(Db);
+  });
+  afterAll(() => close());
+  beforeEach(async () => {
+    st = await createStation(ctx, 2);
+  });
+
+  const hotlineId = async () =>
+    (await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [st.hotlineNumber]))!.id;
+  /** A contact written to Postgres whose routing job never reached Redis. */
+  const orphan = async () =>
+    (await ctx.get(ContactRepository).createOnce({
+      hotlineId: await hotlineId(),
+      stationId: st.stationId,
+      intakeKeyId: st.intakeKeyId,
+      externalId: null,
+      channel: 'phone',
+      callerNumberMasked: null,
+      callerNumberHash: null,
+      language: null,
+      topics: [],
+      riskLevel: 'normal',
+      priority: 0,
+    })).contact;
+  const onDuty = async (userId: string, gateway = 'gw-live') => {
+    const agents = ctx.get(AgentStateRepository);
+    await agents.heartbeat(gateway);
+    await agents.ensure(userId, st.stationId);
+    await agents.addSession(`sock-${userId}`, userId, gateway);
+    await db.tx((tx) => agents.setPresence(userId, 'available', tx));
+  };
+
+  it('offers a contact whose dispatch was lost', async () => {
+    const c = await orphan();
+    await onDuty(st.operators[0].id);
+    const result = await ctx.get(Reconcile).execute();
+    expect(result.dispatched).toBeGreaterThanOrEqual(1);
+    expect((await ctx.get(ContactRepository).find(c.id))!).toMatchObject({
+      status: 'offered',
+      assigned_worker_id: st.operators[0].id,
+    });
+  });
+
+  it('expires an open offer whose expiry job was lost, and offers the contact again', async () => {
+    const c = await orphan();
+    await onDuty(st.operators[0].id);
+    await ctx.get(Reconcile).execute();
+    const offer = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
+    await db.run(`UPDATE offers SET expires_at = now() - interval '10 seconds' WHERE id = $1`, [offer.id]);
+    const result = await ctx.get(Reconcile).execute();
+    expect(result.expired).toBeGreaterThanOrEqual(1);
+    expect((await ctx.get(OfferRepository).find(offer.id))!.status).toBe('expired');
+    const again = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
+    expect(again.id).not.toBe(offer.id); // the only operator gets it again rather than nobody
+  });
+
+  it('treats the sockets of a gateway that stopped its heartbeat as closed and revokes their offers', async () => {
+    const c = await orphan();
+    await onDuty(st.operators[0].id, 'gw-dead');
+    await ctx.get(Reconcile).execute();
+    expect((await ctx.get(OfferRepository).findOpenForContact(c.id))!.worker_id).toBe(st.operators[0].id);
+    await db.run(`UPDATE gateway_instances SET heartbeat_at = now() - make_interval(secs => $1) WHERE id = 'gw-dead'`, [
+      GATEWAY_STALE_SECONDS + 5,
+    ]);
+    const result = await ctx.get(Reconcile).execute();
+    expect(result.deadSockets).toBeGreaterThanOrEqual(1);
+    expect(await ctx.get(OfferRepository).findOpenForContact(c.id)).toBeUndefined();
+    expect((await ctx.get(ContactRepository).find(c.id))!.status).toBe('queued');
+    expect((await ctx.get(AgentStateRepository).get(st.operators[0].id))!.connected).toBe(false);
+  });
+});
