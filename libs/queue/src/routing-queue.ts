@@ -7,11 +7,22 @@ import { DispatchJob, ExpireOfferJob, ROUTING_QUEUE, RoutingJob } from './routin
  * The producer side of the routing queue (BullMQ). Triggers are best effort: the truth is in Postgres, and the
  * router's reconcile job finds anything a failed enqueue left behind, so a Redis outage never loses a contact.
  */
+const ENQUEUE_TIMEOUT_MS = 1000;
+
 @Injectable()
 export class RoutingQueue {
   private readonly logger = new Logger(RoutingQueue.name);
 
-  constructor(@InjectQueue(ROUTING_QUEUE) readonly queue: Queue) {}
+  private lastConnectionError = 0;
+
+  constructor(@InjectQueue(ROUTING_QUEUE) readonly queue: Queue) {
+    // ioredis reconnects by itself; say so once in a while rather than on every attempt.
+    queue.on('error', (err) => {
+      if (Date.now() - this.lastConnectionError < 10_000) return;
+      this.lastConnectionError = Date.now();
+      this.logger.error(`routing queue: ${err.message}`);
+    });
+  }
 
   async requestDispatch(stationId: string): Promise<void> {
     await this.safely(`dispatch ${stationId}`, () =>
@@ -38,11 +49,23 @@ export class RoutingQueue {
     await this.queue.upsertJobScheduler('reconcile', { every: everyMs }, { name: RoutingJob.Reconcile });
   }
 
+  /**
+   * Never lets a trigger hold up the caller: with Redis unreachable the client would queue the command until it
+   * is back, so the wait is capped (the command may still go through later; triggers are idempotent).
+   */
   private async safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await fn();
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Redis did not answer in ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+        }),
+      ]);
     } catch (err) {
       this.logger.error(`could not enqueue ${what}: ${(err as Error).message}; the reconciler will pick it up`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
