@@ -40,7 +40,7 @@ describe('a contact from intake to completed (HTTP + socket.io, real Postgres an
   it('offers, accepts, ends, records the outcome, then offers the next contact to the same operator', async () => {
     const op = await agent(0);
     await op.available();
-    const created = await intake({ externalId: 'flow-1', topics: ['material_aid'] });
+    const created = await intake({ externalId: 'flow-1', topics: ['rice_and_oil'] });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'queued', hotlineNumber: st.hotlineNumber, channel: 'phone' });
     expect(created.body.callerNumberMasked).toBe('138****5678');
@@ -48,7 +48,7 @@ describe('a contact from intake to completed (HTTP + socket.io, real Postgres an
 
     const offer = await op.next('contact:offer');
     expect(offer.contact).toMatchObject({ id: created.body.id, callerNumberMasked: '138****5678', riskLevel: 'normal' });
-    expect(offer.contact.topics).toEqual(['material_aid']);
+    expect(offer.contact.topics).toEqual(['rice_and_oil']);
     expect(new Date(offer.expiresAt).getTime()).toBeGreaterThan(Date.now());
 
     const ack = await op.emit('offer:accept', { offerId: offer.offerId });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ContactRepository, OfferRepository, ReceiveContact } from '../../libs/contacts/src';
 import { Db } from '../../libs/database/src';
 import { AgentStateRepository } from '../../libs/presence/src';
-import { AnswerOffer, DispatchStation, ExpireOffer } from '../../libs/routing/src';
+import { AnswerOffer, ExpireOffer, MakeOffers } from '../../libs/routing/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
 
@@ -14,7 +14,7 @@ describe('routing invariants held by Postgres (real database, use-cases called d
   let st: TestStation;
 
   beforeAll(async () => {
-    ({ ctx, close } = await startDomain({ OFFER_TIMEOUT_SECONDS: '20' }));
+    ({ ctx, close } = await startDomain({ OFFER_TIMEOUT_SECONDS: '20', MISSED_OFFERS_TO_AWAY: '100' }));
     db = ctx.get(Db);
   });
   afterAll(() => close());
@@ -44,13 +44,13 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     await expect(db.tx((tx) => offers.create(tx, c2.id, st.operators[0].id, 20))).rejects.toThrow(/offers_open_per_worker_uq/);
   });
 
-  it('an operator cannot hold two contacts, and a queued contact cannot have an operator', async () => {
+  it('an operator cannot hold two phone contacts, and a queued contact cannot have an operator', async () => {
     const [a, b] = [await newContact(), await newContact()];
     const op = st.operators[0].id;
     await db.run(`UPDATE contacts SET status = 'active', assigned_worker_id = $2 WHERE id = $1`, [a.id, op]);
     await expect(
       db.run(`UPDATE contacts SET status = 'offered', assigned_worker_id = $2 WHERE id = $1`, [b.id, op]),
-    ).rejects.toThrow(/contacts_one_per_worker_uq/);
+    ).rejects.toThrow(/already holds a contact|contacts_one_phone_per_worker_uq/);
     await expect(db.run(`UPDATE contacts SET assigned_worker_id = $2 WHERE id = $1`, [b.id, op])).rejects.toThrow(
       /contacts_assignment_ck/,
     );
@@ -64,12 +64,17 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     expect((await repo.find(c.id))!.status).toBe('queued');
   });
 
-  it('concurrent dispatches of one station make each pair once: 6 contacts, 3 operators, 10 dispatchers', async () => {
-    for (let i = 0; i < 6; i++) await newContact();
+  it('concurrent matching makes each pair once: 6 contacts, 3 operators, 18 matchers at once', async () => {
+    const contacts = [];
+    for (let i = 0; i < 6; i++) contacts.push(await newContact());
     await onDuty(3);
-    const dispatch = ctx.get(DispatchStation);
-    const made = await Promise.all(Array.from({ length: 10 }, () => dispatch.execute(st.stationId)));
-    expect(made.reduce((a, b) => a + b, 0)).toBe(3);
+    const match = ctx.get(MakeOffers);
+    const made = await Promise.all([
+      ...contacts.map((c) => match.forContact(c.id)),
+      ...contacts.map((c) => match.forContact(c.id)),
+      ...st.operators.slice(0, 3).flatMap((o) => [match.forOperator(o.id), match.forOperator(o.id)]),
+    ]);
+    expect(made.filter(Boolean)).toHaveLength(3);
     const open = await db.rows<{ contact_id: string; worker_id: string }>(
       `SELECT o.contact_id, o.worker_id FROM offers o JOIN contacts c ON c.id = o.contact_id
         WHERE c.station_id = $1 AND o.status = 'open'`,
@@ -85,7 +90,7 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     await newContact();
     const critical = await newContact('critical');
     await onDuty(2);
-    await ctx.get(DispatchStation).execute(st.stationId);
+    for (const op of st.operators.slice(0, 2)) await ctx.get(MakeOffers).forOperator(op.id);
     const offered = await db.rows<{ id: string }>(
       `SELECT id FROM contacts WHERE station_id = $1 AND status = 'offered' ORDER BY id`,
       [st.stationId],
@@ -101,7 +106,7 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     const outcomes = { accepted: 0, expired: 0 };
     for (let round = 0; round < 15; round++) {
       const c = await newContact();
-      await ctx.get(DispatchStation).execute(st.stationId);
+      await ctx.get(MakeOffers).forContact(c.id);
       const offer = (await ctx.get(OfferRepository).findOpenForWorker(op))!;
       expect(offer.contact_id).toBe(c.id);
       // make it due right now, then race

@@ -1,8 +1,16 @@
-import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  BadRequestException,
+  INestApplication,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '@kapok/config';
+import { inspectUntrusted } from './sockets/payloads';
 import { RedisIoAdapter } from './sockets/redis-io.adapter';
 
 /** Flattens nested validation errors into messages that name the full path (materialAid.items.0.quantity …). */
@@ -14,13 +22,44 @@ function validationMessages(e: ValidationError, prefix = ''): string[] {
   return [...own, ...(e.children ?? []).flatMap((c) => validationMessages(c, path))];
 }
 
+/**
+ * The ValidationPipe, with two checks in front of it for request bodies bound to a DTO class: the body must be an
+ * object (a JSON array is not a DTO; class-transformer would read it as an object with properties 0, 1, …), and
+ * it must pass inspectUntrusted (no nesting deep enough to overflow the transformer's stack, no NUL characters,
+ * which PostgreSQL refuses): both answer 400 naming the path instead of a 500.
+ */
+class BodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+      if (Array.isArray(value)) throw new BadRequestException(['The request body must be a JSON object, not an array']);
+      const problem = inspectUntrusted(value);
+      if (problem) throw new BadRequestException([problem]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** True when a request body that body-parser refused in strict mode is valid JSON (null, "text", 5 …). */
+function isJson(text: unknown): boolean {
+  if (typeof text !== 'string') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Everything main.ts and the tests share: prefix, validation, body limits, sockets over Redis, OpenAPI. */
 export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
   app.setGlobalPrefix('api');
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
+  // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
+  // same limit and their errors the same shape.
+  app.useBodyParser('urlencoded', { limit: config.get('BODY_LIMIT'), extended: true });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new BodyValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
@@ -29,12 +68,21 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
     }),
   );
   // Malformed JSON, oversized bodies and other body-parser failures answer in the contract's error shape.
-  app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, next: NextFunction) => {
-    if (!err || typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return next(err);
-    const error = err.status === 413 ? 'Payload Too Large' : 'Bad Request';
-    const message = err.type === 'entity.parse.failed' ? 'Malformed JSON in request body' : (err.message ?? error);
-    res.status(err.status).json({ statusCode: err.status, message, error });
-  });
+  app.use(
+    (err: { status?: number; type?: string; message?: string; body?: unknown }, _req: Request, res: Response, next: NextFunction) => {
+      if (!err || typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return next(err);
+      const error = STATUS_CODES[err.status] ?? 'Bad Request';
+      const message =
+        err.type === 'entity.parse.failed'
+          ? isJson(err.body)
+            ? 'The request body must be a JSON object'
+            : 'Malformed JSON in request body'
+          : err.status === 413
+            ? `The request body is larger than ${config.get('BODY_LIMIT')}`
+            : (err.message ?? error);
+      res.status(err.status).json({ statusCode: err.status, message, error });
+    },
+  );
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.enableShutdownHooks();
 

@@ -2,8 +2,16 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { AppConfig } from '@kapok/config';
-import { DispatchJob, ExpireOfferJob, ROUTING_QUEUE, RoutingJob, RoutingQueue } from '@kapok/queue';
-import { DispatchStation, ExpireOffer, Reconcile } from '@kapok/routing';
+import {
+  ExpireOfferJob,
+  FollowUpDueJob,
+  ROUTING_QUEUE,
+  RouteContactJob,
+  RouteOperatorJob,
+  RoutingJob,
+  RoutingQueue,
+} from '@kapok/queue';
+import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 
 /** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
 @Processor(ROUTING_QUEUE)
@@ -11,7 +19,8 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
   private readonly logger = new Logger(RoutingProcessor.name);
 
   constructor(
-    private readonly dispatch: DispatchStation,
+    private readonly offers: MakeOffers,
+    private readonly followUpDue: FollowUpDue,
     private readonly expire: ExpireOffer,
     private readonly reconcile: Reconcile,
     private readonly routing: RoutingQueue,
@@ -27,8 +36,14 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case RoutingJob.Dispatch:
-        return this.dispatch.execute((job.data as DispatchJob).stationId);
+      case RoutingJob.RouteContact: {
+        const { contactId, firstTime } = job.data as RouteContactJob;
+        return this.offers.forContact(contactId, { firstTime });
+      }
+      case RoutingJob.RouteOperator:
+        return this.offers.forOperator((job.data as RouteOperatorJob).userId);
+      case RoutingJob.FollowUpDue:
+        return this.followUpDue.execute((job.data as FollowUpDueJob).followUpId);
       case RoutingJob.ExpireOffer:
         return this.expire.execute((job.data as ExpireOfferJob).offerId);
       case RoutingJob.Reconcile:

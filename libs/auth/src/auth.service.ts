@@ -9,6 +9,8 @@ import { UserRepository } from './user.repository';
 const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$zN2yzCIX0RibZLDeS2eVjw$FVt2lt/D/0oUmp8WM3GTqowDBsHe6aZy2JmUnmFRTNk';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -35,7 +37,7 @@ export class AuthService {
     } catch {
       throw new UnauthorizedException('Invalid or expired token');
     }
-    const user = typeof sub === 'string' ? await this.users.findActive(sub) : undefined;
+    const user = typeof sub === 'string' && UUID.test(sub) ? await this.users.findActive(sub) : undefined;
     if (!user) throw new UnauthorizedException('Invalid or expired token');
     return user;
   }

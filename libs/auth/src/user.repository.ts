@@ -45,6 +45,11 @@ export class UserRepository {
     );
   }
 
+  /** Languages (ISO 639-3: yue 粤语, cmn 普通话, …) and service skills routing matches contacts against. */
+  async setSkills(userId: string, languages: string[], skills: string[], tx?: Tx): Promise<void> {
+    await this.db.run('UPDATE users SET languages = $2, skills = $3 WHERE id = $1', [userId, languages, skills], tx);
+  }
+
   async findCredentials(username: string): Promise<(AuthUser & { passwordHash: string }) | undefined> {
     const row = await this.db.one<UserRow>('SELECT * FROM users WHERE lower(username) = lower($1) AND active', [
       username,

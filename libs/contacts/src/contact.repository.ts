@@ -32,6 +32,10 @@ export interface ContactRow {
   ended_at: Date | null;
   completed_at: Date | null;
   abandoned_at: Date | null;
+  direction: 'inbound' | 'outbound';
+  follow_up_id: string | null;
+  preferred_worker_id: string | null;
+  preferred_until: Date | null;
 }
 
 export interface NewContact {
@@ -130,6 +134,26 @@ export class ContactRepository {
     return this.find(id, tx);
   }
 
+  /**
+   * Continuity: a caller recognised by their number hash who was served within `days` is reserved for the operator
+   * who handled them last, for the station's continuity window. Routing honours the reservation only while that
+   * operator is on duty.
+   */
+  async reserveForPreviousOperator(id: string, days: number, windowSeconds: number): Promise<ContactRow | undefined> {
+    const res = await this.db.run(
+      `UPDATE contacts c SET preferred_worker_id = prev.worker,
+              preferred_until = now() + make_interval(secs => COALESCE(
+                (SELECT continuity_window_seconds FROM station_settings WHERE station_id = c.station_id), $3))
+         FROM (SELECT p.assigned_worker_id AS worker FROM contacts p, contacts me
+                WHERE me.id = $1 AND p.caller_number_hash = me.caller_number_hash AND p.id <> me.id
+                  AND p.status = 'completed' AND p.completed_at > now() - make_interval(days => $2)
+                ORDER BY p.completed_at DESC LIMIT 1) prev
+        WHERE c.id = $1 AND c.status = 'queued' AND c.preferred_worker_id IS NULL`,
+      [id, days, windowSeconds],
+    );
+    return res.rowCount === 1 ? this.find(id) : undefined;
+  }
+
   /** The contact an operator is talking to or wrapping up, if any. */
   async findHeldBy(workerId: string): Promise<ContactRow | undefined> {
     return this.db.one<ContactRow>(
@@ -144,19 +168,5 @@ export class ContactRepository {
       [workerId],
       tx,
     );
-  }
-
-  /** Stations with someone waiting and an operator free to take it: the reconciler dispatches them. */
-  async stationsNeedingDispatch(): Promise<string[]> {
-    const rows = await this.db.rows<{ station_id: string }>(
-      `SELECT DISTINCT c.station_id FROM contacts c
-        WHERE c.status = 'queued'
-          AND EXISTS (SELECT 1 FROM agent_states a
-                       WHERE a.station_id = c.station_id AND a.presence = 'available'
-                         AND EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id)
-                         AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.assigned_worker_id = a.user_id
-                                           AND x.status IN ('offered','active','wrap_up')))`,
-    );
-    return rows.map((r) => r.station_id);
   }
 }

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
 import { ContactRepository } from './contact.repository';
+import { FollowUpRepository } from './follow-up.repository';
 import { OfferRepository } from './offer.repository';
 import { OutcomeRepository } from './outcome.repository';
+import { RiskAlerts } from './risk-alerts';
 import { AbandonContact } from './use-cases/abandon-contact';
 import { ContactAccess } from './use-cases/contact-access';
 import { EndContact } from './use-cases/end-contact';
@@ -15,7 +17,7 @@ const useCases = [ReceiveContact, GetContact, AbandonContact, EndContact, Record
 
 @Module({
   imports: [OrgModule, PresenceModule],
-  providers: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, ...useCases],
-  exports: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, ...useCases],
+  providers: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
+  exports: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
 })
 export class ContactsModule {}

@@ -12,3 +12,5 @@ export * from './use-cases/end-contact';
 export * from './use-cases/get-contact';
 export * from './use-cases/receive-contact';
 export * from './use-cases/record-outcome';
+export * from './risk-alerts';
+export * from './follow-up.repository';

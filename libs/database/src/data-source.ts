@@ -1,7 +1,14 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/**
+ * `settings` become per-connection Postgres settings (kapok.*), read by database triggers that need a configured
+ * default (the chat capacity check).
+ */
+export function dataSourceOptions(url: string, settings: Record<string, string | number> = {}): DataSourceOptions {
+  const options = Object.entries(settings)
+    .map(([k, v]) => `-c kapok.${k}=${v}`)
+    .join(' ');
   return {
     type: 'postgres',
     url,
@@ -9,7 +16,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 10), application_name: 'kapok' },
+    extra: { max: Number(process.env.DB_POOL_SIZE ?? 10), application_name: 'kapok', ...(options ? { options } : {}) },
   };
 }
 

@@ -10,7 +10,7 @@ import { Db } from './db';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.get('DATABASE_URL')),
+        ...dataSourceOptions(config.get('DATABASE_URL'), { chat_capacity: config.get('CHAT_CAPACITY') }),
         autoLoadEntities: true,
         retryAttempts: 3,
         retryDelay: 1000,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IntakeKeyRepository, PasswordHasher, Role, UserRepository } from '@kapok/auth';
 import { Db } from '@kapok/database';
+import { SKILL_TOPICS } from '@kapok/routing';
 import { DEMO_CITY_NAME, DEMO_REGIONS, OrgRepository } from '@kapok/org';
 
 
@@ -60,8 +61,10 @@ export class SeedDemo {
       const home = stations[0]; // 越秀区北京街社工站
       const account = (username: string, displayName: string, role: Role, orgUnitId: string) =>
         this.users.create({ username, displayName, passwordHash, role, orgUnitId }, tx);
-      await account('demo-operator', '陈晓明（接线社工）', 'operator', home.id);
-      await account('demo-operator-2', '李惠芳（接线社工）', 'operator', home.id);
+      const op1 = await account('demo-operator', '陈晓明（接线社工）', 'operator', home.id);
+      const op2 = await account('demo-operator-2', '李惠芳（接线社工）', 'operator', home.id);
+      await this.users.setSkills(op1.id, ['yue', 'cmn'], [...SKILL_TOPICS], tx);
+      await this.users.setSkills(op2.id, ['cmn'], ['emotional_support', 'material_aid', 'policy_consultation', 'elderly'], tx);
       await account('demo-coordinator', '黄志强（越秀区协调员）', 'coordinator', districtOfDemo!);
       const supervisor = await account('demo-supervisor', '梁淑仪（督导）', 'supervisor', home.id);
       await this.users.addSupervisedStations(

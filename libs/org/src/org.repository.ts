@@ -76,6 +76,12 @@ export class OrgRepository {
     return rows.map((r) => ({ id: r.id, number: r.number, name: r.name, stationId: r.station_id }));
   }
 
+  /** The unit and all its ancestors, root first (from the materialised path). */
+  async lineage(unitId: string, tx?: Tx): Promise<string[]> {
+    const row = await this.db.one<{ path: string }>('SELECT path FROM org_units WHERE id = $1', [unitId], tx);
+    return row ? row.path.split('/').filter(Boolean) : [];
+  }
+
   async isUnitInScope(unitId: string, scope: OrgScope): Promise<boolean> {
     const row = await this.db.one(
       `SELECT 1 FROM org_units u WHERE u.id = $3 AND ${inScope('u.path', 'u.id', 1, 2)}`,

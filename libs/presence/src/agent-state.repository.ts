@@ -78,6 +78,30 @@ export class AgentStateRepository {
     await this.db.run('UPDATE agent_states SET idle_since = now() WHERE user_id = $1', [userId], tx);
   }
 
+  /** Counts an offer missed by timeout; returns how many in a row. */
+  async countMissedOffer(userId: string, tx: Tx): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `UPDATE agent_states SET missed_in_row = missed_in_row + 1, missed_total = missed_total + 1
+        WHERE user_id = $1 RETURNING missed_in_row AS n`,
+      [userId],
+      tx,
+    );
+    return row?.n ?? 0;
+  }
+
+  /** A decline is an answer: counted apart, and it ends a run of missed offers. */
+  async countDecline(userId: string, tx: Tx): Promise<void> {
+    await this.db.run(
+      'UPDATE agent_states SET declined_total = declined_total + 1, missed_in_row = 0 WHERE user_id = $1',
+      [userId],
+      tx,
+    );
+  }
+
+  async countAnswer(userId: string, tx: Tx): Promise<void> {
+    await this.db.run('UPDATE agent_states SET missed_in_row = 0 WHERE user_id = $1 AND missed_in_row <> 0', [userId], tx);
+  }
+
   async addSession(socketId: string, userId: string, gatewayId: string): Promise<void> {
     await this.db.tx(async (tx) => {
       await this.db.run(

@@ -2,17 +2,29 @@
 export const ROUTING_QUEUE = 'routing';
 
 export const RoutingJob = {
-  /** Look at a station's waiting contacts and free operators and make offers. */
-  Dispatch: 'dispatch',
+  /** A contact is waiting (new, given back, or its pool widened): find it an operator. */
+  RouteContact: 'route-contact',
+  /** An operator has room (available, connected, finished or let go of a contact): find them a contact. */
+  RouteOperator: 'route-operator',
   /** Revoke an offer if it is still open at its expiry. */
   ExpireOffer: 'expire-offer',
+  /** A promised callback is due: create its outbound contact. */
+  FollowUpDue: 'follow-up-due',
   /** Periodic safety net: overdue offers, missed dispatches, lost sockets, reconnect grace. */
   Reconcile: 'reconcile',
 } as const;
 
-export interface DispatchJob {
-  stationId: string;
+export interface RouteContactJob {
+  contactId: string;
+  /** At intake: also schedule the timer jobs of its overflow steps, skill relaxation and continuity window. */
+  firstTime?: boolean;
+}
+export interface RouteOperatorJob {
+  userId: string;
 }
 export interface ExpireOfferJob {
   offerId: string;
+}
+export interface FollowUpDueJob {
+  followUpId: string;
 }

@@ -1,7 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DispatchJob, ExpireOfferJob, ROUTING_QUEUE, RoutingJob } from './routing-jobs';
+import {
+  ExpireOfferJob,
+  FollowUpDueJob,
+  ROUTING_QUEUE,
+  RouteContactJob,
+  RouteOperatorJob,
+  RoutingJob,
+} from './routing-jobs';
 
 /**
  * The producer side of the routing queue (BullMQ). Triggers are best effort: the truth is in Postgres, and the
@@ -24,9 +31,28 @@ export class RoutingQueue {
     });
   }
 
-  async requestDispatch(stationId: string): Promise<void> {
-    await this.safely(`dispatch ${stationId}`, () =>
-      this.queue.add(RoutingJob.Dispatch, { stationId } satisfies DispatchJob),
+  async routeContact(contactId: string, opts: { firstTime?: boolean } = {}): Promise<void> {
+    await this.safely(`route contact ${contactId}`, () =>
+      this.queue.add(RoutingJob.RouteContact, { contactId, firstTime: opts.firstTime } satisfies RouteContactJob),
+    );
+  }
+
+  async routeOperator(userId: string): Promise<void> {
+    await this.safely(`route operator ${userId}`, () =>
+      this.queue.add(RoutingJob.RouteOperator, { userId } satisfies RouteOperatorJob),
+    );
+  }
+
+  /** Routes the contact again at each of these moments (its rules change by the clock). */
+  async scheduleContactTimers(contactId: string, times: Date[]): Promise<void> {
+    await this.safely(`timers of ${contactId}`, () =>
+      this.queue.addBulk(
+        times.map((t, i) => ({
+          name: RoutingJob.RouteContact,
+          data: { contactId } satisfies RouteContactJob,
+          opts: { jobId: `timer-${contactId}-${i}`, delay: Math.max(0, new Date(t).getTime() - Date.now()) },
+        })),
+      ),
     );
   }
 
@@ -36,6 +62,16 @@ export class RoutingQueue {
     await this.safely(`expiry ${offerId}`, () =>
       this.queue.add(RoutingJob.ExpireOffer, { offerId } satisfies ExpireOfferJob, {
         jobId: again ? `expire-${offerId}-again-${Date.now()}` : `expire-${offerId}`,
+        delay,
+      }),
+    );
+  }
+
+  async scheduleFollowUp(followUpId: string, dueAt: Date): Promise<void> {
+    const delay = Math.max(0, new Date(dueAt).getTime() - Date.now());
+    await this.safely(`follow-up ${followUpId}`, () =>
+      this.queue.add(RoutingJob.FollowUpDue, { followUpId } satisfies FollowUpDueJob, {
+        jobId: `follow-up-${followUpId}`,
         delay,
       }),
     );

@@ -41,7 +41,15 @@ export interface ContactUpdatedEvent {
   contact: Record<string, unknown>;
 }
 
+/** The server changed the operator's presence (e.g. set away after missed offers). */
+export interface AgentPresenceEvent {
+  presence: Presence;
+  reason: 'missed_offers' | 'reconnect_grace_expired';
+  missedInRow?: number;
+}
+
 export interface AgentServerEvents {
+  'agent:presence': (e: AgentPresenceEvent) => void;
   'contact:offer': (e: ContactOfferEvent) => void;
   'offer:revoked': (e: OfferRevokedEvent) => void;
   'agent:state': (e: AgentStateEvent) => void;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import {
   AGENT_NAMESPACE,
+  AgentPresenceEvent,
   AgentServerEvents,
   AgentStateEvent,
   ContactOfferEvent,
@@ -32,6 +33,10 @@ export class AgentNotifier {
 
   revoked(userId: string, e: OfferRevokedEvent): void {
     this.agents.to(agentRoom(userId)).emit('offer:revoked', e);
+  }
+
+  presenceChanged(userId: string, e: AgentPresenceEvent): void {
+    this.agents.to(agentRoom(userId)).emit('agent:presence', e);
   }
 
   state(userId: string, e: AgentStateEvent): void {

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ContactRepository, OfferRepository, OfferRow } from '@kapok/contacts';
-import { Tx } from '@kapok/database';
+import { Db, Tx } from '@kapok/database';
+import { OrgRepository } from '@kapok/org';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
-import { AgentNotifier, OfferRevokedEvent } from '@kapok/realtime';
+import { AgentNotifier, MonitorNotifier, OfferRevokedEvent } from '@kapok/realtime';
+import { RoutingRules } from './routing-rules';
+
+export interface Released {
+  stationId: string;
+  /** Set when this timeout made the operator away: how many offers they missed in a row. */
+  setAway?: number;
+}
 
 export type ReleaseKind =
   | { status: 'declined'; reason: 'declined' }
@@ -12,7 +20,7 @@ export type ReleaseKind =
 
 /**
  * Letting go of an open offer (declined, timed out, or revoked): the contact goes back in line in its original
- * place, the operator goes to the back of the idle line, and the station is routed again at once.
+ * place, the operator goes to the back of the idle line, and both are routed again at once.
  */
 @Injectable()
 export class OfferRelease {
@@ -22,24 +30,65 @@ export class OfferRelease {
     private readonly agents: AgentStateRepository,
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
+    private readonly monitor: MonitorNotifier,
+    private readonly org: OrgRepository,
+    private readonly db: Db,
+    private readonly rules: RoutingRules,
   ) {}
 
-  /** In the caller's transaction; returns the station to route again, or undefined if the offer was not open. */
-  async release(tx: Tx, offer: OfferRow, kind: ReleaseKind): Promise<string | undefined> {
+  /**
+   * In the caller's transaction. Returns what happened, or undefined if the offer was no longer open. A timeout
+   * counts towards the no-answer rule: after MISSED_OFFERS_TO_AWAY in a row the operator is set away.
+   */
+  async release(tx: Tx, offer: OfferRow, kind: ReleaseKind): Promise<Released | undefined> {
     const contact = await this.contacts.lock(offer.contact_id, tx);
     if (!contact || !(await this.offers.close(tx, offer.id, kind.status, kind.reason))) return undefined;
     await this.contacts.transition(tx, contact.id, 'release', { expectWorker: offer.worker_id });
     await this.agents.markIdle(offer.worker_id, tx);
-    return contact.station_id;
+    let setAway: number | undefined;
+    if (kind.reason === 'timeout') {
+      const missed = await this.agents.countMissedOffer(offer.worker_id, tx);
+      if (missed >= (await this.missedLimit(contact.station_id, tx))) {
+        await this.agents.setPresence(offer.worker_id, 'away', tx);
+        setAway = missed;
+      }
+    } else if (kind.reason === 'declined') {
+      await this.agents.countDecline(offer.worker_id, tx);
+    }
+    return { stationId: contact.station_id, setAway };
   }
 
-  /** After the transaction committed: tell the operator and route the station again. */
-  async afterRelease(offer: OfferRow, kind: ReleaseKind, stationId: string): Promise<void> {
+  /** After the transaction committed: tell the operator (and coordinators) and route both sides again. */
+  async afterRelease(offer: OfferRow, kind: ReleaseKind, released: Released): Promise<void> {
     if (kind.reason !== 'declined') {
       const e: OfferRevokedEvent = { offerId: offer.id, contactId: offer.contact_id, reason: kind.reason };
       this.notifier.revoked(offer.worker_id, e);
     }
     if (kind.reason !== 'timeout') await this.routing.cancelOfferExpiry(offer.id);
-    await this.routing.requestDispatch(stationId);
+    if (released.setAway !== undefined) {
+      this.notifier.presenceChanged(offer.worker_id, {
+        presence: 'away',
+        reason: 'missed_offers',
+        missedInRow: released.setAway,
+      });
+      const lineage = await this.org.lineage(released.stationId);
+      this.monitor.toUnits(lineage, 'agent:auto-away', {
+        userId: offer.worker_id,
+        stationId: released.stationId,
+        missedInRow: released.setAway,
+        at: new Date().toISOString(),
+      });
+    }
+    await this.routing.routeContact(offer.contact_id);
+    if (released.setAway === undefined) await this.routing.routeOperator(offer.worker_id);
+  }
+
+  private async missedLimit(stationId: string, tx: Tx): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT COALESCE((SELECT missed_offers_to_away FROM station_settings WHERE station_id = $1), $2)::int AS n`,
+      [stationId, this.rules.defaults.missedOffersToAway],
+      tx,
+    );
+    return row!.n;
   }
 }

@@ -1,19 +1,22 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '@kapok/contacts';
+import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
+import { MatchingRepository } from './matching.repository';
 import { OfferRelease } from './offer-release';
-import { OperatorPool } from './operator-pool';
+import { RoutingRules } from './routing-rules';
 import { AgentSession } from './use-cases/agent-session';
 import { AnswerOffer } from './use-cases/answer-offer';
-import { DispatchStation } from './use-cases/dispatch-station';
 import { ExpireOffer } from './use-cases/expire-offer';
+import { FollowUpDue } from './use-cases/follow-up-due';
+import { MakeOffers } from './use-cases/make-offers';
 import { Reconcile } from './use-cases/reconcile';
 
-const useCases = [DispatchStation, AnswerOffer, ExpireOffer, AgentSession, Reconcile];
+const useCases = [MakeOffers, AnswerOffer, ExpireOffer, AgentSession, FollowUpDue, Reconcile];
 
 @Module({
-  imports: [ContactsModule, PresenceModule],
-  providers: [OperatorPool, OfferRelease, ...useCases],
-  exports: [...useCases],
+  imports: [ContactsModule, PresenceModule, OrgModule],
+  providers: [RoutingRules, MatchingRepository, OfferRelease, ...useCases],
+  exports: [RoutingRules, MatchingRepository, ...useCases],
 })
 export class RoutingModule {}

@@ -30,7 +30,8 @@ import {
   RecordOutcome,
 } from '@kapok/contacts';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+// Any UUID (ids are UUIDs; not only v4): a well-formed id that does not exist is 404, not 400.
+const uuid = new ParseUUIDPipe();
 
 @ApiTags('contacts')
 @Controller('contacts')

@@ -3,8 +3,14 @@ import { ApiTags } from '@nestjs/swagger';
 import { Db } from '@kapok/database';
 import { RedisClient } from '@kapok/realtime';
 
-const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+/** p, or a rejection after ms; the timer is cleared either way (a pending one kept the process alive for ms). */
+const within = <T>(p: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+};
 
 @ApiTags('health')
 @Controller('health')

@@ -38,7 +38,7 @@ export class AbandonContact {
       const { id: offerId, worker_id: workerId } = result.revoked;
       this.notifier.revoked(workerId, { offerId, contactId: id, reason: 'abandoned' });
       await this.routing.cancelOfferExpiry(offerId);
-      await this.routing.requestDispatch(result.contact.station_id);
+      await this.routing.routeOperator(workerId);
     }
     return toContactView(result.contact);
   }

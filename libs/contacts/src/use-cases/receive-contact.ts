@@ -8,10 +8,12 @@ import { PRIORITY } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
 import { CreateContactDto } from '../dto/create-contact.dto';
+import { RiskAlerts } from '../risk-alerts';
 
 /**
  * Intake: a gateway reports a contact. It is written to Postgres first (idempotent by the gateway's externalId),
- * then the station's router is triggered. If Redis is down the trigger fails, the contact is still there, and the
+ * then the router is triggered. A repeat caller is reserved briefly for the operator who handled them last; a
+ * critical contact alerts the station's supervisors at once. If Redis is down the trigger fails, the contact is still there, and the
  * reconciler routes it: nothing acknowledged is lost.
  */
 @Injectable()
@@ -21,6 +23,7 @@ export class ReceiveContact {
     private readonly org: OrgRepository,
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
+    private readonly riskAlerts: RiskAlerts,
   ) {}
 
   async execute(intakeKeyId: string, dto: CreateContactDto): Promise<{ contact: ContactView; created: boolean }> {
@@ -40,8 +43,17 @@ export class ReceiveContact {
       riskLevel,
       priority: PRIORITY[riskLevel],
     });
-    if (contact.status === 'queued') await this.routing.requestDispatch(contact.station_id);
-    return { contact: toContactView(contact), created };
+    let current = contact;
+    if (created && contact.caller_number_hash) {
+      current = (await this.contacts.reserveForPreviousOperator(
+        contact.id,
+        this.config.get('CONTINUITY_DAYS'),
+        this.config.get('CONTINUITY_WINDOW_SECONDS'),
+      )) ?? contact;
+    }
+    if (current.status === 'queued') await this.routing.routeContact(current.id, { firstTime: created });
+    if (created && riskLevel === 'critical') await this.riskAlerts.raise(current.id, 'critical_contact');
+    return { contact: toContactView(current), created };
   }
 
   /** Keyed hash of the normalised number: recognises a repeat caller without storing the number. */

@@ -7,7 +7,9 @@ import { AgentNotifier } from '@kapok/realtime';
 import { ContactRepository } from '../contact.repository';
 import { toContactView, toOutcomeView } from '../contact.views';
 import { OutcomeDto } from '../dto/outcome.dto';
+import { FollowUpRepository } from '../follow-up.repository';
 import { OutcomeRepository } from '../outcome.repository';
+import { RiskAlerts } from '../risk-alerts';
 import { ContactAccess } from './contact-access';
 
 /** The operator records what was done: the contact is completed and the operator is free for the next one. */
@@ -21,10 +23,12 @@ export class RecordOutcome {
     private readonly access: ContactAccess,
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
+    private readonly followUps: FollowUpRepository,
+    private readonly riskAlerts: RiskAlerts,
   ) {}
 
   async execute(id: string, user: AuthUser, dto: OutcomeDto) {
-    const { contact, outcome } = await this.db.tx(async (tx) => {
+    const { contact, outcome, followUp } = await this.db.tx(async (tx) => {
       const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), { kind: 'user', user });
       if (current.assigned_worker_id !== user.id) {
         throw new ForbiddenException('Only the operator handling this contact can record its outcome');
@@ -38,11 +42,23 @@ export class RecordOutcome {
       const completed = await this.contacts.transition(tx, id, 'complete', { expectWorker: user.id });
       if (!completed) throw new ConflictException('The contact changed state; try again');
       await this.agents.markIdle(user.id, tx);
-      return { contact: completed, outcome };
+      const followUp = dto.followUp
+        ? await this.followUps.schedule(tx, {
+            sourceContactId: id,
+            workerId: user.id,
+            stationId: completed.station_id,
+            dueAt: new Date(dto.followUp.dueAt),
+            note: dto.followUp.note,
+          })
+        : undefined;
+      if (followUp && current.follow_up_id) await this.followUps.markDone(tx, current.follow_up_id);
+      return { contact: completed, outcome, followUp };
     });
     const view = toContactView(contact, outcome);
     this.notifier.contactUpdated(user.id, { contact: view });
-    await this.routing.requestDispatch(contact.station_id);
+    if (followUp) await this.routing.scheduleFollowUp(followUp.id, followUp.due_at);
+    if (dto.psychological?.riskAssessment === 'imminent') await this.riskAlerts.raise(id, 'imminent_assessment');
+    await this.routing.routeOperator(user.id);
     return { contactId: contact.id, status: contact.status, completedAt: view.completedAt, outcome: toOutcomeView(outcome) };
   }
 }

@@ -30,7 +30,7 @@ export class AgentSession {
     await this.agents.ensure(user.id, user.orgUnitId);
     await this.agents.addSession(socketId, user.id, gatewayId);
     const state = await this.currentState(user.id);
-    if (state.presence === 'available') await this.routing.requestDispatch(user.orgUnitId);
+    if (state.presence === 'available') await this.routing.routeOperator(user.id);
     return state;
   }
 
@@ -45,7 +45,7 @@ export class AgentSession {
   async setPresence(user: AuthUser, presence: Presence): Promise<AgentStateEvent> {
     await this.agents.ensure(user.id, user.orgUnitId);
     await this.db.tx((tx) => this.agents.setPresence(user.id, presence, tx));
-    if (presence === 'available') await this.routing.requestDispatch(user.orgUnitId);
+    if (presence === 'available') await this.routing.routeOperator(user.id);
     else await this.revokeOpenOffer(user.id, { status: 'revoked', reason: 'away' });
     return this.currentState(user.id);
   }
@@ -77,22 +77,22 @@ export class AgentSession {
    * contact goes back in line (keeping its place) for another operator.
    */
   async expireGrace(userId: string): Promise<void> {
-    const stationId = await this.db.tx(async (tx) => {
+    const reclaimed = await this.db.tx(async (tx) => {
       const held = await this.contacts.findActiveHeldBy(userId, tx);
       if (held) await this.contacts.transition(tx, held.id, 'reclaim', { expectWorker: userId });
       await this.agents.setPresence(userId, 'offline', tx);
-      return held?.station_id;
+      return held?.id;
     });
-    if (stationId) {
+    if (reclaimed) {
       this.logger.warn(`operator ${userId} did not reconnect in time; their active contact is routed again`);
-      await this.routing.requestDispatch(stationId);
+      await this.routing.routeContact(reclaimed);
     }
   }
 
   private async revokeOpenOffer(userId: string, kind: ReleaseKind): Promise<void> {
     const offer = await this.offers.findOpenForWorker(userId);
     if (!offer) return;
-    const stationId = await this.db.tx((tx) => this.release.release(tx, offer, kind));
-    if (stationId) await this.release.afterRelease(offer, kind, stationId);
+    const released = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+    if (released) await this.release.afterRelease(offer, kind, released);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContactRepository, ContactView, OfferRepository, toContactView } from '@kapok/contacts';
 import { Db } from '@kapok/database';
+import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { OfferRelease } from '../offer-release';
 
@@ -17,6 +18,7 @@ export class AnswerOffer {
     private readonly offers: OfferRepository,
     private readonly release: OfferRelease,
     private readonly routing: RoutingQueue,
+    private readonly agents: AgentStateRepository,
   ) {}
 
   async accept(userId: string, offerId: string): Promise<OfferAnswer> {
@@ -29,9 +31,11 @@ export class AnswerOffer {
         if (!(await this.offers.close(tx, offerId, 'accepted'))) throw new Refused('offer_expired');
         const active = await this.contacts.transition(tx, offer.contact_id, 'accept', { expectWorker: userId });
         if (!active) throw new Refused('contact_not_offered');
+        await this.agents.countAnswer(userId, tx);
         return active;
       });
       await this.routing.cancelOfferExpiry(offerId);
+      if (contact.channel !== 'phone') await this.routing.routeOperator(userId); // room for another chat
       return { ok: true, contact: toContactView(contact) };
     } catch (err) {
       if (err instanceof Refused) return { ok: false, error: err.message };
@@ -43,9 +47,9 @@ export class AnswerOffer {
     const offer = await this.offers.find(offerId);
     if (!offer || offer.worker_id !== userId) return { ok: false, error: 'offer_not_found' };
     const kind = { status: 'declined', reason: 'declined' } as const;
-    const stationId = await this.db.tx((tx) => this.release.release(tx, offer, kind));
-    if (!stationId) return { ok: false, error: 'offer_not_open' };
-    await this.release.afterRelease(offer, kind, stationId);
+    const released = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+    if (!released) return { ok: false, error: 'offer_not_open' };
+    await this.release.afterRelease(offer, kind, released);
     return { ok: true };
   }
 }

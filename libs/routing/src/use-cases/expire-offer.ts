@@ -22,9 +22,9 @@ export class ExpireOffer {
       return false;
     }
     const kind = { status: 'expired', reason: 'timeout' } as const;
-    const stationId = await this.db.tx((tx) => this.release.release(tx, offer, kind));
-    if (!stationId) return false;
-    await this.release.afterRelease(offer, kind, stationId);
+    const released = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+    if (!released) return false;
+    await this.release.afterRelease(offer, kind, released);
     return true;
   }
 }

@@ -1,15 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@kapok/config';
-import { ContactRepository, OfferRepository } from '@kapok/contacts';
+import { FollowUpRepository, OfferRepository } from '@kapok/contacts';
 import { AgentStateRepository } from '@kapok/presence';
 import { AgentSession } from './agent-session';
-import { DispatchStation } from './dispatch-station';
+import { MatchingRepository } from '../matching.repository';
+import { FollowUpDue } from './follow-up-due';
+import { MakeOffers } from './make-offers';
 import { ExpireOffer } from './expire-offer';
 
 /** A gateway that has not sent a heartbeat for this long is taken for dead, and its sockets for closed. */
 export const GATEWAY_STALE_SECONDS = 30;
 /** An open offer this long past its expiry lost its expiry job. */
 const OVERDUE_OFFER_SECONDS = 2;
+/** Waiting contacts looked at per sweep, in routing order. */
+const WAITING_SWEEP_LIMIT = 500;
 
 /**
  * The safety net that runs every few seconds (one router at a time): whatever a crash, a lost job or a Redis
@@ -21,11 +25,13 @@ export class Reconcile {
 
   constructor(
     private readonly offers: OfferRepository,
-    private readonly contacts: ContactRepository,
     private readonly agents: AgentStateRepository,
     private readonly expire: ExpireOffer,
     private readonly session: AgentSession,
-    private readonly dispatch: DispatchStation,
+    private readonly offers_: MakeOffers,
+    private readonly matching: MatchingRepository,
+    private readonly followUps: FollowUpRepository,
+    private readonly followUpDue: FollowUpDue,
     private readonly config: AppConfig,
   ) {}
 
@@ -39,9 +45,14 @@ export class Reconcile {
     const pastGrace = await this.agents.pastReconnectGrace(this.config.get('RECONNECT_GRACE_SECONDS'));
     for (const userId of pastGrace) await this.session.expireGrace(userId);
 
+    for (const id of await this.followUps.overdueScheduled()) await this.followUpDue.execute(id);
+
     let dispatched = 0;
-    for (const stationId of await this.contacts.stationsNeedingDispatch()) {
-      dispatched += await this.dispatch.execute(stationId);
+    for (const c of await this.matching.waitingContacts(WAITING_SWEEP_LIMIT)) {
+      if (await this.offers_.forContact(c.id)) dispatched++;
+    }
+    for (const userId of await this.matching.freeOperators()) {
+      if (await this.offers_.forOperator(userId)) dispatched++;
     }
     if (expired || deadSockets.length || dispatched) {
       this.logger.warn(

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { Db, Tx } from '@kapok/database';
+import { RoutingRules, SKILL_TOPICS } from './routing-rules';
+
+/*
+ * The matching rules, in SQL, in one place. Parameters $1..$6 are the city-wide defaults (see params()).
+ *
+ * on_duty  operators declared available with a socket connected (busy or not): who "is on duty".
+ * free     on-duty operators with room for one more contact, with their load.
+ * A contact's pool widens with its wait: its station, then (after the overflow waits) its district, region, city.
+ * A level with nobody on duty is skipped at once. Topic/language match is required until the skill-relax wait.
+ * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
+ */
+const CTES = `
+  typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid),
+  on_duty AS (
+    SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
+     WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+  ),
+  free AS (
+    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since,
+           COALESCE(ss.chat_capacity, $5) AS capacity,
+           count(h.id) FILTER (WHERE h.channel = 'phone') AS phones,
+           count(h.id) FILTER (WHERE h.channel <> 'phone') AS chats,
+           count(h.id) FILTER (WHERE h.status = 'offered') AS offered
+      FROM agent_states a
+      JOIN users u ON u.id = a.user_id AND u.active
+      JOIN org_units s ON s.id = a.station_id
+      LEFT JOIN station_settings ss ON ss.station_id = a.station_id
+      LEFT JOIN contacts h ON h.assigned_worker_id = a.user_id AND h.status IN ('offered','active','wrap_up')
+     WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+       AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
+     GROUP BY a.user_id, s.path, u.languages, u.skills, ss.chat_capacity
+  ),
+  waiting AS (
+    SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
+           c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
+           extract(epoch FROM now() - c.queued_at) AS waited,
+           COALESCE(css.skill_relax_seconds, $4) AS relax,
+           GREATEST(
+             (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
+           + (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
+           + (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
+             CASE WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 0) || '%') THEN 0
+                  WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 1) || '%') THEN 1
+                  WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 2) || '%') THEN 2
+                  ELSE 3 END) AS level,
+           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > now()
+             AND EXISTS (SELECT 1 FROM on_duty d WHERE d.user_id = c.preferred_worker_id)) AS reserved
+      FROM contacts c
+      JOIN org_units cs ON cs.id = c.station_id
+      LEFT JOIN station_settings css ON css.station_id = c.station_id
+     WHERE c.status = 'queued' AND ($8::uuid IS NULL OR c.id = $8::uuid)
+  )`;
+
+const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
+  AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
+
+const ELIGIBLE = `
+      f.path LIKE kapok_ancestor_path(c.cpath, c.level) || '%'
+  AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
+       OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
+  AND (c.waited >= c.relax OR ${SKILL_MATCH})
+  AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
+
+export interface ContactLevel {
+  id: string;
+  level: number;
+  waited: number;
+}
+
+@Injectable()
+export class MatchingRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly rules: RoutingRules,
+  ) {}
+
+  private params(operatorId: string | null, contactId: string | null): unknown[] {
+    const d = this.rules.defaults;
+    return [
+      d.overflowDistrictSeconds,
+      d.overflowRegionSeconds,
+      d.overflowCitySeconds,
+      d.skillRelaxSeconds,
+      d.chatCapacity,
+      SKILL_TOPICS,
+      operatorId,
+      contactId,
+    ];
+  }
+
+  /**
+   * The operator who should be offered this waiting contact now, if any: own station first, then skill match,
+   * operators this contact was already offered to last, fewest chats, idle longest.
+   */
+  async bestOperatorFor(contactId: string, tx: Tx): Promise<string | undefined> {
+    const row = await this.db.one<{ user_id: string }>(
+      `WITH ${CTES}
+       SELECT f.user_id FROM waiting c CROSS JOIN free f
+        WHERE ${ELIGIBLE}
+        ORDER BY (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
+                 (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
+                 f.chats, f.idle_since, f.user_id
+        LIMIT 1`,
+      this.params(null, contactId),
+      tx,
+    );
+    return row?.user_id;
+  }
+
+  /** The waiting contact this free operator should be offered now, if any: highest priority, then longest waiting. */
+  async bestContactFor(operatorId: string, tx: Tx): Promise<string | undefined> {
+    const row = await this.db.one<{ id: string }>(
+      `WITH ${CTES}
+       SELECT c.id FROM waiting c CROSS JOIN free f
+        WHERE ${ELIGIBLE}
+        ORDER BY c.priority DESC, c.queued_at, c.id
+        LIMIT 1`,
+      this.params(operatorId, null),
+      tx,
+    );
+    return row?.id;
+  }
+
+  /** Waiting contacts in routing order (for the reconcile sweep), with their current overflow level. */
+  async waitingContacts(limit: number): Promise<ContactLevel[]> {
+    return this.db.rows<ContactLevel>(
+      `WITH ${CTES}
+       SELECT c.id, c.level, c.waited::float8 AS waited FROM waiting c ORDER BY c.priority DESC, c.queued_at LIMIT ${Number(limit)}`,
+      this.params(null, null),
+    );
+  }
+
+  /** Free operators (for the reconcile sweep). */
+  async freeOperators(): Promise<string[]> {
+    const rows = await this.db.rows<{ user_id: string }>(
+      `WITH ${CTES} SELECT f.user_id FROM free f
+        WHERE f.phones = 0 AND f.offered = 0 AND (f.chats = 0 OR f.chats < f.capacity) ORDER BY f.idle_since`,
+      this.params(null, null),
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /**
+   * When a waiting contact's pool or rules change by the clock: each overflow step, the skill relaxation, the end
+   * of the continuity reservation. Timer jobs at these moments route it again.
+   */
+  async ruleTimes(contactId: string): Promise<Date[]> {
+    const d = this.rules.defaults;
+    const row = await this.db.one<{ times: Date[] }>(
+      `SELECT ARRAY[
+          c.queued_at + make_interval(secs => COALESCE(ss.overflow_district_seconds, $2)),
+          c.queued_at + make_interval(secs => COALESCE(ss.overflow_region_seconds, $3)),
+          c.queued_at + make_interval(secs => COALESCE(ss.overflow_city_seconds, $4)),
+          c.queued_at + make_interval(secs => COALESCE(ss.skill_relax_seconds, $5)),
+          c.preferred_until] AS times
+         FROM contacts c LEFT JOIN station_settings ss ON ss.station_id = c.station_id WHERE c.id = $1`,
+      [contactId, d.overflowDistrictSeconds, d.overflowRegionSeconds, d.overflowCitySeconds, d.skillRelaxSeconds],
+    );
+    const now = Date.now();
+    return (row?.times ?? []).filter((t): t is Date => !!t && new Date(t).getTime() > now);
+  }
+
+  async offerTimeoutFor(stationId: string, tx: Tx): Promise<number> {
+    const row = await this.db.one<{ s: number }>(
+      `SELECT COALESCE((SELECT offer_timeout_seconds FROM station_settings WHERE station_id = $1), $2)::float8 AS s`,
+      [stationId, this.rules.defaults.offerTimeoutSeconds],
+      tx,
+    );
+    return row!.s;
+  }
+}
