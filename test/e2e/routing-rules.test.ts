@@ -1,0 +1,239 @@
+import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
+import { TestTree, contactRow, createTree } from '../support/fixtures';
+
+const OUTCOME = {
+  serviceTypes: ['emotional_support'],
+  targetGroup: 'other',
+  summary: '情绪支持。',
+  problems: [{ category: 'emotional', resolution: 'resolved' }],
+};
+
+/** Routing rules end to end (HTTP + socket.io, real Postgres and Redis), with short waits configured. */
+describe('routing rules', () => {
+  let stack: Stack;
+  let tree: TestTree;
+  const clients: AgentClient[] = [];
+
+  const onDuty = async (op: { username: string }, available = true) => {
+    const c = await AgentClient.connect(stack.url, await login(stack.url, op.username));
+    clients.push(c);
+    if (available) await c.available();
+    return c;
+  };
+  const intake = (station: keyof TestTree['stations'], body: Record<string, unknown> = {}) =>
+    api(stack.url, 'POST', '/contacts', {
+      key: tree.intakeKey,
+      body: { hotlineNumber: tree.stations[station].hotline, channel: 'phone', ...body },
+    }).then((r) => {
+      if (r.status !== 201) throw new Error(`intake ${r.status} ${r.text}`);
+      return r.body as { id: string; queuedAt: string };
+    });
+  /** Accept the next offer and keep the contact (the operator stays busy). */
+  const takeNext = async (c: AgentClient) => {
+    const offer = await c.next('contact:offer');
+    const ack = await c.emit('offer:accept', { offerId: offer.offerId });
+    expect(ack.ok).toBe(true);
+    return offer;
+  };
+  const complete = async (op: { username: string }, contactId: string, body: object = OUTCOME) => {
+    const token = await login(stack.url, op.username);
+    const res = await api(stack.url, 'POST', `/contacts/${contactId}/outcome`, { token, body });
+    expect(res.status).toBe(201);
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({
+      OFFER_TIMEOUT_SECONDS: '1',
+      OVERFLOW_DISTRICT_SECONDS: '1',
+      OVERFLOW_REGION_SECONDS: '2',
+      OVERFLOW_CITY_SECONDS: '3',
+      SKILL_RELAX_SECONDS: '1.5',
+      CONTINUITY_WINDOW_SECONDS: '2',
+      CHAT_CAPACITY: '2',
+      MISSED_OFFERS_TO_AWAY: '2',
+    });
+  });
+  beforeEach(async () => {
+    tree = await createTree(stack.app);
+  });
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
+  afterAll(async () => {
+    await sleep(100);
+    await stack.close();
+  });
+
+  it('overflows station → district → region → city in timed steps, keeping each contact its place', async () => {
+    // the station has someone on duty (busy), so there is no skip: the steps are timed
+    const home = await onDuty(await tree.operator('a1s1'));
+    await intake('a1s1');
+    await takeNext(home);
+    const district = await onDuty(await tree.operator('a1s2'), false);
+    const region = await onDuty(await tree.operator('a2s1'), false);
+    const city = await onDuty(await tree.operator('b1s1'), false);
+    const first = await intake('a1s1');
+    await sleep(20);
+    const second = await intake('a1s1');
+    const t0 = Date.parse(first.queuedAt);
+
+    await city.available();
+    const atCity = await city.next('contact:offer', undefined, 6000);
+    expect(atCity.contact.id).toBe(first.id); // its original place: the older one first
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
+    await city.emit('offer:accept', { offerId: atCity.offerId });
+
+    await region.available(); // second has waited past the region step already
+    const atRegion = await region.next('contact:offer');
+    expect(atRegion.contact.id).toBe(second.id);
+    await region.emit('offer:accept', { offerId: atRegion.offerId });
+
+    // a fresh contact reaches the district after 1 s, the region not before 2 s
+    const third = await intake('a1s1');
+    await district.available();
+    const atDistrict = await district.next('contact:offer', undefined, 4000);
+    expect(atDistrict.contact.id).toBe(third.id);
+    const waited = Date.now() - Date.parse(third.queuedAt);
+    expect(waited).toBeGreaterThanOrEqual(900);
+    expect(waited).toBeLessThan(2000);
+  });
+
+  it('a station with nobody on duty skips straight to the next level', async () => {
+    const district = await onDuty(await tree.operator('a1s2'));
+    const c = await intake('a1s1');
+    const offer = await district.next('contact:offer', undefined, 900); // well before the 1 s step
+    expect(offer.contact.id).toBe(c.id);
+  });
+
+  it('a station’s own operator is preferred over the district when both are free', async () => {
+    const other = await onDuty(await tree.operator('a1s2'));
+    await sleep(30);
+    const own = await onDuty(await tree.operator('a1s1'));
+    const c = await intake('a1s1');
+    expect((await own.next('contact:offer')).contact.id).toBe(c.id);
+    await other.none('contact:offer', 200);
+  });
+
+  it('matches language and topics first, then relaxes the match after the wait', async () => {
+    const cmn = await onDuty(await tree.operator('a1s1', { languages: ['cmn'], skills: ['material_aid'] }));
+    await sleep(30);
+    const yue = await onDuty(await tree.operator('a1s1', { languages: ['yue', 'cmn'], skills: [] }));
+    // yue speaker is idle for less time, but only they match the language
+    const c1 = await intake('a1s1', { language: 'yue' });
+    expect((await yue.next('contact:offer')).contact.id).toBe(c1.id);
+    await cmn.none('contact:offer', 200);
+    // nobody free matches yue + material_aid: the cmn operator gets it once the match is relaxed (1.5 s)
+    const c2 = await intake('a1s1', { language: 'yue', topics: ['material_aid'] });
+    const relaxed = await cmn.next('contact:offer', undefined, 4000);
+    expect(relaxed.contact.id).toBe(c2.id);
+    expect(Date.now() - Date.parse(relaxed.contact.queuedAt)).toBeGreaterThanOrEqual(1400);
+  });
+
+  it('critical goes first, then high, then normal, each first come first served', async () => {
+    const normal = await intake('a1s1', { riskLevel: 'normal' });
+    const high = await intake('a1s1', { riskLevel: 'high' });
+    const critical = await intake('a1s1', { riskLevel: 'critical' });
+    const high2 = await intake('a1s1', { riskLevel: 'high' });
+    const operator = await tree.operator('a1s1');
+    const op = await onDuty(operator);
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const offer = await takeNext(op);
+      order.push(offer.contact.id);
+      await complete(operator, offer.contact.id);
+    }
+    expect(order).toEqual([critical.id, high.id, high2.id, normal.id]);
+  });
+
+  it('sets an operator away after two offers in a row missed by timeout, and says why', async () => {
+    const op = await onDuty(await tree.operator('a1s1'));
+    const c = await intake('a1s1');
+    const first = await op.next('contact:offer');
+    expect((await op.next('offer:revoked', undefined, 3000)).reason).toBe('timeout');
+    const second = await op.next('contact:offer', undefined, 3000);
+    expect(second.contact.id).toBe(c.id);
+    expect(second.offerId).not.toBe(first.offerId);
+    expect((await op.next('offer:revoked', undefined, 3000)).reason).toBe('timeout');
+    expect(await op.next('agent:presence', undefined, 3000)).toMatchObject({
+      presence: 'away',
+      reason: 'missed_offers',
+      missedInRow: 2,
+    });
+    await op.none('contact:offer', 1500);
+    expect((await op.emit('state:get')).state.presence).toBe('away');
+    expect((await contactRow(stack.app, c.id))!.status).toBe('queued');
+  });
+
+  it('offers a repeat caller first to the operator who handled them last', async () => {
+    const a = await tree.operator('a1s1');
+    const b = await tree.operator('a1s1');
+    const bSock = await onDuty(b, false);
+    const aSock = await onDuty(a);
+    const caller = `139${Date.now().toString().slice(-8)}`;
+    const c1 = await intake('a1s1', { callerNumber: caller });
+    await takeNext(aSock);
+    await complete(a, c1.id);
+    await sleep(50);
+    // b is idle longer than a (a just finished), so without continuity b would be offered the next call
+    await bSock.available();
+    await sleep(30);
+    await aSock.emit('presence:set', { status: 'away' });
+    await aSock.available();
+    const c2 = await intake('a1s1', { callerNumber: caller });
+    const offer = await aSock.next('contact:offer');
+    expect(offer.contact.id).toBe(c2.id);
+    await bSock.none('contact:offer', 200);
+    // a caller without history goes to the operator idle longest
+    const c3 = await intake('a1s1', { callerNumber: '13700000000' });
+    expect((await bSock.next('contact:offer')).contact.id).toBe(c3.id);
+  });
+
+  it('a repeat caller whose previous operator is not on duty is routed as usual at once', async () => {
+    const a = await tree.operator('a1s1');
+    const aSock = await onDuty(a);
+    const caller = `138${Date.now().toString().slice(-8)}`;
+    const c1 = await intake('a1s1', { callerNumber: caller });
+    await takeNext(aSock);
+    await complete(a, c1.id);
+    aSock.close();
+    const b = await onDuty(await tree.operator('a1s1'));
+    const c2 = await intake('a1s1', { callerNumber: caller });
+    expect((await b.next('contact:offer', undefined, 1000)).contact.id).toBe(c2.id);
+  });
+
+  it('holds up to the chat capacity, and a phone contact only alone', async () => {
+    const operator = await tree.operator('a1s1');
+    const op = await onDuty(operator);
+    const chat1 = await intake('a1s1', { channel: 'chat' });
+    expect((await takeNext(op)).contact.id).toBe(chat1.id);
+    const chat2 = await intake('a1s1', { channel: 'wechat' });
+    expect((await takeNext(op)).contact.id).toBe(chat2.id);
+    const chat3 = await intake('a1s1', { channel: 'chat' });
+    const phone = await intake('a1s1', { channel: 'phone' });
+    await op.none('contact:offer', 400); // at capacity (2); a phone call needs them free
+    for (const id of [chat1.id, chat2.id]) await complete(operator, id);
+    // free again: the older waiting contact (chat3) first, then with a chat held the phone call still waits
+    expect((await takeNext(op)).contact.id).toBe(chat3.id);
+    await op.none('contact:offer', 300);
+    expect((await contactRow(stack.app, phone.id))!.status).toBe('queued');
+  });
+
+  it('turns a follow-up into an outbound contact at its due time, offered to the operator who recorded it', async () => {
+    const a = await tree.operator('a1s1');
+    const b = await tree.operator('a1s1');
+    const bSock = await onDuty(b);
+    await sleep(30);
+    const aSock = await onDuty(a);
+    const c = await intake('a1s1', { callerNumber: '13612345678' });
+    await takeNext(bSock); // b (idle longest) takes the call…
+    await bSock.emit('presence:set', { status: 'away' });
+    const dueAt = new Date(Date.now() + 2500).toISOString();
+    await complete(b, c.id, { ...OUTCOME, followUp: { dueAt, note: '回访' } });
+    await bSock.available();
+    // …and a is idle longer now; still the callback goes to b, who promised it
+    const offer = await bSock.next('contact:offer', undefined, 6000);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(dueAt) - 50);
+    const row = (await contactRow(stack.app, offer.contact.id))!;
+    expect(row).toMatchObject({ direction: 'outbound', caller_number_masked: '136****5678' });
+    expect(row.follow_up_id).toBeTruthy();
+    await aSock.none('contact:offer', 100);
+  });
+});
