@@ -10,10 +10,12 @@ import { PresenceModule } from '@kapok/presence';
 import { QueueModule } from '@kapok/queue';
 import { RealtimeModule } from '@kapok/realtime';
 import { RoutingModule } from '@kapok/routing';
+import { ShiftsModule } from '@kapok/shifts';
 import { AuthController } from './http/auth.controller';
 import { ContactsController } from './http/contacts.controller';
 import { HealthController } from './http/health.controller';
 import { OrgController } from './http/org.controller';
+import { ShiftsController } from './http/shifts.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 
@@ -30,9 +32,10 @@ import { GatewayInstance } from './sockets/gateway-instance';
     PresenceModule,
     ContactsModule,
     RoutingModule,
+    ShiftsModule,
     DemoModule,
   ],
-  controllers: [AuthController, OrgController, ContactsController, HealthController],
+  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController],
   providers: [AgentGateway, GatewayInstance],
 })
 export class GatewayModule {}

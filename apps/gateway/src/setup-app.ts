@@ -58,6 +58,8 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
   // same limit and their errors the same shape.
   app.useBodyParser('urlencoded', { limit: config.get('BODY_LIMIT'), extended: true });
+  // Roster imports (POST /api/stations/:id/shifts/import) send a month of shifts as text/csv.
+  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
   app.useGlobalPipes(
     new BodyValidationPipe({
       whitelist: true,

@@ -5,11 +5,12 @@ import { DatabaseModule } from '@kapok/database';
 import { QueueModule } from '@kapok/queue';
 import { RealtimeModule } from '@kapok/realtime';
 import { RoutingModule } from '@kapok/routing';
+import { ShiftsModule } from '@kapok/shifts';
 import { RoutingProcessor } from './routing.processor';
 
 /** The router process: BullMQ workers that make, expire and reconcile offers. Holds no sockets. */
 @Module({
-  imports: [KapokConfigModule, CommonModule, DatabaseModule, QueueModule, RealtimeModule, RoutingModule],
+  imports: [KapokConfigModule, CommonModule, DatabaseModule, QueueModule, RealtimeModule, RoutingModule, ShiftsModule],
   providers: [RoutingProcessor],
 })
 export class RouterModule {}

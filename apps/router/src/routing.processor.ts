@@ -12,6 +12,7 @@ import {
   RoutingQueue,
 } from '@kapok/queue';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
+import { CoverageWatch } from '@kapok/shifts';
 
 /** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
 @Processor(ROUTING_QUEUE)
@@ -25,6 +26,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly reconcile: Reconcile,
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
+    private readonly coverage: CoverageWatch,
   ) {
     super();
   }
@@ -32,6 +34,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
   async onApplicationBootstrap(): Promise<void> {
     this.worker.concurrency = this.config.get('ROUTER_CONCURRENCY');
     await this.routing.scheduleReconcile(this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000);
+    await this.routing.scheduleCoverageCheck(this.config.get('COVERAGE_CHECK_SECONDS') * 1000);
   }
 
   async process(job: Job): Promise<unknown> {
@@ -46,6 +49,8 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
         return this.followUpDue.execute((job.data as FollowUpDueJob).followUpId);
       case RoutingJob.ExpireOffer:
         return this.expire.execute((job.data as ExpireOfferJob).offerId);
+      case RoutingJob.CoverageCheck:
+        return this.coverage.check();
       case RoutingJob.Reconcile:
         return this.reconcile.execute();
       default:

@@ -10,6 +10,8 @@ export const RoutingJob = {
   ExpireOffer: 'expire-offer',
   /** A promised callback is due: create its outbound contact. */
   FollowUpDue: 'follow-up-due',
+  /** Periodic: open and close coverage gaps. */
+  CoverageCheck: 'coverage-check',
   /** Periodic safety net: overdue offers, missed dispatches, lost sockets, reconnect grace. */
   Reconcile: 'reconcile',
 } as const;

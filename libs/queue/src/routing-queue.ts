@@ -85,6 +85,10 @@ export class RoutingQueue {
     await this.queue.upsertJobScheduler('reconcile', { every: everyMs }, { name: RoutingJob.Reconcile });
   }
 
+  async scheduleCoverageCheck(everyMs: number): Promise<void> {
+    await this.queue.upsertJobScheduler('coverage-check', { every: everyMs }, { name: RoutingJob.CoverageCheck });
+  }
+
   /**
    * Never lets a trigger hold up the caller: with Redis unreachable the client would queue the command until it
    * is back, so the wait is capped (the command may still go through later; triggers are idempotent).

@@ -1,0 +1,5 @@
+export * from './coverage-watch';
+export * from './manage-roster';
+export * from './roster-csv';
+export * from './shift.repository';
+export * from './shifts.module';

@@ -1,0 +1,46 @@
+import { parse } from 'csv-parse/sync';
+
+export interface RosterLine {
+  line: number;
+  username: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+/** Shanghai has no daylight saving: local times are UTC+08:00 all year. */
+const SHANGHAI = '+08:00';
+
+/**
+ * Parses a month's roster: a header `username,date,start,end`, then one shift per line
+ * (`demo-operator,2026-12-01,08:00,16:00`, times in Asia/Shanghai; an end at or before the start is the next day).
+ * Returns the shifts, or every problem found with its line number.
+ */
+export function parseRosterCsv(text: string): { shifts: RosterLine[]; errors: string[] } {
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+  } catch (err) {
+    return { shifts: [], errors: [`CSV could not be read: ${(err as Error).message}`] };
+  }
+  const errors: string[] = [];
+  const shifts: RosterLine[] = [];
+  if (records.length === 0) return { shifts, errors: ['the roster has no shifts (expected a header username,date,start,end)'] };
+  const missing = ['username', 'date', 'start', 'end'].filter((c) => !(c in records[0]));
+  if (missing.length) return { shifts, errors: [`missing column(s): ${missing.join(', ')}`] };
+  records.forEach((r, i) => {
+    const line = i + 2;
+    if (!r.username) errors.push(`line ${line}: username is empty`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) errors.push(`line ${line}: date must be YYYY-MM-DD`);
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(r.start)) errors.push(`line ${line}: start must be HH:mm`);
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(r.end)) errors.push(`line ${line}: end must be HH:mm`);
+    const startsAt = new Date(`${r.date}T${r.start}:00${SHANGHAI}`);
+    let endsAt = new Date(`${r.date}T${r.end}:00${SHANGHAI}`);
+    if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(r.date)) errors.push(`line ${line}: ${r.date} is not a date`);
+      return;
+    }
+    if (endsAt <= startsAt) endsAt = new Date(endsAt.getTime() + 24 * 3600 * 1000);
+    shifts.push({ line, username: r.username.toLowerCase(), startsAt, endsAt });
+  });
+  return { shifts, errors };
+}
