@@ -216,6 +216,33 @@ describe('routing rules', () => {
     expect((await contactRow(stack.app, phone.id))!.status).toBe('queued');
   });
 
+  it('applies a station’s own settings (offer timeout, chat capacity) over the city-wide defaults', async () => {
+    const coordinator = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
+    const path = `/stations/${tree.stations.a1s1.id}/routing-settings`;
+    const bad = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: -1, chatCapacity: 1.5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message.join(' ')).toMatch(/offerTimeoutSeconds.*chatCapacity|chatCapacity.*offerTimeoutSeconds/);
+    const put = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: 4, chatCapacity: 1 } });
+    expect(put.status).toBe(200);
+    expect(put.body.effective).toMatchObject({ offerTimeoutSeconds: 4, chatCapacity: 1, overflowDistrictSeconds: 1 });
+    const operator = await tree.operator('a1s1');
+    const opToken = await login(stack.url, operator.username);
+    expect((await api(stack.url, 'PUT', path, { token: opToken, body: { chatCapacity: 2 } })).status).toBe(403);
+
+    const op = await onDuty(operator);
+    await intake('a1s1', { channel: 'chat' });
+    const offer = await op.next('contact:offer');
+    const left = Date.parse(offer.expiresAt) - Date.now();
+    expect(left).toBeGreaterThan(2500); // 4 s here, 1 s city-wide
+    await op.emit('offer:accept', { offerId: offer.offerId });
+    await intake('a1s1', { channel: 'chat' });
+    await op.none('contact:offer', 400); // capacity 1 at this station
+
+    const cleared = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: null } });
+    expect(cleared.body.own.offerTimeoutSeconds).toBeNull();
+    expect(cleared.body.effective.offerTimeoutSeconds).toBe(1);
+  });
+
   it('turns a follow-up into an outbound contact at its due time, offered to the operator who recorded it', async () => {
     const a = await tree.operator('a1s1');
     const b = await tree.operator('a1s1');

@@ -76,7 +76,7 @@ describe('rosters and coverage gaps', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${coordinator}`, 'content-type': 'text/csv' },
         body: text,
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     const ok = await post(csv);
     expect(ok).toMatchObject({ status: 201, body: { imported: 62, replaced: 0 } });
     const list = await api(
@@ -108,7 +108,7 @@ describe('rosters and coverage gaps', () => {
     });
     const watch = stack.app.get(CoverageWatch);
     const first = await watch.check();
-    const ours = (gaps: { unitId: string; kind: string }[]) =>
+    const ours = <G extends { unitId: string }>(gaps: G[]) =>
       gaps.filter((g) => Object.values(tree.stations).some((s) => s.id === g.unitId) || Object.values(tree.districts).includes(g.unitId));
     expect(ours(first.opened)).toEqual(
       expect.arrayContaining([

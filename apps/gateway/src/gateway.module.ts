@@ -16,6 +16,7 @@ import { ContactsController } from './http/contacts.controller';
 import { HealthController } from './http/health.controller';
 import { OrgController } from './http/org.controller';
 import { ShiftsController } from './http/shifts.controller';
+import { StationSettingsController } from './http/station-settings.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 
@@ -35,7 +36,7 @@ import { GatewayInstance } from './sockets/gateway-instance';
     ShiftsModule,
     DemoModule,
   ],
-  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController],
+  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController, StationSettingsController],
   providers: [AgentGateway, GatewayInstance],
 })
 export class GatewayModule {}

@@ -8,3 +8,4 @@ export * from './use-cases/expire-offer';
 export * from './use-cases/follow-up-due';
 export * from './use-cases/make-offers';
 export * from './use-cases/reconcile';
+export * from './station-settings';

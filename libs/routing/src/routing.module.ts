@@ -5,6 +5,7 @@ import { PresenceModule } from '@kapok/presence';
 import { MatchingRepository } from './matching.repository';
 import { OfferRelease } from './offer-release';
 import { RoutingRules } from './routing-rules';
+import { StationSettings } from './station-settings';
 import { AgentSession } from './use-cases/agent-session';
 import { AnswerOffer } from './use-cases/answer-offer';
 import { ExpireOffer } from './use-cases/expire-offer';
@@ -16,7 +17,7 @@ const useCases = [MakeOffers, AnswerOffer, ExpireOffer, AgentSession, FollowUpDu
 
 @Module({
   imports: [ContactsModule, PresenceModule, OrgModule],
-  providers: [RoutingRules, MatchingRepository, OfferRelease, ...useCases],
-  exports: [RoutingRules, MatchingRepository, ...useCases],
+  providers: [RoutingRules, MatchingRepository, OfferRelease, StationSettings, ...useCases],
+  exports: [RoutingRules, MatchingRepository, StationSettings, ...useCases],
 })
 export class RoutingModule {}
