@@ -17,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
   });
   const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'kapok\\_test\\_%'`);
   for (const { datname } of old.rows) {
-    const pid = Number(datname.slice('kapok_test_'.length));
+    const pid = Number(/^kapok_test_(\d+)/.exec(datname)?.[1]); // kapok_test_<pid> and kapok_test_<pid>_<purpose>
     if (pid === process.pid || !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   }
   await admin.query(`CREATE DATABASE "${name}"`);

@@ -75,8 +75,8 @@ export class AgentClient {
   readonly events: { event: string; data: any }[] = [];
   private waiters: { event: string; pred: (d: any) => boolean; resolve: (d: any) => void }[] = [];
 
-  constructor(url: string, token: string, opts: { autoConnect?: boolean } = {}) {
-    this.socket = io(`${url}/agent`, {
+  constructor(url: string, token: string, opts: { autoConnect?: boolean; namespace?: string } = {}) {
+    this.socket = io(`${url}${opts.namespace ?? '/agent'}`, {
       auth: { token },
       transports: ['websocket'],
       reconnection: false,
@@ -98,6 +98,13 @@ export class AgentClient {
   static async connect(url: string, token: string): Promise<AgentClient> {
     const c = new AgentClient(url, token);
     await c.next('agent:state');
+    return c;
+  }
+
+  /** A /monitor client (coordinators, supervisors, managers, admins), connected once its first snapshot arrived. */
+  static async monitor(url: string, token: string): Promise<AgentClient> {
+    const c = new AgentClient(url, token, { namespace: '/monitor' });
+    await c.next('queue:snapshot');
     return c;
   }
 

@@ -9,16 +9,24 @@ import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
 import { QueueModule } from '@kapok/queue';
 import { RealtimeModule } from '@kapok/realtime';
+import { RecordsModule } from '@kapok/records';
 import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
+import { StatsModule } from '@kapok/stats';
+import { AidController } from './http/aid.controller';
+import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
 import { ContactsController } from './http/contacts.controller';
 import { HealthController } from './http/health.controller';
+import { FollowUpsController } from './http/follow-ups.controller';
 import { OrgController } from './http/org.controller';
+import { RecordsController } from './http/records.controller';
 import { ShiftsController } from './http/shifts.controller';
 import { StationSettingsController } from './http/station-settings.controller';
+import { StatsController } from './http/stats.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
+import { MonitorGateway } from './sockets/monitor.gateway';
 
 /** The HTTP + socket process: REST API, operator sockets. Thin: controllers and gateways call use-cases. */
 @Module({
@@ -33,10 +41,15 @@ import { GatewayInstance } from './sockets/gateway-instance';
     PresenceModule,
     ContactsModule,
     RoutingModule,
+    RecordsModule,
     ShiftsModule,
+    StatsModule,
     DemoModule,
   ],
-  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController, StationSettingsController],
-  providers: [AgentGateway, GatewayInstance],
+  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController, StationSettingsController,
+    RecordsController, AidController, FollowUpsController, AuditController,
+    StatsController],
+  providers: [AgentGateway, GatewayInstance,
+    MonitorGateway],
 })
 export class GatewayModule {}

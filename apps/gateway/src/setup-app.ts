@@ -12,6 +12,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '@kapok/config';
 import { inspectUntrusted } from './sockets/payloads';
 import { RedisIoAdapter } from './sockets/redis-io.adapter';
+import { serveConsole } from './console/serve-console';
 
 /** Flattens nested validation errors into messages that name the full path (materialAid.items.0.quantity …). */
 function validationMessages(e: ValidationError, prefix = ''): string[] {
@@ -98,5 +99,7 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'intake-key')
     .build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc));
+  // The web console (apps/console, built into dist/console) under /console.
+  serveConsole(app);
   return app;
 }

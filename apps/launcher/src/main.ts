@@ -51,6 +51,7 @@ async function main() {
 
   console.log(`
   Kapok (红棉) is running.
+    Console        ${url}/console    (then, in another terminal: npm run simulate)
     API            ${url}/api        (OpenAPI: ${url}/api/docs)
     Health         ${url}/api/health
     Operator socket ${url}/agent (socket.io)${env.DEMO === 'true' ? `

@@ -39,10 +39,8 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case RoutingJob.RouteContact: {
-        const { contactId, firstTime } = job.data as RouteContactJob;
-        return this.offers.forContact(contactId, { firstTime });
-      }
+      case RoutingJob.RouteContact:
+        return this.offers.forContact((job.data as RouteContactJob).contactId);
       case RoutingJob.RouteOperator:
         return this.offers.forOperator((job.data as RouteOperatorJob).userId);
       case RoutingJob.FollowUpDue:

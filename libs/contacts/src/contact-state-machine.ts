@@ -1,7 +1,8 @@
 /**
  * A contact's life, in one place. Every change of status is one of these named transitions, applied as a
  * conditional update (`UPDATE … WHERE status = ANY(from)`) by ContactRepository.transition: a transition that
- * finds the contact in another state changes nothing, and the caller acts only when a row changed.
+ * finds the contact in another state changes nothing, and the caller acts only when a row changed. Times are the
+ * moment of the statement (clock_timestamp), not of the transaction's start, which may have waited for a lock.
  */
 export type ContactStatus = 'queued' | 'offered' | 'active' | 'wrap_up' | 'completed' | 'abandoned';
 export const CONTACT_STATUSES: ContactStatus[] = ['queued', 'offered', 'active', 'wrap_up', 'completed', 'abandoned'];
@@ -18,22 +19,22 @@ export const ContactTransitions = {
   offer: {
     from: ['queued'],
     to: 'offered',
-    set: 'assigned_worker_id = $4, offered_at = now(), offer_count = offer_count + 1',
+    set: 'assigned_worker_id = $4, offered_at = clock_timestamp(), offer_count = offer_count + 1',
   },
   /** The operator accepted: the conversation starts. The first answer time is kept if it is re-answered. */
-  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, now())' },
+  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, clock_timestamp())' },
   /** Declined, timed out, or revoked: back in line, in its original place (queued_at is kept). */
   release: { from: ['offered'], to: 'queued', set: 'assigned_worker_id = NULL' },
   /** The conversation ended: the operator records the outcome. */
-  end: { from: ['active'], to: 'wrap_up', set: 'ended_at = now()' },
+  end: { from: ['active'], to: 'wrap_up', set: 'ended_at = clock_timestamp()' },
   /** The outcome is recorded. */
   complete: {
     from: ['active', 'wrap_up'],
     to: 'completed',
-    set: 'ended_at = COALESCE(ended_at, now()), completed_at = now()',
+    set: 'ended_at = COALESCE(ended_at, clock_timestamp()), completed_at = clock_timestamp()',
   },
   /** The caller left before anyone answered. */
-  abandon: { from: ['queued', 'offered'], to: 'abandoned', set: 'assigned_worker_id = NULL, abandoned_at = now()' },
+  abandon: { from: ['queued', 'offered'], to: 'abandoned', set: 'assigned_worker_id = NULL, abandoned_at = clock_timestamp()' },
   /** The operator's connection was lost past the reconnect grace: the contact goes back in line. */
   reclaim: { from: ['active'], to: 'queued', set: 'assigned_worker_id = NULL' },
 } as const satisfies Record<string, Transition>;

@@ -63,12 +63,13 @@ export class ContactRepository {
    * both end up with the one row (`ON CONFLICT DO NOTHING`, then read back).
    */
   async createOnce(c: NewContact): Promise<{ contact: ContactRow; created: boolean }> {
-    const inserted = await this.db.one<{ id: string }>(
-      `INSERT INTO contacts (hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
+    const inserted = await this.db.one<ContactRow>(
+      `WITH ins AS (INSERT INTO contacts (hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
                              caller_number_hash, language, topics, risk_level, priority)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-       RETURNING id`,
+       RETURNING *)
+       SELECT ins.*, h.number AS hotline_number FROM ins JOIN hotlines h ON h.id = ins.hotline_id`,
       [
         c.hotlineId,
         c.stationId,
@@ -83,7 +84,8 @@ export class ContactRepository {
         c.priority,
       ],
     );
-    if (inserted) return { contact: (await this.find(inserted.id))!, created: true };
+    // the row as inserted (queued): a router may already be offering it, which the answer need not show
+    if (inserted) return { contact: inserted, created: true };
     const existing = await this.db.one<ContactRow>(`${SELECT} WHERE c.intake_key_id = $1 AND c.external_id = $2`, [
       c.intakeKeyId,
       c.externalId,
@@ -124,7 +126,7 @@ export class ContactRepository {
     const params: unknown[] = [id, t.from, opts.expectWorker ?? null];
     if (t.set.includes('$4')) params.push(opts.worker);
     const res = await this.db.run<{ id: string }>(
-      `UPDATE contacts SET status = '${t.to}', updated_at = now(), ${t.set}
+      `UPDATE contacts SET status = '${t.to}', updated_at = clock_timestamp(), ${t.set}
         WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
         RETURNING id`,
       params,
@@ -152,6 +154,15 @@ export class ContactRepository {
       [id, days, windowSeconds],
     );
     return res.rowCount === 1 ? this.find(id) : undefined;
+  }
+
+  /** Waiting contacts of a station, oldest first. */
+  async waitingAt(stationId: string, limit = 100): Promise<string[]> {
+    const rows = await this.db.rows<{ id: string }>(
+      `SELECT id FROM contacts WHERE station_id = $1 AND status = 'queued' ORDER BY priority DESC, queued_at LIMIT $2`,
+      [stationId, limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** The contact an operator is talking to or wrapping up, if any. */

@@ -45,9 +45,11 @@ export function toOfferedContactView(c: ContactRow): OfferedContactView {
   };
 }
 
-export function toOutcomeView(o: OutcomeRow) {
+export function toOutcomeView(o: OutcomeRow & { version?: number }) {
   return {
     id: o.id,
+    /** The record's current version (amendments: PUT /api/records/:contactId, see docs/records.md). */
+    version: o.version ?? 1,
     contactId: o.contact_id,
     workerId: o.worker_id,
     serviceTypes: o.service_types,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
+import { RecordsModule } from '@kapok/records';
 import { ContactRepository } from './contact.repository';
 import { FollowUpRepository } from './follow-up.repository';
 import { OfferRepository } from './offer.repository';
@@ -16,7 +17,7 @@ import { RecordOutcome } from './use-cases/record-outcome';
 const useCases = [ReceiveContact, GetContact, AbandonContact, EndContact, RecordOutcome];
 
 @Module({
-  imports: [OrgModule, PresenceModule],
+  imports: [OrgModule, PresenceModule, RecordsModule],
   providers: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
   exports: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
 })

@@ -21,8 +21,8 @@ export class OfferRepository {
 
   async create(tx: Tx, contactId: string, workerId: string, timeoutSeconds: number): Promise<OfferRow> {
     const row = await this.db.one<OfferRow>(
-      `INSERT INTO offers (contact_id, worker_id, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING *`,
+      `INSERT INTO offers (contact_id, worker_id, created_at, expires_at)
+       VALUES ($1, $2, clock_timestamp(), clock_timestamp() + make_interval(secs => $3)) RETURNING *`,
       [contactId, workerId, timeoutSeconds],
       tx,
     );
@@ -52,8 +52,8 @@ export class OfferRepository {
     reason: string | null = null,
   ): Promise<boolean> {
     const res = await this.db.run(
-      `UPDATE offers SET status = $2, closed_at = now(), reason = $3
-        WHERE id = $1 AND status = 'open' AND ($2 <> 'accepted' OR expires_at > now())`,
+      `UPDATE offers SET status = $2, closed_at = clock_timestamp(), reason = $3
+        WHERE id = $1 AND status = 'open' AND ($2 <> 'accepted' OR expires_at > clock_timestamp())`,
       [id, status, reason],
       tx,
     );

@@ -82,21 +82,23 @@ export class OrgRepository {
     return row ? row.path.split('/').filter(Boolean) : [];
   }
 
-  async isUnitInScope(unitId: string, scope: OrgScope): Promise<boolean> {
+  async isUnitInScope(unitId: string, scope: OrgScope, tx?: Tx): Promise<boolean> {
     const row = await this.db.one(
       `SELECT 1 FROM org_units u WHERE u.id = $3 AND ${inScope('u.path', 'u.id', 1, 2)}`,
       [scope.rootPath, scope.extraUnitIds, unitId],
+      tx,
     );
     return !!row;
   }
 
   /** The scope of a person: their home unit's subtree plus, for supervisors, the stations they cover. */
-  async scopeOf(user: { id: string; orgUnitId: string }): Promise<OrgScope> {
+  async scopeOf(user: { id: string; orgUnitId: string }, tx?: Tx): Promise<OrgScope> {
     const row = await this.db.one<{ path: string; extra: string[] }>(
       `SELECT u.path, COALESCE(array_agg(ss.station_id) FILTER (WHERE ss.station_id IS NOT NULL), '{}') AS extra
          FROM org_units u LEFT JOIN supervisor_stations ss ON ss.user_id = $2
         WHERE u.id = $1 GROUP BY u.path`,
       [user.orgUnitId, user.id],
+      tx,
     );
     if (!row) return { rootPath: '/nowhere/', extraUnitIds: [] };
     return { rootPath: row.path, extraUnitIds: row.extra };

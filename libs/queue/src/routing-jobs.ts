@@ -18,8 +18,6 @@ export const RoutingJob = {
 
 export interface RouteContactJob {
   contactId: string;
-  /** At intake: also schedule the timer jobs of its overflow steps, skill relaxation and continuity window. */
-  firstTime?: boolean;
 }
 export interface RouteOperatorJob {
   userId: string;

@@ -31,9 +31,9 @@ export class RoutingQueue {
     });
   }
 
-  async routeContact(contactId: string, opts: { firstTime?: boolean } = {}): Promise<void> {
+  async routeContact(contactId: string): Promise<void> {
     await this.safely(`route contact ${contactId}`, () =>
-      this.queue.add(RoutingJob.RouteContact, { contactId, firstTime: opts.firstTime } satisfies RouteContactJob),
+      this.queue.add(RoutingJob.RouteContact, { contactId } satisfies RouteContactJob),
     );
   }
 
@@ -43,16 +43,14 @@ export class RoutingQueue {
     );
   }
 
-  /** Routes the contact again at each of these moments (its rules change by the clock). */
-  async scheduleContactTimers(contactId: string, times: Date[]): Promise<void> {
-    await this.safely(`timers of ${contactId}`, () =>
-      this.queue.addBulk(
-        times.map((t, i) => ({
-          name: RoutingJob.RouteContact,
-          data: { contactId } satisfies RouteContactJob,
-          opts: { jobId: `timer-${contactId}-${i}`, delay: Math.max(0, new Date(t).getTime() - Date.now()) },
-        })),
-      ),
+  /** Routes the contact again at this moment (one job per contact and moment, however often it is asked). */
+  async scheduleContactTimer(contactId: string, at: Date): Promise<void> {
+    const t = new Date(at).getTime();
+    await this.safely(`timer of ${contactId}`, () =>
+      this.queue.add(RoutingJob.RouteContact, { contactId } satisfies RouteContactJob, {
+        jobId: `timer-${contactId}-${t}`,
+        delay: Math.max(0, t - Date.now()),
+      }),
     );
   }
 

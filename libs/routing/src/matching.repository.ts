@@ -17,6 +17,10 @@ const CTES = `
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
   ),
+  -- every unit (station and up) with someone on duty inside it: the overflow skip test is one lookup here
+  duty_units AS (
+    SELECT DISTINCT kapok_ancestor_path(d.path, k.up) AS path FROM on_duty d CROSS JOIN generate_series(0, 2) AS k(up)
+  ),
   free AS (
     SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since,
            COALESCE(ss.chat_capacity, $5) AS capacity,
@@ -35,17 +39,17 @@ const CTES = `
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
-           extract(epoch FROM now() - c.queued_at) AS waited,
+           extract(epoch FROM clock_timestamp() - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
            GREATEST(
-             (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
-           + (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
-           + (extract(epoch FROM now() - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
-             CASE WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 0) || '%') THEN 0
-                  WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 1) || '%') THEN 1
-                  WHEN EXISTS (SELECT 1 FROM on_duty d WHERE d.path LIKE kapok_ancestor_path(cs.path, 2) || '%') THEN 2
+             (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
+           + (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
+           + (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
+             CASE WHEN kapok_ancestor_path(cs.path, 0) IN (SELECT path FROM duty_units) THEN 0
+                  WHEN kapok_ancestor_path(cs.path, 1) IN (SELECT path FROM duty_units) THEN 1
+                  WHEN kapok_ancestor_path(cs.path, 2) IN (SELECT path FROM duty_units) THEN 2
                   ELSE 3 END) AS level,
-           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > now()
+           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > clock_timestamp()
              AND EXISTS (SELECT 1 FROM on_duty d WHERE d.user_id = c.preferred_worker_id)) AS reserved
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
@@ -123,6 +127,24 @@ export class MatchingRepository {
     return row?.id;
   }
 
+  /** Cheap checks made before taking the match lock: most triggers find nothing to do. */
+  async isWaiting(contactId: string): Promise<boolean> {
+    return !!(await this.db.one(`SELECT 1 FROM contacts WHERE id = $1 AND status = 'queued'`, [contactId]));
+  }
+
+  async hasRoom(operatorId: string): Promise<boolean> {
+    const row = await this.db.one(
+      `SELECT 1 FROM agent_states a
+        WHERE a.user_id = $1 AND a.presence = 'available'
+          AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+          AND NOT EXISTS (SELECT 1 FROM contacts h WHERE h.assigned_worker_id = a.user_id
+                            AND (h.status = 'offered' OR (h.status IN ('active','wrap_up') AND h.channel = 'phone')))
+          AND EXISTS (SELECT 1 FROM contacts c WHERE c.status = 'queued')`,
+      [operatorId],
+    );
+    return !!row;
+  }
+
   /** Waiting contacts in routing order (for the reconcile sweep), with their current overflow level. */
   async waitingContacts(limit: number): Promise<ContactLevel[]> {
     return this.db.rows<ContactLevel>(
@@ -132,18 +154,8 @@ export class MatchingRepository {
     );
   }
 
-  /** Free operators (for the reconcile sweep). */
-  async freeOperators(): Promise<string[]> {
-    const rows = await this.db.rows<{ user_id: string }>(
-      `WITH ${CTES} SELECT f.user_id FROM free f
-        WHERE f.phones = 0 AND f.offered = 0 AND (f.chats = 0 OR f.chats < f.capacity) ORDER BY f.idle_since`,
-      this.params(null, null),
-    );
-    return rows.map((r) => r.user_id);
-  }
-
   /**
-   * When a waiting contact's pool or rules change by the clock: each overflow step, the skill relaxation, the end
+   * When a waiting contact's pool or rules change by the clock (future moments, soonest first): each overflow step, the skill relaxation, the end
    * of the continuity reservation. Timer jobs at these moments route it again.
    */
   async ruleTimes(contactId: string): Promise<Date[]> {
@@ -159,7 +171,9 @@ export class MatchingRepository {
       [contactId, d.overflowDistrictSeconds, d.overflowRegionSeconds, d.overflowCitySeconds, d.skillRelaxSeconds],
     );
     const now = Date.now();
-    return (row?.times ?? []).filter((t): t is Date => !!t && new Date(t).getTime() > now);
+    return (row?.times ?? [])
+      .filter((t): t is Date => !!t && new Date(t).getTime() > now)
+      .sort((a, b) => new Date(a).getTime() - new Date(b).getTime());
   }
 
   async offerTimeoutFor(stationId: string, tx: Tx): Promise<number> {

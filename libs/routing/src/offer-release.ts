@@ -81,6 +81,7 @@ export class OfferRelease {
     }
     await this.routing.routeContact(offer.contact_id);
     if (released.setAway === undefined) await this.routing.routeOperator(offer.worker_id);
+    else for (const id of await this.contacts.waitingAt(released.stationId)) await this.routing.routeContact(id);
   }
 
   private async missedLimit(stationId: string, tx: Tx): Promise<number> {

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -43,7 +43,11 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
           socket.data.user = user;
           next();
         })
-        .catch(() => next(new Error('unauthorized: a valid token is required')));
+        .catch((err) => {
+          if (err instanceof UnauthorizedException) return next(new Error('unauthorized: a valid token is required'));
+          this.logger.error(`socket auth failed: ${(err as Error).message}`);
+          next(new Error('unavailable: try again'));
+        });
     });
   }
 

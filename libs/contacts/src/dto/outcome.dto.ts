@@ -13,10 +13,14 @@ import {
   IsOptional,
   IsPositive,
   IsString,
+  IsUUID,
   Length,
+  Max,
   MaxLength,
   ValidateIf,
   ValidateNested,
+  ValidationOptions,
+  registerDecorator,
 } from 'class-validator';
 
 export const SERVICE_TYPES = [
@@ -57,9 +61,10 @@ export class AidItemDto {
   @Length(1, 500)
   description: string;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, description: 'Greater than 0' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
+  @Max(1_000_000)
   quantity: number;
 }
 
@@ -71,6 +76,14 @@ export class MaterialAidDto {
   @ValidateNested({ each: true })
   @Type(() => AidItemDto)
   items: AidItemDto[];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The station that delivers the items; by default the station of the line the contact came in on',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  deliveringStationId?: string;
 }
 
 export class ProblemDto {
@@ -84,9 +97,22 @@ export class ProblemDto {
   resolution: (typeof RESOLUTIONS)[number];
 }
 
+/** A date-time later than now (the moment the request is validated). */
+function IsInTheFuture(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isInTheFuture',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be in the future`, ...options },
+      validator: { validate: (v: unknown) => typeof v === 'string' && Date.parse(v) > Date.now() },
+    });
+}
+
 export class FollowUpDto {
-  @ApiProperty({ example: '2026-12-01T10:00:00+08:00' })
+  @ApiProperty({ example: '2026-12-01T10:00:00+08:00', description: 'When to call back; must be in the future' })
   @IsDateString({ strict: true })
+  @IsInTheFuture()
   dueAt: string;
 
   @ApiProperty()

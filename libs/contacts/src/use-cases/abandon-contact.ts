@@ -24,7 +24,7 @@ export class AbandonContact {
       const contact = await this.access.ensureVisible(await this.contacts.lock(id, tx), {
         kind: 'intake',
         intakeKeyId,
-      });
+      }, tx);
       if (contact.status === 'abandoned') return { contact, revoked: undefined }; // a retry
       if (contact.status !== 'queued' && contact.status !== 'offered') {
         throw new ConflictException(`Contact is ${contact.status}: it was already answered`);

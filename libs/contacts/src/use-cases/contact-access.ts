@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { Tx } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { ContactRow } from '../contact.repository';
 
@@ -11,15 +12,19 @@ export type ContactActor = { kind: 'intake'; intakeKeyId: string } | { kind: 'us
 export class ContactAccess {
   constructor(private readonly org: OrgRepository) {}
 
-  async ensureVisible(contact: ContactRow | undefined, actor: ContactActor): Promise<ContactRow> {
-    if (contact && (await this.visible(contact, actor))) return contact;
+  /**
+   * Inside a transaction pass `tx`: the scope is then read on the transaction's own connection (asking the pool
+   * for a second one while holding the first can starve the pool under load).
+   */
+  async ensureVisible(contact: ContactRow | undefined, actor: ContactActor, tx?: Tx): Promise<ContactRow> {
+    if (contact && (await this.visible(contact, actor, tx))) return contact;
     throw new NotFoundException('Contact not found');
   }
 
-  private async visible(contact: ContactRow, actor: ContactActor): Promise<boolean> {
+  private async visible(contact: ContactRow, actor: ContactActor, tx?: Tx): Promise<boolean> {
     if (actor.kind === 'intake') return contact.intake_key_id === actor.intakeKeyId;
     if (actor.user.role === 'admin') return true;
     if (contact.assigned_worker_id === actor.user.id) return true;
-    return this.org.isUnitInScope(contact.station_id, await this.org.scopeOf(actor.user));
+    return this.org.isUnitInScope(contact.station_id, await this.org.scopeOf(actor.user, tx), tx);
   }
 }

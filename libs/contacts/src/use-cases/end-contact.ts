@@ -17,7 +17,7 @@ export class EndContact {
 
   async execute(id: string, actor: ContactActor): Promise<ContactView> {
     const { contact, changed } = await this.db.tx(async (tx) => {
-      const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), actor);
+      const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), actor, tx);
       if (actor.kind === 'user' && current.assigned_worker_id !== actor.user.id) {
         throw new ForbiddenException('Only the operator handling this contact can end it');
       }

@@ -4,6 +4,7 @@ import { maskPhoneNumber } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { OrgRepository } from '@kapok/org';
 import { RoutingQueue } from '@kapok/queue';
+import { CallerNumberStore } from '@kapok/records';
 import { PRIORITY } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
@@ -24,6 +25,7 @@ export class ReceiveContact {
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
     private readonly riskAlerts: RiskAlerts,
+    private readonly callerNumbers: CallerNumberStore,
   ) {}
 
   async execute(intakeKeyId: string, dto: CreateContactDto): Promise<{ contact: ContactView; created: boolean }> {
@@ -43,6 +45,8 @@ export class ReceiveContact {
       riskLevel,
       priority: PRIORITY[riskLevel],
     });
+    // The full number is kept only encrypted (a retry fills it in if the first attempt stopped before this).
+    if (dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
     let current = contact;
     if (created && contact.caller_number_hash) {
       current = (await this.contacts.reserveForPreviousOperator(
@@ -51,7 +55,7 @@ export class ReceiveContact {
         this.config.get('CONTINUITY_WINDOW_SECONDS'),
       )) ?? contact;
     }
-    if (current.status === 'queued') await this.routing.routeContact(current.id, { firstTime: created });
+    if (current.status === 'queued') await this.routing.routeContact(current.id);
     if (created && riskLevel === 'critical') await this.riskAlerts.raise(current.id, 'critical_contact');
     return { contact: toContactView(current), created };
   }

@@ -4,6 +4,7 @@ import { Db } from '@kapok/database';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
+import { RecordKeeper } from '@kapok/records';
 import { ContactRepository } from '../contact.repository';
 import { toContactView, toOutcomeView } from '../contact.views';
 import { OutcomeDto } from '../dto/outcome.dto';
@@ -12,7 +13,11 @@ import { OutcomeRepository } from '../outcome.repository';
 import { RiskAlerts } from '../risk-alerts';
 import { ContactAccess } from './contact-access';
 
-/** The operator records what was done: the contact is completed and the operator is free for the next one. */
+/**
+ * The operator records what was done: the contact is completed and the operator is free for the next one.
+ * In the same transaction the record gets its first version, its problems, its material-aid request (for the
+ * delivering station) and its audit row (RecordKeeper, @kapok/records).
+ */
 @Injectable()
 export class RecordOutcome {
   constructor(
@@ -25,11 +30,12 @@ export class RecordOutcome {
     private readonly notifier: AgentNotifier,
     private readonly followUps: FollowUpRepository,
     private readonly riskAlerts: RiskAlerts,
+    private readonly records: RecordKeeper,
   ) {}
 
   async execute(id: string, user: AuthUser, dto: OutcomeDto) {
     const { contact, outcome, followUp } = await this.db.tx(async (tx) => {
-      const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), { kind: 'user', user });
+      const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), { kind: 'user', user }, tx);
       if (current.assigned_worker_id !== user.id) {
         throw new ForbiddenException('Only the operator handling this contact can record its outcome');
       }
@@ -37,10 +43,18 @@ export class RecordOutcome {
       if (current.status !== 'active' && current.status !== 'wrap_up') {
         throw new ConflictException(`Contact is ${current.status}: an outcome needs an answered contact`);
       }
+      await this.records.prepare(tx, dto, current.station_id); // 400 for an unknown delivering station
       const outcome = await this.outcomes.createOnce(tx, id, user.id, dto);
       if (!outcome) throw new ConflictException('The outcome of this contact is already recorded');
       const completed = await this.contacts.transition(tx, id, 'complete', { expectWorker: user.id });
       if (!completed) throw new ConflictException('The contact changed state; try again');
+      await this.records.recorded(tx, {
+        contactId: id,
+        stationId: completed.station_id,
+        outcomeId: outcome.id,
+        author: user,
+        input: dto,
+      });
       await this.agents.markIdle(user.id, tx);
       const followUp = dto.followUp
         ? await this.followUps.schedule(tx, {
@@ -51,7 +65,8 @@ export class RecordOutcome {
             note: dto.followUp.note,
           })
         : undefined;
-      if (followUp && current.follow_up_id) await this.followUps.markDone(tx, current.follow_up_id);
+      // the outcome of a follow-up contact completes that follow-up (whether or not it promises another)
+      if (current.follow_up_id) await this.followUps.markDone(tx, current.follow_up_id);
       return { contact: completed, outcome, followUp };
     });
     const view = toContactView(contact, outcome);

@@ -1,4 +1,14 @@
 import { CoreSchema1764400000000 } from './1764400000000-core-schema';
+import { RoutingRules1764500000000 } from './1764500000000-routing-rules';
+import { Records1764600000000 } from './1764600000000-records';
+import { Stats1764700000000 } from './1764700000000-stats';
+import { HeldContactsIndex1764800000000 } from './1764800000000-held-contacts-index';
 
-/** Every migration, in order. New migrations are appended here. */
-export const MIGRATIONS = [CoreSchema1764400000000];
+/** Every migration, in order. New migrations are appended here (one line each). */
+export const MIGRATIONS = [
+  CoreSchema1764400000000,
+  RoutingRules1764500000000,
+  Records1764600000000,
+  Stats1764700000000,
+  HeldContactsIndex1764800000000,
+];

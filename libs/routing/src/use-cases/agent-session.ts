@@ -40,13 +40,17 @@ export class AgentSession {
     const gone = await this.agents.removeSession(socketId);
     if (!gone || gone.remaining > 0) return;
     await this.revokeOpenOffer(gone.userId, { status: 'revoked', reason: 'disconnected' });
+    await this.rerouteStation(gone.userId);
   }
 
   async setPresence(user: AuthUser, presence: Presence): Promise<AgentStateEvent> {
     await this.agents.ensure(user.id, user.orgUnitId);
     await this.db.tx((tx) => this.agents.setPresence(user.id, presence, tx));
     if (presence === 'available') await this.routing.routeOperator(user.id);
-    else await this.revokeOpenOffer(user.id, { status: 'revoked', reason: 'away' });
+    else {
+      await this.revokeOpenOffer(user.id, { status: 'revoked', reason: 'away' });
+      await this.rerouteStation(user.id);
+    }
     return this.currentState(user.id);
   }
 
@@ -87,6 +91,16 @@ export class AgentSession {
       this.logger.warn(`operator ${userId} did not reconnect in time; their active contact is routed again`);
       await this.routing.routeContact(reclaimed);
     }
+  }
+
+  /**
+   * An operator went off duty: if that leaves their station (or district …) with nobody on duty, its waiting
+   * contacts skip to the next level now, so route them again rather than wait for their next timer.
+   */
+  private async rerouteStation(userId: string): Promise<void> {
+    const state = await this.agents.get(userId);
+    if (!state) return;
+    for (const id of await this.contacts.waitingAt(state.stationId)) await this.routing.routeContact(id);
   }
 
   private async revokeOpenOffer(userId: string, kind: ReleaseKind): Promise<void> {

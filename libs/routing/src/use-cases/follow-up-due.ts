@@ -41,7 +41,7 @@ export class FollowUpDue {
       await this.db.run('UPDATE follow_ups SET contact_id = $2 WHERE id = $1', [followUpId, created!.id], tx);
       return created!.id;
     });
-    if (contactId) await this.routing.routeContact(contactId, { firstTime: true });
+    if (contactId) await this.routing.routeContact(contactId);
     return contactId;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ContactRepository, ContactRow, OfferRepository, OfferRow, toOfferedContactView } from '@kapok/contacts';
-import { Db } from '@kapok/database';
+import { performance } from 'node:perf_hooks';
+import { Db, Tx } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { MatchingRepository } from '../matching.repository';
@@ -17,6 +18,8 @@ const MATCH_LOCK = 7235100;
 @Injectable()
 export class MakeOffers {
   private readonly logger = new Logger(MakeOffers.name);
+  /** Matching runs and the time they held the match lock (read by the routing benchmark). */
+  readonly timing = { runs: 0, lockedMs: 0, waitedMs: 0 };
 
   constructor(
     private readonly db: Db,
@@ -27,30 +30,50 @@ export class MakeOffers {
     private readonly notifier: AgentNotifier,
   ) {}
 
-  /** A contact is waiting: offer it to the best eligible operator now, if any. */
-  async forContact(contactId: string, opts: { firstTime?: boolean } = {}): Promise<boolean> {
-    if (opts.firstTime) await this.routing.scheduleContactTimers(contactId, await this.matching.ruleTimes(contactId));
-    const made = await this.db.tx(async (tx) => {
-      await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
-      const workerId = await this.matching.bestOperatorFor(contactId, tx);
-      return workerId ? this.offer(contactId, workerId, tx) : undefined;
-    });
+  /**
+   * A contact is waiting: offer it to the best eligible operator now, if any. A contact left waiting gets a timer
+   * at the next moment its rules change by the clock (overflow step, skill relaxation, end of a reservation);
+   * timers are deduplicated by contact and time, so each moment is scheduled once however often this runs.
+   */
+  async forContact(contactId: string): Promise<boolean> {
+    if (!(await this.matching.isWaiting(contactId))) return false;
+    const made = await this.locked((tx) =>
+      this.matching.bestOperatorFor(contactId, tx).then((w) => (w ? this.offer(contactId, w, tx) : undefined)),
+    );
     if (made) await this.announce(made);
+    else {
+      const [next] = await this.matching.ruleTimes(contactId);
+      if (next) await this.routing.scheduleContactTimer(contactId, next);
+    }
     return !!made;
   }
 
   /** An operator has room: offer them the best waiting contact they may take, if any. */
   async forOperator(userId: string): Promise<boolean> {
-    const made = await this.db.tx(async (tx) => {
-      await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
-      const contactId = await this.matching.bestContactFor(userId, tx);
-      return contactId ? this.offer(contactId, userId, tx) : undefined;
-    });
+    if (!(await this.matching.hasRoom(userId))) return false;
+    const made = await this.locked((tx) =>
+      this.matching.bestContactFor(userId, tx).then((c) => (c ? this.offer(c, userId, tx) : undefined)),
+    );
     if (made) await this.announce(made);
     return !!made;
   }
 
-  private async offer(contactId: string, workerId: string, tx: Parameters<Db['run']>[2] & object) {
+  private async locked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    return this.db.tx(async (tx) => {
+      await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
+      const t1 = performance.now();
+      try {
+        return await fn(tx);
+      } finally {
+        this.timing.runs++;
+        this.timing.waitedMs += t1 - t0;
+        this.timing.lockedMs += performance.now() - t1;
+      }
+    });
+  }
+
+  private async offer(contactId: string, workerId: string, tx: Tx) {
     const contact = await this.contacts.lock(contactId, tx);
     if (!contact || contact.status !== 'queued') return undefined;
     const timeout = await this.matching.offerTimeoutFor(contact.station_id, tx);

@@ -51,12 +51,10 @@ export class Reconcile {
     for (const c of await this.matching.waitingContacts(WAITING_SWEEP_LIMIT)) {
       if (await this.offers_.forContact(c.id)) dispatched++;
     }
-    for (const userId of await this.matching.freeOperators()) {
-      if (await this.offers_.forOperator(userId)) dispatched++;
-    }
+    // (Matching every waiting contact also covers every free operator: a pair is found from either side.)
     if (expired || deadSockets.length || dispatched) {
       this.logger.warn(
-        `reconciled: ${expired} overdue offers, ${deadSockets.length} sockets of dead gateways, ${dispatched} missed offers`,
+        `reconciled: ${expired} overdue offers, ${deadSockets.length} sockets of dead gateways, ${dispatched} offers made by the sweep`,
       );
     }
     return { expired, deadSockets: deadSockets.length, graceExpired: pastGrace.length, dispatched };

@@ -1,0 +1,117 @@
+/** The REST client: bearer token from the session, errors in the contract's shape turned into ApiError. */
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'operator' | 'coordinator' | 'supervisor' | 'manager' | 'admin';
+  orgUnitId: string;
+}
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+const SESSION_KEY = 'kapok.session';
+
+export function loadSession(): Session | null {
+  try {
+    const s = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null');
+    return s && typeof s.token === 'string' && s.user ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(s: Session | null): void {
+  if (s) localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  else localStorage.removeItem(SESSION_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly messages: string[],
+    readonly body: unknown,
+  ) {
+    super(messages.join('；') || `HTTP ${status}`);
+  }
+}
+
+/** Called when the server says the token is no longer valid (the app signs out). */
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+function token(): string | undefined {
+  return loadSession()?.token;
+}
+
+async function request(method: string, path: string, body?: unknown, accept?: string): Promise<Response> {
+  const headers: Record<string, string> = {};
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (accept) headers.accept = accept;
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, ['网络连接失败，请检查网络后重试'], null);
+  }
+  if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+  if (!res.ok) {
+    let parsed: any = null;
+    try {
+      parsed = await res.json();
+    } catch {
+      /* not JSON */
+    }
+    const m = parsed?.message;
+    throw new ApiError(res.status, Array.isArray(m) ? m.map(String) : m ? [String(m)] : [], parsed);
+  }
+  return res;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await request(method, path, body);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const get = <T = any>(path: string) => api<T>('GET', path);
+export const post = <T = any>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+
+/** Downloads a file the API produces (CSV, Excel) with the bearer token, and hands it to the browser. */
+export async function download(path: string, fallbackName: string): Promise<string> {
+  const res = await request('GET', path);
+  const blob = await res.blob();
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  const name = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallbackName;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
+}
+
+/** True when the API has no such route (a feature not deployed yet) rather than an error of the request. */
+export const isMissingRoute = (e: unknown) =>
+  e instanceof ApiError && e.status === 404 && e.messages.some((m) => m.startsWith('Cannot GET'));
+
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.status === 403) return '没有权限执行此操作';
+    if (e.status === 0) return e.message;
+    return e.messages.length ? e.messages.join('；') : `请求失败（${e.status}）`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,188 @@
+/** Chinese labels for the API's codes. Codes stay in English on the wire; people read these. */
+
+export const ROLE_LABELS: Record<string, string> = {
+  operator: '接线社工',
+  coordinator: '协调员',
+  supervisor: '督导',
+  manager: '民政管理者',
+  admin: '系统管理员',
+};
+
+export const LEVEL_LABELS: Record<string, string> = {
+  city: '市',
+  region: '片区',
+  district: '区',
+  station: '镇街社工站',
+  point: '村居社工点',
+};
+
+export const SERVICE_TYPE_LABELS: Record<string, string> = {
+  psychological_support: '心理疏导',
+  emotional_support: '情绪支持',
+  material_aid: '物资保障',
+  policy_consultation: '政策咨询',
+  resource_linking: '资源链接',
+  emergency_assistance: '紧急援助',
+  referral: '转介服务',
+};
+
+export const TARGET_GROUP_LABELS: Record<string, string> = {
+  elderly: '老年人',
+  children: '儿童',
+  disabled: '残疾人',
+  low_income: '低收入家庭',
+  mental_health: '有心理健康需要的人士',
+  other: '其他',
+};
+
+export const RISK_ASSESSMENT_LABELS: Record<string, string> = {
+  none: '无风险',
+  low: '低风险',
+  medium: '中风险',
+  high: '高风险',
+  imminent: '紧急风险（立即通知督导）',
+};
+
+export const RISK_LEVEL_LABELS: Record<string, string> = {
+  normal: '一般',
+  high: '高风险',
+  critical: '危急',
+};
+
+export const RISK_LEVEL_COLORS: Record<string, string> = {
+  normal: 'default',
+  high: 'orange',
+  critical: 'red',
+};
+
+export const AID_CATEGORY_LABELS: Record<string, string> = {
+  food: '食品',
+  medicine: '药品',
+  daily_necessities: '生活用品',
+  other: '其他物资',
+};
+
+export const RESOLUTION_LABELS: Record<string, string> = {
+  resolved: '已解决',
+  referred: '已转介',
+  unresolved: '未解决',
+};
+
+/** Suggested problem categories (the API takes any short text). */
+export const PROBLEM_CATEGORY_LABELS: Record<string, string> = {
+  basic_living: '基本生活困难',
+  emotional: '心理情绪困扰',
+  medical: '就医用药',
+  housing: '住房',
+  employment: '就业与收入',
+  family: '家庭关系',
+  policy: '政策咨询',
+  safety: '人身安全',
+  care: '照护需求',
+  other: '其他',
+};
+
+/** Suggested interventions (the API takes any short text). */
+export const INTERVENTION_LABELS: Record<string, string> = {
+  active_listening: '积极倾听',
+  emotional_soothing: '情绪安抚',
+  cognitive_reframing: '认知调整',
+  relaxation: '放松训练',
+  safety_planning: '制定安全计划',
+  crisis_intervention: '危机干预',
+  family_contact: '联系家属',
+  professional_referral: '转介专业心理机构',
+};
+
+export const CHANNEL_LABELS: Record<string, string> = {
+  phone: '电话',
+  chat: '在线咨询',
+  wechat: '微信',
+};
+
+export const CONTACT_STATUS_LABELS: Record<string, string> = {
+  queued: '排队中',
+  offered: '振铃中',
+  active: '通话中',
+  wrap_up: '整理记录',
+  completed: '已完成',
+  abandoned: '来电者已挂断',
+};
+
+export const PRESENCE_LABELS: Record<string, string> = {
+  available: '在岗（可接听）',
+  away: '暂离',
+  offline: '离线',
+};
+
+export const REVOKE_REASON_LABELS: Record<string, string> = {
+  timeout: '未在时限内接听，已转给其他社工',
+  abandoned: '来电者已挂断',
+  taken: '已由其他社工接听',
+  declined: '已拒接',
+  disconnected: '连接中断，来电已转给其他社工',
+  away: '您已暂离，来电已转给其他社工',
+};
+
+export const OFFER_ERROR_LABELS: Record<string, string> = {
+  offer_not_found: '该来电已不存在',
+  offer_expired: '接听超时，来电已转给其他社工',
+  offer_declined: '该来电已拒接',
+  offer_revoked: '该来电已撤回',
+  offer_accepted: '该来电已接听',
+  offer_not_open: '该来电已不可接听',
+  internal_error: '系统异常，请重试',
+};
+
+export const GROUP_BY_LABELS: Record<string, string> = {
+  day: '按日',
+  week: '按周',
+  month: '按月',
+  region: '按片区',
+  district: '按区',
+  station: '按社工站',
+  hotline: '按热线',
+  serviceType: '按服务类型',
+  channel: '按渠道',
+  targetGroup: '按服务对象',
+  worker: '按社工',
+};
+
+export const FIGURE_LABELS: Record<string, string> = {
+  contacts: '来电总数',
+  answered: '接听数',
+  abandoned: '放弃数',
+  served: '服务人次',
+  problemsResolved: '解决问题数',
+  materialAidContacts: '物资保障人次',
+  psychologicalSupportContacts: '心理疏导人次',
+  highRiskContacts: '高风险来电',
+  avgSpeedOfAnswerSeconds: '平均应答时长',
+  avgHandleSeconds: '平均处理时长',
+  serviceLevel: '服务水平',
+  abandonmentRate: '放弃率',
+};
+
+export const ALERT_LABELS: Record<string, string> = {
+  'risk:alert': '高危预警',
+  'coverage:gap': '值守空档',
+  'agent:auto-away': '社工自动暂离',
+  'aid:overdue': '物资逾期未送达',
+};
+
+export const label = (map: Record<string, string>, code: string | null | undefined): string =>
+  code == null ? '—' : (map[code] ?? code);
+
+export const AID_STATUS_LABELS: Record<string, string> = {
+  requested: '已申请',
+  arranged: '已安排',
+  delivered: '已送达',
+  cancelled: '已取消',
+};
+
+export const FOLLOW_UP_STATUS_LABELS: Record<string, string> = {
+  scheduled: '待回访',
+  contact_created: '回访中',
+  done: '已完成',
+  cancelled: '已取消',
+};

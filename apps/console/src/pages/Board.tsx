@@ -1,0 +1,377 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Alert, App as AntApp, Badge, Card, Col, Empty, List, Row, Space, Statistic, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { AlertOutlined, ClockCircleOutlined, DisconnectOutlined, TeamOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
+import { get } from '../api';
+import { formatDuration, formatPercent, useNow } from '../hooks';
+import { ALERT_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
+import { useSession } from '../session';
+import { useSocket } from '../socket';
+
+export interface UnitSnapshot {
+  orgUnitId: string;
+  name: string;
+  level: string;
+  parentId?: string | null;
+  waiting: number;
+  oldestWaitSeconds: number | null;
+  available: number;
+  busy: number;
+  wrapUp: number;
+  away: number;
+  offline?: number;
+  signedIn?: number;
+  rostered?: number;
+  coverageGaps?: string[];
+  answeredToday: number;
+  abandonedToday: number;
+  serviceLevelToday: number | null;
+}
+
+interface Snapshot {
+  at: string;
+  units: UnitSnapshot[];
+}
+
+interface AlertItem {
+  id: string;
+  event: string;
+  at: string;
+  data: any;
+}
+
+type Row = UnitSnapshot & { key: string; children?: Row[] };
+
+const ALERT_EVENTS = ['risk:alert', 'coverage:gap', 'agent:auto-away', 'aid:overdue'];
+const LEVEL_ORDER = ['city', 'region', 'district', 'station', 'point'];
+
+/** One line of text for an alert, from the fields its event carries (docs/socket-events.md). */
+function describeAlert(a: AlertItem, unitName: (id: string | undefined) => string | undefined): string {
+  const d = a.data ?? {};
+  switch (a.event) {
+    case 'risk:alert':
+      return `${d.stationName ?? unitName(d.stationId) ?? ''} ${label(RISK_LEVEL_LABELS, d.riskLevel)}来电${
+        d.source === 'imminent_assessment' ? '，风险评估为“紧急风险”' : ''
+      }（已等待 ${formatDuration(d.waitedSeconds)}）`;
+    case 'coverage:gap': {
+      const where = d.unitName ?? unitName(d.unitId) ?? '';
+      const what = d.kind === 'nobody_rostered' ? '当前时段全区无人排班' : '排班时段无社工签到在岗';
+      return d.endedAt ? `${where} ${what}——已恢复` : `${where} ${what}`;
+    }
+    case 'agent:auto-away':
+      return `${unitName(d.stationId) ?? ''} 一名社工连续 ${d.missedInRow ?? '多'} 次未接听，已自动设为暂离`;
+    case 'aid:overdue': {
+      const r = d.aidRequest ?? {};
+      const items = (r.items ?? []).map((i: any) => i.description).filter(Boolean).join('、');
+      return `${r.deliveringStationName ?? ''} 物资申请超过 ${d.overdueHours ?? 48} 小时未送达${items ? `（${items}）` : ''}`;
+    }
+    default:
+      return d.message ?? JSON.stringify(d);
+  }
+}
+
+const GAP_LABELS: Record<string, string> = { nobody_signed_in: '排班无人在岗', nobody_rostered: '无人排班' };
+
+export function BoardPage() {
+  const { session, signOut } = useSession();
+  const { notification } = AntApp.useApp();
+  const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+  const [receivedAt, setReceivedAt] = useState<number>(Date.now());
+  const [alerts, setAlerts] = useState<AlertItem[]>([]);
+  const [units, setUnits] = useState<Map<string, { name: string; parentId: string | null }>>(new Map());
+  const [activeOnly, setActiveOnly] = useState<boolean | null>(null);
+  const now = useNow(1000);
+
+  useEffect(() => {
+    get<{ id: string; name: string; parentId: string | null }[]>('/org-units')
+      .then((list) => setUnits(new Map(list.map((u) => [u.id, { name: u.name, parentId: u.parentId }]))))
+      .catch(() => undefined);
+  }, []);
+
+  const unitName = useCallback((id: string | undefined) => (id ? units.get(id)?.name : undefined), [units]);
+  const handlers = useMemo(() => {
+    const h: Record<string, (d: any) => void> = {
+      'queue:snapshot': (s: Snapshot) => {
+        setSnapshot(s);
+        setReceivedAt(Date.now());
+      },
+    };
+    for (const event of ALERT_EVENTS) {
+      h[event] = (data: any) => {
+        const item: AlertItem = { id: `${event}-${Date.now()}-${Math.random()}`, event, at: data?.at ?? new Date().toISOString(), data };
+        setAlerts((cur) => [item, ...cur].slice(0, 200));
+        if (event === 'risk:alert') {
+          notification.error({ title: ALERT_LABELS[event], description: describeAlert(item, unitName), duration: 0, placement: 'bottomRight' });
+        }
+      };
+    }
+    return h;
+  }, [notification, unitName]);
+
+  const { status, error } = useSocket('/monitor', session.token, handlers, () => signOut('登录已过期，请重新登录'));
+
+  const rows = useMemo(() => buildTree(snapshot?.units ?? [], units), [snapshot, units]);
+  const rowsById = useMemo(() => new Map((snapshot?.units ?? []).map((u) => [u.orgUnitId, u])), [snapshot]);
+  const openGaps = useMemo(
+    () => (snapshot?.units ?? []).flatMap((u) => (u.coverageGaps ?? []).map((g) => ({ unit: u, kind: g }))),
+    [snapshot],
+  );
+  const stations = useMemo(() => (snapshot?.units ?? []).filter((u) => u.level === 'station'), [snapshot]);
+  const showActiveOnly = activeOnly ?? stations.length > 40;
+  const visible = useMemo(() => (showActiveOnly ? pruneQuiet(rows) : rows), [rows, showActiveOnly]);
+  const totals = useMemo(() => summarise(snapshot?.units ?? [], rows), [snapshot, rows]);
+  const elapsed = Math.max(0, (now - receivedAt) / 1000);
+  const oldest = (u: UnitSnapshot) => (u.waiting > 0 && u.oldestWaitSeconds != null ? u.oldestWaitSeconds + elapsed : null);
+
+  return (
+    <div data-testid="board">
+      {status !== 'online' && snapshot && (
+        <Alert banner type="warning" icon={<DisconnectOutlined />} title="实时连接已断开，正在重新连接……以下数据可能已过时" style={{ marginBottom: 16 }} data-testid="offline-banner" />
+      )}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      <Row gutter={16}>
+        <Col span={4}>
+          <Card size="small">
+            <Statistic
+              title="排队等待"
+              value={totals.waiting}
+              styles={{ content: { color: totals.waiting > 0 ? '#c0392b' : undefined } }}
+              formatter={(v) => <span data-testid="board-waiting-total">{v}</span>}
+            />
+          </Card>
+        </Col>
+        <Col span={4}>
+          <Card size="small">
+            <Statistic title="最长等待" value={formatDuration(totals.oldest == null ? null : totals.oldest + elapsed)} prefix={<ClockCircleOutlined />} />
+          </Card>
+        </Col>
+        <Col span={6}>
+          <Card size="small">
+            <Statistic
+              title="社工状态（空闲 / 通话 / 整理 / 暂离）"
+              value={`${totals.available} / ${totals.busy} / ${totals.wrapUp} / ${totals.away}`}
+              prefix={<TeamOutlined />}
+            />
+          </Card>
+        </Col>
+        <Col span={5}>
+          <Card size="small">
+            <Statistic title="今日接听 / 放弃" value={`${totals.answered} / ${totals.abandoned}`} />
+          </Card>
+        </Col>
+        <Col span={5}>
+          <Card size="small">
+            <Statistic title="今日服务水平（20秒内接听）" value={formatPercent(totals.serviceLevel)} />
+          </Card>
+        </Col>
+      </Row>
+
+      <Row gutter={16} style={{ marginTop: 16 }}>
+        <Col xs={24} xl={18}>
+          <Card
+            size="small"
+            title={
+              <Space>
+                <span>各站点实时情况</span>
+                <Badge status={status === 'online' ? 'processing' : 'default'} text={status === 'online' ? '实时' : '未连接'} />
+                {snapshot && <Typography.Text type="secondary">更新于 {dayjs(snapshot.at).format('HH:mm:ss')}</Typography.Text>}
+              </Space>
+            }
+            extra={
+              <Space>
+                <Typography.Text type="secondary">仅显示有排队、有人在岗或有空档的单位</Typography.Text>
+                <Switch size="small" checked={showActiveOnly} onChange={setActiveOnly} />
+              </Space>
+            }
+          >
+            {!snapshot ? (
+              <Empty description={status === 'online' ? '等待实时数据……' : '正在连接实时监控……'} />
+            ) : (
+              <Table<Row>
+                size="small"
+                rowKey="key"
+                dataSource={visible}
+                pagination={false}
+                scroll={{ y: 560 }}
+                tableLayout="fixed"
+                expandable={{ defaultExpandAllRows: visible.length <= 20 }}
+                rowClassName={(r) => (r.waiting > 0 ? 'kapok-row-waiting' : '')}
+                columns={[
+                  {
+                    title: '单位',
+                    dataIndex: 'name',
+                    ellipsis: true,
+                    render: (name: string, r) => (
+                      <Space size={4}>
+                        <span title={name}>{shortName(r, rowsById)}</span>
+                        {r.level !== 'station' && <Tag bordered={false}>{label(LEVEL_LABELS, r.level)}</Tag>}
+                        {(r.coverageGaps ?? []).map((g) => (
+                          <Tooltip key={g} title={GAP_LABELS[g] ?? g}>
+                            <Tag color="orange" style={{ marginInlineEnd: 0 }}>
+                              空档
+                            </Tag>
+                          </Tooltip>
+                        ))}
+                      </Space>
+                    ),
+                  },
+                  {
+                    title: '排队',
+                    dataIndex: 'waiting',
+                    width: 60,
+                    align: 'right',
+                    render: (v: number, r) => (
+                      <span data-testid={`waiting-${r.orgUnitId}`} className={v > 0 ? 'kapok-waiting' : ''}>
+                        {v}
+                      </span>
+                    ),
+                  },
+                  { title: '最长等待', width: 90, align: 'right', render: (_, r) => formatDuration(oldest(r)) },
+                  {
+                    title: (
+                      <Tooltip title="已签到在线的社工 / 当前时段排班的社工">
+                        <span>在线/排班</span>
+                      </Tooltip>
+                    ),
+                    width: 84,
+                    align: 'right',
+                    render: (_, r) => `${r.signedIn ?? '—'} / ${r.rostered ?? '—'}`,
+                  },
+                  { title: '空闲', dataIndex: 'available', width: 52, align: 'right' },
+                  { title: '通话', dataIndex: 'busy', width: 52, align: 'right' },
+                  { title: '整理', dataIndex: 'wrapUp', width: 52, align: 'right' },
+                  { title: '暂离', dataIndex: 'away', width: 52, align: 'right' },
+                  { title: '今日接听', dataIndex: 'answeredToday', width: 76, align: 'right' },
+                  { title: '今日放弃', dataIndex: 'abandonedToday', width: 76, align: 'right' },
+                  {
+                    title: (
+                      <Tooltip title="20秒内接听 ÷（接听 + 超过20秒后放弃）">
+                        <span>服务水平</span>
+                      </Tooltip>
+                    ),
+                    dataIndex: 'serviceLevelToday',
+                    width: 80,
+                    align: 'right',
+                    render: (v: number | null) => formatPercent(v),
+                  },
+                ]}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={6}>
+          <Card
+            size="small"
+            title={
+              <Space>
+                <AlertOutlined />
+                预警
+                {alerts.length > 0 && <Badge count={alerts.length} />}
+              </Space>
+            }
+            data-testid="alerts"
+          >
+            {openGaps.length > 0 && (
+              <div className="kapok-open-gaps" data-testid="open-gaps">
+                <Typography.Text type="secondary">当前值守空档</Typography.Text>
+                {openGaps.slice(0, 12).map(({ unit, kind }) => (
+                  <div key={`${unit.orgUnitId}-${kind}`}>
+                    <Tag color="orange">{GAP_LABELS[kind] ?? kind}</Tag>
+                    {unit.name}
+                  </div>
+                ))}
+                {openGaps.length > 12 && <Typography.Text type="secondary">另有 {openGaps.length - 12} 处</Typography.Text>}
+              </div>
+            )}
+            {alerts.length === 0 ? (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="暂无新预警" />
+            ) : (
+              <List
+                size="small"
+                dataSource={alerts}
+                style={{ maxHeight: 600, overflow: 'auto' }}
+                renderItem={(a) => (
+                  <List.Item>
+                    <Space orientation="vertical" size={0}>
+                      <Space>
+                        <Tag color={a.event === 'risk:alert' ? 'red' : a.event === 'coverage:gap' ? 'orange' : 'gold'}>{label(ALERT_LABELS, a.event)}</Tag>
+                        <Typography.Text type="secondary">{dayjs(a.at).format('HH:mm:ss')}</Typography.Text>
+                      </Space>
+                      <Typography.Text>{describeAlert(a, unitName)}</Typography.Text>
+                    </Space>
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}
+
+/** A unit's name without its parent's name in front (越秀区北京街社工站 under 越秀区 → 北京街社工站). */
+function shortName(u: UnitSnapshot, byId: Map<string, UnitSnapshot>): string {
+  const parent = u.parentId ? byId.get(u.parentId) : undefined;
+  return parent && u.name.startsWith(parent.name) && u.name.length > parent.name.length ? u.name.slice(parent.name.length) : u.name;
+}
+
+/** Units of the snapshot as a tree (parents from the snapshot, else from /api/org-units), ordered by level, name. */
+function buildTree(units: UnitSnapshot[], known: Map<string, { parentId: string | null }>): Row[] {
+  const byId = new Map<string, Row>(units.map((u) => [u.orgUnitId, { ...u, key: u.orgUnitId }]));
+  const roots: Row[] = [];
+  for (const row of byId.values()) {
+    const parentId = row.parentId ?? known.get(row.orgUnitId)?.parentId ?? null;
+    const parent = parentId ? byId.get(parentId) : undefined;
+    if (parent) (parent.children ??= []).push(row);
+    else roots.push(row);
+  }
+  const sort = (list: Row[]) => {
+    list.sort((a, b) => LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || b.waiting - a.waiting || a.name.localeCompare(b.name, 'zh-CN'));
+    list.forEach((r) => r.children && sort(r.children));
+  };
+  sort(roots);
+  return roots;
+}
+
+/** Keeps units with someone waiting or on duty, and their ancestors. */
+function pruneQuiet(rows: Row[]): Row[] {
+  const out: Row[] = [];
+  for (const r of rows) {
+    const children = r.children ? pruneQuiet(r.children) : undefined;
+    const busy = r.waiting > 0 || r.available + r.busy + r.wrapUp + r.away > 0 || (r.coverageGaps?.length ?? 0) > 0;
+    if (busy || children?.length) out.push({ ...r, children: children?.length ? children : undefined });
+  }
+  return out;
+}
+
+function summarise(units: UnitSnapshot[], roots: Row[]) {
+  // One aggregate root (the city, a district): its figures are the totals. Otherwise add up the stations.
+  const source = roots.length === 1 && roots[0].level !== 'station' ? [roots[0]] : units.filter((u) => u.level === 'station');
+  const sum = (f: (u: UnitSnapshot) => number) => source.reduce((n, u) => n + (f(u) || 0), 0);
+  const waitingUnits = source.filter((u) => u.waiting > 0 && u.oldestWaitSeconds != null);
+  const answered = sum((u) => u.answeredToday);
+  return {
+    waiting: sum((u) => u.waiting),
+    oldest: waitingUnits.length ? Math.max(...waitingUnits.map((u) => u.oldestWaitSeconds!)) : null,
+    available: sum((u) => u.available),
+    busy: sum((u) => u.busy),
+    wrapUp: sum((u) => u.wrapUp),
+    away: sum((u) => u.away),
+    answered,
+    abandoned: sum((u) => u.abandonedToday),
+    serviceLevel: source.length === 1 ? source[0].serviceLevelToday : weightedServiceLevel(source),
+  };
+}
+
+function weightedServiceLevel(units: UnitSnapshot[]): number | null {
+  let weight = 0;
+  let total = 0;
+  for (const u of units) {
+    if (u.serviceLevelToday == null) continue;
+    const w = u.answeredToday + u.abandonedToday;
+    weight += w;
+    total += u.serviceLevelToday * w;
+  }
+  return weight > 0 ? total / weight : null;
+}

@@ -1,0 +1,399 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, App as AntApp, Badge, Button, Card, Col, Descriptions, Empty, Progress, Row, Space, Steps, Tabs, Tag, Typography } from 'antd';
+import {
+  CheckCircleOutlined,
+  CloseCircleOutlined,
+  CoffeeOutlined,
+  DisconnectOutlined,
+  PhoneFilled,
+  PoweroffOutlined,
+  WifiOutlined,
+} from '@ant-design/icons';
+import dayjs from 'dayjs';
+import { describeError, post } from '../api';
+import { formatDuration, useNow } from '../hooks';
+import {
+  CHANNEL_LABELS,
+  CONTACT_STATUS_LABELS,
+  label,
+  OFFER_ERROR_LABELS,
+  PRESENCE_LABELS,
+  REVOKE_REASON_LABELS,
+  RISK_LEVEL_COLORS,
+  RISK_LEVEL_LABELS,
+} from '../labels';
+import { clearDraft, pruneDrafts } from '../outcome';
+import { startRinging, stopRinging, unlockAudio } from '../ringer';
+import { ask, useSocket } from '../socket';
+import { useSession } from '../session';
+import { OutcomeForm } from './OutcomeForm';
+import { CallerHistory } from './CallerHistory';
+
+export interface OfferedContact {
+  id: string;
+  hotlineNumber: string;
+  channel: string;
+  callerNumberMasked: string | null;
+  riskLevel: string;
+  topics: string[];
+  language?: string | null;
+  queuedAt: string;
+}
+
+export interface Offer {
+  offerId: string;
+  contact: OfferedContact;
+  expiresAt: string;
+}
+
+export interface HeldContact extends OfferedContact {
+  status: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  completedAt: string | null;
+  [k: string]: unknown;
+}
+
+interface AgentState {
+  presence: 'available' | 'away' | 'offline';
+  connected: boolean;
+  offer: Offer | null;
+  contact: HeldContact | null;
+  contacts?: HeldContact[];
+}
+
+const HELD = ['offered', 'active', 'wrap_up'];
+
+export function WorkspacePage() {
+  const { session, signOut } = useSession();
+  const { message, notification } = AntApp.useApp();
+  const userId = session.user.id;
+  const [presence, setPresence] = useState<AgentState['presence'] | null>(null);
+  const [offer, setOffer] = useState<Offer | null>(null);
+  const [contacts, setContacts] = useState<HeldContact[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const everOnline = useRef(false);
+
+  useEffect(() => pruneDrafts(localStorage), []);
+
+  const applyState = useCallback((s: AgentState) => {
+    setPresence(s.presence);
+    setOffer(s.offer);
+    const held = (s.contacts ?? (s.contact ? [s.contact] : [])).filter((c) => HELD.includes(c.status));
+    setContacts(held);
+  }, []);
+
+  const { socket, status, error } = useSocket(
+    '/agent',
+    session.token,
+    {
+      'agent:state': (s: AgentState) => {
+        everOnline.current = true;
+        applyState(s);
+      },
+      'contact:offer': (o: Offer) => setOffer(o),
+      'offer:revoked': (e: { offerId: string; reason: string }) => {
+        setOffer((cur) => {
+          if (cur?.offerId !== e.offerId) return cur;
+          message.warning(label(REVOKE_REASON_LABELS, e.reason));
+          return null;
+        });
+      },
+      'contact:updated': (e: { contact: HeldContact }) => {
+        const c = e.contact;
+        setContacts((cur) => {
+          const others = cur.filter((x) => x.id !== c.id);
+          if (HELD.includes(c.status)) return [...others, c].sort((a, b) => (a.answeredAt ?? '').localeCompare(b.answeredAt ?? ''));
+          if (c.status === 'completed' && c.outcome) clearDraft(localStorage, userId, c.id);
+          return others;
+        });
+      },
+      'agent:presence': (e: { presence: AgentState['presence']; reason: string; missedInRow?: number }) => {
+        setPresence(e.presence);
+        if (e.reason === 'missed_offers') {
+          notification.warning({
+            title: '已自动设为暂离',
+            description: `连续 ${e.missedInRow ?? '多'} 次来电未接听，系统已将您设为暂离。准备好后请点击“上岗接听”。`,
+            duration: 0,
+          });
+        } else if (e.reason === 'reconnect_grace_expired') {
+          notification.warning({ title: '连接中断时间过长', description: '您已被设为离线，未完成的来电已转给其他社工。', duration: 0 });
+        }
+      },
+    },
+    () => signOut('登录已过期，请重新登录'),
+  );
+
+  // The ring: while an offer is open.
+  useEffect(() => {
+    if (!offer) return stopRinging();
+    startRinging();
+    const title = document.title;
+    let flip = false;
+    const blink = setInterval(() => {
+      flip = !flip;
+      document.title = flip ? '【来电】请接听' : title;
+    }, 800);
+    return () => {
+      stopRinging();
+      clearInterval(blink);
+      document.title = title;
+    };
+  }, [offer]);
+
+  useEffect(() => {
+    if (!contacts.length) setSelected(null);
+    else if (!selected || !contacts.some((c) => c.id === selected)) setSelected(contacts[contacts.length - 1].id);
+  }, [contacts, selected]);
+
+  const setDuty = async (status: 'available' | 'away' | 'offline') => {
+    unlockAudio();
+    setBusy(status);
+    const ack = await ask<{ ok: boolean; error?: string; state?: AgentState }>(socket, 'presence:set', { status });
+    setBusy(null);
+    if (ack.ok && ack.state) applyState(ack.state);
+    else message.error(ack.error === 'offline' ? '网络未连接，请稍后再试' : `操作失败：${ack.error}`);
+  };
+
+  const accept = async () => {
+    if (!offer) return;
+    unlockAudio();
+    setBusy('accept');
+    const ack = await ask<{ ok: boolean; error?: string; contact?: HeldContact }>(socket, 'offer:accept', { offerId: offer.offerId });
+    setBusy(null);
+    if (ack.ok && ack.contact) {
+      const c = ack.contact;
+      setOffer(null);
+      setContacts((cur) => [...cur.filter((x) => x.id !== c.id), c]);
+      setSelected(c.id);
+    } else {
+      message.error(label(OFFER_ERROR_LABELS, ack.error));
+      if (ack.error !== 'offline' && ack.error !== 'timeout') setOffer(null);
+    }
+  };
+
+  const decline = async () => {
+    if (!offer) return;
+    setBusy('decline');
+    const ack = await ask<{ ok: boolean; error?: string }>(socket, 'offer:decline', { offerId: offer.offerId });
+    setBusy(null);
+    if (ack.ok || ack.error !== 'offline') setOffer(null);
+    if (!ack.ok) message.error(label(OFFER_ERROR_LABELS, ack.error));
+  };
+
+  const endCall = async (c: HeldContact) => {
+    setBusy('end');
+    try {
+      const view = await post<HeldContact>(`/contacts/${c.id}/end`);
+      setContacts((cur) => cur.map((x) => (x.id === view.id ? view : x)));
+    } catch (e) {
+      message.error(`结束通话失败：${describeError(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const submitted = (contactId: string) => {
+    setContacts((cur) => cur.filter((x) => x.id !== contactId));
+  };
+
+  const current = contacts.find((c) => c.id === selected) ?? null;
+  const offline = status !== 'online';
+
+  return (
+    <div className="kapok-workspace" data-testid="workspace">
+      {offline && (everOnline.current || status === 'offline') && (
+        <Alert
+          banner
+          type="warning"
+          icon={<DisconnectOutlined />}
+          data-testid="offline-banner"
+          title="网络连接已断开，正在自动重新连接……已填写的服务记录草稿保存在本机，不会丢失。"
+          style={{ marginBottom: 16 }}
+        />
+      )}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+
+      <Card size="small" className="kapok-duty-bar">
+        <Space size="large" wrap>
+          <Space>
+            <Typography.Text type="secondary">当前状态</Typography.Text>
+            <Badge
+              status={presence === 'available' ? 'success' : presence === 'away' ? 'warning' : 'default'}
+              text={<span data-testid="presence">{presence ? PRESENCE_LABELS[presence] : '连接中…'}</span>}
+            />
+            {contacts.length > 0 && <Tag color="processing">处理中 {contacts.length} 个来电</Tag>}
+          </Space>
+          <Space>
+            <Button
+              type="primary"
+              icon={<PhoneFilled />}
+              disabled={offline || presence === 'available'}
+              loading={busy === 'available'}
+              onClick={() => setDuty('available')}
+              data-testid="go-available"
+            >
+              上岗接听
+            </Button>
+            <Button
+              icon={<CoffeeOutlined />}
+              disabled={offline || presence === 'away'}
+              loading={busy === 'away'}
+              onClick={() => setDuty('away')}
+              data-testid="go-away"
+            >
+              暂离
+            </Button>
+            <Button
+              icon={<PoweroffOutlined />}
+              disabled={offline || presence === 'offline'}
+              loading={busy === 'offline'}
+              onClick={() => setDuty('offline')}
+              data-testid="go-offline"
+            >
+              下线
+            </Button>
+          </Space>
+          <Typography.Text type={offline ? 'warning' : 'success'}>
+            {offline ? <DisconnectOutlined /> : <WifiOutlined />} {offline ? '未连接' : '已连接'}
+          </Typography.Text>
+        </Space>
+      </Card>
+
+      {offer && (
+        <>
+          <OfferCard offer={offer} busy={busy} onAccept={accept} onDecline={decline} />
+          {!current && <CallerHistory contactId={offer.contact.id} compact />}
+        </>
+      )}
+
+      {contacts.length > 1 && (
+        <Tabs
+          activeKey={selected ?? undefined}
+          onChange={setSelected}
+          items={contacts.map((c) => ({ key: c.id, label: `${label(CHANNEL_LABELS, c.channel)} ${c.callerNumberMasked ?? c.hotlineNumber}` }))}
+        />
+      )}
+
+      {current ? (
+        <Row gutter={16} style={{ marginTop: 16 }}>
+          <Col xs={24} xl={9}>
+            <ContactCard contact={current} busy={busy} onEnd={() => endCall(current)} />
+            <CallerHistory contactId={current.id} />
+          </Col>
+          <Col xs={24} xl={15}>
+            <OutcomeForm key={current.id} contactId={current.id} userId={userId} onSubmitted={() => submitted(current.id)} />
+          </Col>
+        </Row>
+      ) : (
+        !offer && (
+          <Card style={{ marginTop: 16 }}>
+            <Empty
+              data-testid="idle"
+              description={
+                presence === 'available'
+                  ? '正在等待来电……来电时将响铃提示'
+                  : '点击“上岗接听”开始值守，来电将自动分配给您'
+              }
+            />
+          </Card>
+        )
+      )}
+    </div>
+  );
+}
+
+function OfferCard({ offer, busy, onAccept, onDecline }: { offer: Offer; busy: string | null; onAccept(): void; onDecline(): void }) {
+  const now = useNow(250);
+  const c = offer.contact;
+  const expires = Date.parse(offer.expiresAt);
+  const queued = Date.parse(c.queuedAt);
+  const total = useMemo(() => Math.max(1, (expires - Date.now()) / 1000), [offer.offerId]); // eslint-disable-line react-hooks/exhaustive-deps
+  const left = Math.max(0, (expires - now) / 1000);
+  return (
+    <Card className={`kapok-offer ${c.riskLevel === 'critical' ? 'kapok-offer-critical' : ''}`} data-testid="offer" style={{ marginTop: 16 }}>
+      <Row gutter={24} align="middle">
+        <Col flex="80px">
+          <div className="kapok-ring-icon">
+            <PhoneFilled />
+          </div>
+        </Col>
+        <Col flex="auto">
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            来电振铃中 <Tag color={RISK_LEVEL_COLORS[c.riskLevel]}>{label(RISK_LEVEL_LABELS, c.riskLevel)}</Tag>
+          </Typography.Title>
+          <Descriptions size="small" column={3} style={{ marginTop: 8 }}>
+            <Descriptions.Item label="热线">{c.hotlineNumber}</Descriptions.Item>
+            <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, c.channel)}</Descriptions.Item>
+            <Descriptions.Item label="来电号码">{c.callerNumberMasked ?? '未知'}</Descriptions.Item>
+            <Descriptions.Item label="已等待">{formatDuration((now - queued) / 1000)}</Descriptions.Item>
+            <Descriptions.Item label="话题">{c.topics?.length ? c.topics.join('、') : '—'}</Descriptions.Item>
+            <Descriptions.Item label="语言">{c.language ?? '—'}</Descriptions.Item>
+          </Descriptions>
+          <Progress
+            percent={Math.round((left / total) * 100)}
+            status={left < 5 ? 'exception' : 'active'}
+            format={() => <span data-testid="offer-countdown">{Math.ceil(left)} 秒</span>}
+          />
+        </Col>
+        <Col flex="220px">
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <Button type="primary" size="large" block icon={<CheckCircleOutlined />} loading={busy === 'accept'} onClick={onAccept} data-testid="offer-accept">
+              接听
+            </Button>
+            <Button size="large" block danger icon={<CloseCircleOutlined />} loading={busy === 'decline'} onClick={onDecline} data-testid="offer-decline">
+              拒接（转给其他社工）
+            </Button>
+          </Space>
+        </Col>
+      </Row>
+    </Card>
+  );
+}
+
+function ContactCard({ contact, busy, onEnd }: { contact: HeldContact; busy: string | null; onEnd(): void }) {
+  const now = useNow(1000);
+  const answered = contact.answeredAt ? Date.parse(contact.answeredAt) : null;
+  const ended = contact.endedAt ? Date.parse(contact.endedAt) : null;
+  const step = contact.status === 'active' ? 1 : contact.status === 'wrap_up' ? 2 : 3;
+  return (
+    <Card
+      title={
+        <Space>
+          <span>当前来电</span>
+          <Tag color={contact.status === 'active' ? 'green' : 'blue'} data-testid="contact-status">
+            {label(CONTACT_STATUS_LABELS, contact.status)}
+          </Tag>
+          {contact.riskLevel !== 'normal' && <Tag color={RISK_LEVEL_COLORS[contact.riskLevel]}>{label(RISK_LEVEL_LABELS, contact.riskLevel)}</Tag>}
+        </Space>
+      }
+      extra={
+        contact.status === 'active' && (
+          <Button onClick={onEnd} loading={busy === 'end'} data-testid="end-call">
+            结束通话，整理记录
+          </Button>
+        )
+      }
+      data-testid="active-contact"
+    >
+      <Steps
+        size="small"
+        current={step}
+        items={[{ title: '振铃' }, { title: '通话' }, { title: '整理记录' }, { title: '完成' }]}
+        style={{ marginBottom: 16 }}
+      />
+      <Descriptions size="small" column={1} bordered>
+        <Descriptions.Item label="热线">{contact.hotlineNumber}</Descriptions.Item>
+        <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, contact.channel)}</Descriptions.Item>
+        <Descriptions.Item label="来电号码">{contact.callerNumberMasked ?? '未知'}</Descriptions.Item>
+        <Descriptions.Item label="话题">{contact.topics?.length ? contact.topics.join('、') : '—'}</Descriptions.Item>
+        <Descriptions.Item label="接入时间">{dayjs(contact.queuedAt).format('HH:mm:ss')}</Descriptions.Item>
+        <Descriptions.Item label="接听时间">{answered ? dayjs(answered).format('HH:mm:ss') : '—'}</Descriptions.Item>
+        <Descriptions.Item label={ended ? '通话时长' : '已通话'}>
+          {answered ? formatDuration(((ended ?? now) - answered) / 1000) : '—'}
+        </Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}

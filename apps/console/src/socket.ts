@@ -1,0 +1,87 @@
+import { useEffect, useRef, useState } from 'react';
+import { io, Socket } from 'socket.io-client';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+/**
+ * A socket.io connection to one namespace that keeps itself up: socket.io reconnects by itself after a network
+ * failure; a refusal by the server (its middleware, or a server-side disconnect) is retried here every few seconds,
+ * except `unauthorized`, which signs out. `handlers` may change between renders.
+ */
+export function useSocket(
+  namespace: '/agent' | '/monitor',
+  token: string,
+  handlers: Record<string, (data: any) => void>,
+  onUnauthorized: () => void,
+): { socket: Socket | null; status: ConnectionStatus; error: string | null } {
+  const [socket, setSocket] = useState<Socket | null>(null);
+  const [status, setStatus] = useState<ConnectionStatus>('connecting');
+  const [error, setError] = useState<string | null>(null);
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+  const unauthorizedRef = useRef(onUnauthorized);
+  unauthorizedRef.current = onUnauthorized;
+
+  useEffect(() => {
+    const s = io(`${window.location.origin}${namespace}`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+    });
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const retryLater = () => {
+      clearTimeout(retry);
+      retry = setTimeout(() => s.connect(), 3000);
+    };
+    s.on('connect', () => {
+      setStatus('online');
+      setError(null);
+    });
+    s.on('disconnect', (reason) => {
+      setStatus('offline');
+      if (reason === 'io server disconnect') retryLater();
+    });
+    s.on('connect_error', (err) => {
+      setStatus('offline');
+      if (err.message.startsWith('unauthorized')) return unauthorizedRef.current();
+      if (err.message.startsWith('forbidden')) setError('当前账号无权使用此功能');
+      else if (err.message === 'Invalid namespace') setError('实时服务暂不可用（服务器尚未提供该通道），稍后自动重试');
+      if (!s.active) retryLater();
+    });
+    s.onAny((event, data) => handlersRef.current[event]?.(data));
+    // Browsers go offline without the socket noticing for a while: reconnect as soon as the network is back.
+    const online = () => {
+      if (s.connected) setStatus('online');
+      else s.connect();
+    };
+    const offline = () => setStatus('offline');
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    setSocket(s);
+    return () => {
+      clearTimeout(retry);
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+      s.removeAllListeners();
+      s.disconnect();
+      setSocket(null);
+    };
+  }, [namespace, token]);
+
+  return { socket, status, error };
+}
+
+/** emitWithAck with a timeout; a timeout or a lost connection is an `{ ok: false, error }` like the server's. */
+export async function ask<T extends { ok: boolean; error?: string }>(
+  socket: Socket | null,
+  event: string,
+  payload?: unknown,
+): Promise<T> {
+  if (!socket?.connected) return { ok: false, error: 'offline' } as T;
+  try {
+    return (await socket.timeout(8000).emitWithAck(event, payload)) as T;
+  } catch {
+    return { ok: false, error: 'timeout' } as T;
+  }
+}

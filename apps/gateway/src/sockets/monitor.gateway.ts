@@ -1,0 +1,142 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { AuthService, AuthUser } from '@kapok/auth';
+import { MONITOR_NAMESPACE, monitorUnitRoom } from '@kapok/realtime';
+import { LiveSnapshots, MonitorScope, QueueSnapshot } from '@kapok/stats';
+
+type MonitorSocket = Socket & { data: { user: AuthUser } };
+
+interface Watcher {
+  socket: MonitorSocket;
+  scope: MonitorScope;
+  scopeAt: number;
+  lastSent?: string;
+  lastSentAt: number;
+}
+
+/** How often snapshots are recomputed, and the shortest time between two snapshots to one socket (contract: 2 s). */
+export const MONITOR_TICK_MS = 1000;
+export const MONITOR_MIN_INTERVAL_MS = 2000;
+/** A monitor's part of the tree is read again this often (units added or moved while connected). */
+const SCOPE_REFRESH_MS = 60_000;
+
+const MONITOR_ROLES = new Set(['coordinator', 'supervisor', 'manager', 'admin']);
+
+/**
+ * The monitor socket (`/monitor`), for coordinators, supervisors, managers and admins; operators are refused at
+ * connect. Each socket joins `monitor:unit:<id>` for its home unit and supervised stations (alerts from any process
+ * reach it through the Redis adapter) and receives `queue:snapshot` at once, then whenever its numbers change, at
+ * most every 2 s: this gateway recomputes the snapshots of its own sockets every second (one query round for all of
+ * them) and sends each socket only a snapshot that differs from the last one it got. Events: docs/socket-events.md.
+ */
+@WebSocketGateway({ namespace: MONITOR_NAMESPACE, cors: { origin: true, credentials: true } })
+export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+  private readonly logger = new Logger(MonitorGateway.name);
+  private readonly watchers = new Map<string, Watcher>();
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly live: LiveSnapshots,
+  ) {}
+
+  afterInit(nsp: Namespace): void {
+    nsp.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.auth
+        .authenticate(typeof token === 'string' ? token : undefined)
+        .then((user) => {
+          if (!MONITOR_ROLES.has(user.role)) {
+            return next(new Error('forbidden: the /monitor socket is for coordinators, supervisors, managers and admins'));
+          }
+          socket.data.user = user;
+          next();
+        })
+        .catch(() => next(new Error('unauthorized: a valid token is required')));
+    });
+    this.timer = setInterval(() => void this.tick(), MONITOR_TICK_MS);
+    this.timer.unref();
+  }
+
+  async handleConnection(socket: MonitorSocket): Promise<void> {
+    const user = socket.data.user;
+    if (!user) return void socket.disconnect(true);
+    try {
+      const scope = await this.live.scopeFor(user);
+      await socket.join(scope.roomUnitIds.map(monitorUnitRoom));
+      if (!socket.connected) return;
+      const watcher: Watcher = { socket, scope, scopeAt: Date.now(), lastSentAt: 0 };
+      this.watchers.set(socket.id, watcher);
+      const snapshot = (await this.live.build([scope])).get(scope.key)!;
+      this.send(watcher, snapshot, Date.now());
+    } catch (err) {
+      this.logger.error(`monitor connect of ${user.username} failed: ${(err as Error).message}`);
+      this.watchers.delete(socket.id);
+      socket.disconnect(true);
+    }
+  }
+
+  handleDisconnect(socket: MonitorSocket): void {
+    this.watchers.delete(socket.id);
+  }
+
+  /** The current snapshot, on request (e.g. after the client was busy); acknowledged, not rate-limited. */
+  @SubscribeMessage('snapshot:get')
+  async snapshot(@ConnectedSocket() socket: MonitorSocket): Promise<{ ok: true; snapshot: QueueSnapshot } | { ok: false; error: string }> {
+    try {
+      const watcher = this.watchers.get(socket.id);
+      const scope = watcher?.scope ?? (await this.live.scopeFor(socket.data.user));
+      return { ok: true, snapshot: (await this.live.build([scope])).get(scope.key)! };
+    } catch (err) {
+      this.logger.error(`snapshot:get failed: ${(err as Error).message}`);
+      return { ok: false, error: 'internal_error' };
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    this.watchers.clear();
+  }
+
+  /** Recomputes the snapshots of every connected monitor and sends those that changed (at most every 2 s each). */
+  async tick(): Promise<void> {
+    if (this.ticking || this.watchers.size === 0) return;
+    this.ticking = true;
+    try {
+      const now = Date.now();
+      const due = [...this.watchers.values()].filter((w) => now - w.lastSentAt >= MONITOR_MIN_INTERVAL_MS);
+      if (!due.length) return;
+      for (const w of due) {
+        if (now - w.scopeAt < SCOPE_REFRESH_MS) continue;
+        w.scope = await this.live.scopeFor(w.socket.data.user);
+        w.scopeAt = now;
+      }
+      const snapshots = await this.live.build(due.map((w) => w.scope));
+      for (const w of due) {
+        if (this.watchers.get(w.socket.id) !== w) continue;
+        this.send(w, snapshots.get(w.scope.key)!, now);
+      }
+    } catch (err) {
+      this.logger.error(`monitor snapshots failed: ${(err as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private send(w: Watcher, snapshot: QueueSnapshot, now: number): void {
+    const body = JSON.stringify(snapshot.units);
+    if (body === w.lastSent) return;
+    w.lastSent = body;
+    w.lastSentAt = now;
+    w.socket.emit('queue:snapshot', snapshot);
+  }
+}

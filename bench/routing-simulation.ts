@@ -1,0 +1,63 @@
+/**
+ * The routing simulation as a benchmark: the demo tree (176 stations), N operators with shifts and skills on
+ * socket.io, M contacts of mixed risk, language and channel at a steady rate. Prints first-offer latency by priority
+ * and for contacts that overflowed out of their station. Gateway and router run in this process (with the scripted
+ * clients), against a fresh database `kapok_bench_sim`.
+ *
+ *   npm run bench:simulation -- [--operators 300] [--contacts 2000] [--rate 20]
+ */
+import { Client } from 'pg';
+import { runMigrations } from '../libs/database/src';
+import { SeedDemo } from '../libs/demo/src';
+import { startStack } from '../test/support/stack';
+import { DEFAULT_SIMULATION, percentile, runSimulation } from './simulation';
+
+async function main() {
+  const args = new Map<string, string>();
+  process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1]));
+  const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+  const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+  const admin = new Client({ connectionString: `${server}/postgres` });
+  await admin.connect();
+  await admin.query('DROP DATABASE IF EXISTS kapok_bench_sim WITH (FORCE)');
+  await admin.query('CREATE DATABASE kapok_bench_sim');
+  await admin.end();
+  await runMigrations(`${server}/kapok_bench_sim`);
+  const stack = await startStack({
+    DATABASE_URL: `${server}/kapok_bench_sim`,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    DB_POOL_SIZE: '20',
+    LOG_LEVEL: 'error',
+    OFFER_TIMEOUT_SECONDS: '2',
+    OVERFLOW_DISTRICT_SECONDS: '1',
+    OVERFLOW_REGION_SECONDS: '2',
+    OVERFLOW_CITY_SECONDS: '3',
+    SKILL_RELAX_SECONDS: '1.5',
+    RECONCILE_INTERVAL_SECONDS: '2',
+  });
+  try {
+    await stack.app.get(SeedDemo).execute();
+    const opts = {
+      ...DEFAULT_SIMULATION,
+      operators: num('operators', 300),
+      contacts: num('contacts', 2000),
+      ratePerSecond: num('rate', 20),
+    };
+    const r = await runSimulation(stack.app, stack.url, opts);
+    const row = (name: string, xs: number[]) =>
+      `${name.padEnd(12)} ${String(xs.length).padStart(6)} ${String(percentile(xs, 50)).padStart(8)} ${String(percentile(xs, 99)).padStart(8)}`;
+    console.log(`\n${opts.contacts} contacts at ${opts.ratePerSecond}/s, ${opts.operators} operators, ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    console.log('first offer   count   p50 ms   p99 ms');
+    for (const k of ['critical', 'high', 'normal']) console.log(row(k, r.latency[k]));
+    console.log(row('overflowed', r.overflowLatency));
+    console.log(`violations: ${r.violations.length}${r.violations.length ? ` (${r.violations.slice(0, 3).join('; ')})` : ''}`);
+  } finally {
+    await stack.close();
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

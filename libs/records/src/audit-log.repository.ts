@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { AuthUser } from '@kapok/auth';
+import { Db, Tx } from '@kapok/database';
+import { OrgScope } from '@kapok/org';
+import { RequestContext } from './request-context';
+import { Params, iso } from './sql';
+
+export const AUDIT_ACTIONS = [
+  'record.create',
+  'record.amend',
+  'record.review',
+  'caller_number.read',
+  'aid.arrange',
+  'aid.deliver',
+  'aid.cancel',
+  'follow_up.complete',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  actor: AuthUser;
+  action: AuditAction;
+  subjectType: 'record' | 'contact' | 'aid_request' | 'follow_up';
+  subjectId: string;
+  contactId: string | null;
+  /** The station the subject belongs to: who may read the row (admins, and supervisors covering it). */
+  stationId: string | null;
+  /** What was done: field names, versions, reasons. Never the caller's number. */
+  detail?: Record<string, unknown>;
+}
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  actor_name: string | null;
+  actor_role: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  contact_id: string | null;
+  station_id: string | null;
+  detail: Record<string, unknown>;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+export interface AuditFilter {
+  contactId?: string;
+  actorId?: string;
+  action?: string[];
+  subjectId?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export function toAuditView(r: AuditRow) {
+  return {
+    id: String(r.id),
+    at: iso(r.at),
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    actorRole: r.actor_role,
+    action: r.action,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    contactId: r.contact_id,
+    stationId: r.station_id,
+    detail: r.detail,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+  };
+}
+export type AuditView = ReturnType<typeof toAuditView>;
+
+/**
+ * The audit log: who did what to a record, when, from where. Append-only (a trigger refuses UPDATE and DELETE);
+ * written in the same transaction as the change it describes, so a change without its row cannot exist.
+ */
+@Injectable()
+export class AuditLogRepository {
+  constructor(private readonly db: Db) {}
+
+  async write(tx: Tx | undefined, e: AuditEntry): Promise<void> {
+    const from = RequestContext.current();
+    await this.db.run(
+      `INSERT INTO audit_log (actor_id, actor_role, action, subject_type, subject_id, contact_id, station_id, detail,
+                              ip, user_agent, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        e.actor.id,
+        e.actor.role,
+        e.action,
+        e.subjectType,
+        e.subjectId,
+        e.contactId,
+        e.stationId,
+        JSON.stringify(e.detail ?? {}),
+        from.ip,
+        from.userAgent,
+        from.requestId,
+      ],
+      tx,
+    );
+  }
+
+  /** Rows the reader may see (scope = null: everything, for admins), newest first, with the total. */
+  async list(scope: OrgScope | null, f: AuditFilter): Promise<{ items: AuditView[]; total: number }> {
+    const p = new Params();
+    const where: string[] = [];
+    if (scope) {
+      where.push(
+        `EXISTS (SELECT 1 FROM org_units s WHERE s.id = a.station_id
+                   AND (s.path LIKE ${p.add(scope.rootPath)} || '%' OR s.id = ANY(${p.add(scope.extraUnitIds)}::uuid[])))`,
+      );
+    }
+    if (f.contactId) where.push(`a.contact_id = ${p.add(f.contactId)}`);
+    if (f.subjectId) where.push(`a.subject_id = ${p.add(f.subjectId)}`);
+    if (f.actorId) where.push(`a.actor_id = ${p.add(f.actorId)}`);
+    if (f.action?.length) where.push(`a.action = ANY(${p.add(f.action)}::text[])`);
+    if (f.from) where.push(`a.at >= ${p.add(f.from)}`);
+    if (f.to) where.push(`a.at < ${p.add(f.to)}`);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = await this.db.one<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log a ${cond}`, p.values);
+    const limit = p.add(f.pageSize);
+    const offset = p.add((f.page - 1) * f.pageSize);
+    const rows = await this.db.rows<AuditRow>(
+      `SELECT a.*, u.display_name AS actor_name FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+        ${cond} ORDER BY a.at DESC, a.id DESC LIMIT ${limit} OFFSET ${offset}`,
+      p.values,
+    );
+    return { items: rows.map(toAuditView), total: total!.n };
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Statistics: the figures of the contract (`GET /api/stats/service-counts`), their Chinese names, and the labels of
+ * the values a row can be grouped by. Definitions: docs/statistics.md.
+ */
+export const GROUP_BYS = [
+  'day',
+  'week',
+  'month',
+  'region',
+  'district',
+  'station',
+  'hotline',
+  'serviceType',
+  'channel',
+  'targetGroup',
+  'worker',
+] as const;
+export type GroupBy = (typeof GROUP_BYS)[number];
+
+export const FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The figures of one row (or of the totals), in the contract's order; `problemsRaised` is an extra. */
+export interface Figures {
+  contacts: number;
+  answered: number;
+  abandoned: number;
+  served: number;
+  problemsResolved: number;
+  materialAidContacts: number;
+  psychologicalSupportContacts: number;
+  highRiskContacts: number;
+  /** Mean of (answered − queued) over answered contacts; null when none was answered. */
+  avgSpeedOfAnswerSeconds: number | null;
+  /** Mean of (wrap-up end − answered) over completed contacts; null when none was completed. */
+  avgHandleSeconds: number | null;
+  /** Answered within the threshold / (answered + abandoned after the threshold); null when both are 0. */
+  serviceLevel: number | null;
+  /** Abandoned / (answered + abandoned); null when both are 0. */
+  abandonmentRate: number | null;
+  problemsRaised: number;
+}
+export const FIGURE_NAMES: (keyof Figures)[] = [
+  'contacts',
+  'answered',
+  'abandoned',
+  'served',
+  'problemsResolved',
+  'materialAidContacts',
+  'psychologicalSupportContacts',
+  'highRiskContacts',
+  'avgSpeedOfAnswerSeconds',
+  'avgHandleSeconds',
+  'serviceLevel',
+  'abandonmentRate',
+  'problemsRaised',
+];
+
+export const FIGURE_LABELS_ZH: Record<keyof Figures, string> = {
+  contacts: '呼入量',
+  answered: '接听量',
+  abandoned: '放弃量',
+  served: '服务人次',
+  problemsResolved: '解决问题数',
+  materialAidContacts: '物资保障人次',
+  psychologicalSupportContacts: '心理疏导人次',
+  highRiskContacts: '高风险个案',
+  avgSpeedOfAnswerSeconds: '平均应答时长（秒）',
+  avgHandleSeconds: '平均处理时长（秒）',
+  serviceLevel: '20秒接通率',
+  abandonmentRate: '放弃率',
+  problemsRaised: '反映问题数',
+};
+
+export const GROUP_BY_LABELS_ZH: Record<GroupBy, string> = {
+  day: '日期',
+  week: '周',
+  month: '月份',
+  region: '片区',
+  district: '区',
+  station: '社工站',
+  hotline: '热线',
+  serviceType: '服务类型',
+  channel: '渠道',
+  targetGroup: '服务对象',
+  worker: '接线社工',
+};
+
+/** Rows for values that are absent: no outcome (serviceType, targetGroup), not answered (worker), no such ancestor. */
+export const NONE_KEY = 'none';
+/** The worker key of contacts nobody answered, as stored in stats_worker. */
+export const NO_WORKER_ID = '00000000-0000-0000-0000-000000000000';
+
+export const SERVICE_TYPE_LABELS: Record<string, string> = {
+  psychological_support: '心理疏导',
+  emotional_support: '情绪支持',
+  material_aid: '基本生活物资保障',
+  policy_consultation: '政策咨询',
+  resource_linking: '资源链接',
+  emergency_assistance: '紧急援助',
+  referral: '转介',
+};
+export const TARGET_GROUP_LABELS: Record<string, string> = {
+  elderly: '老年人',
+  children: '儿童',
+  disabled: '残疾人',
+  low_income: '低收入家庭',
+  mental_health: '有心理健康需要人士',
+  other: '其他',
+};
+export const CHANNEL_LABELS: Record<string, string> = { phone: '电话', chat: '在线咨询', wechat: '微信' };
+export const NONE_LABELS: Partial<Record<GroupBy, string>> = {
+  serviceType: '未记录服务',
+  targetGroup: '未记录对象',
+  worker: '未接听',
+  region: '未归属片区',
+  district: '未归属区',
+};
+
+/** The service-level threshold the rollups are built with (migration 1764700000000-stats). */
+export const SERVICE_LEVEL_THRESHOLD_SECONDS = 20;
+export const TIME_ZONE = 'Asia/Shanghai';
+/** The longest range one query may cover (two years, leap day included). */
+export const MAX_RANGE_DAYS = 731;
+
+export interface StatsRow extends Figures {
+  key: string;
+  label: string;
+}
+
+export interface ServiceCountsResult {
+  from: string;
+  to: string;
+  groupBy: GroupBy;
+  timeZone: string;
+  serviceLevelThresholdSeconds: number;
+  rows: StatsRow[];
+  totals: Figures;
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Db } from '../../libs/database/src';
+import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
+import { ConsoleOrg, createConsoleOrg, eventually, launchBrowser, newContext, screenshot, signIn, watchErrors } from './support';
+
+type Outcome = Record<string, unknown>;
+
+const OUTCOMES: Outcome[] = [
+  {
+    serviceTypes: ['material_aid', 'emotional_support'],
+    targetGroup: 'elderly',
+    summary: '独居老人米油将尽，安排送达。',
+    materialAid: { items: [{ category: 'food', description: '大米 10kg', quantity: 1 }] },
+    problems: [{ category: 'basic_living', resolution: 'resolved' }],
+  },
+  {
+    serviceTypes: ['psychological_support'],
+    targetGroup: 'mental_health',
+    summary: '情绪低落，进行心理疏导。',
+    psychological: { riskAssessment: 'medium', interventions: ['active_listening'] },
+    problems: [{ category: 'emotional', resolution: 'resolved' }],
+  },
+  {
+    serviceTypes: ['policy_consultation'],
+    targetGroup: 'low_income',
+    summary: '咨询低保申请流程。',
+    problems: [{ category: 'policy', resolution: 'resolved' }, { category: 'housing', resolution: 'referred' }],
+  },
+  {
+    serviceTypes: ['resource_linking', 'emotional_support'],
+    targetGroup: 'disabled',
+    summary: '链接康复资源。',
+    problems: [{ category: 'care', resolution: 'unresolved' }],
+  },
+];
+
+/**
+ * The manager's statistics in real Chromium: figures from contacts served through the API, the charts, the table,
+ * the bulletin sentence, and the CSV download.
+ */
+describe('console: manager statistics (Chromium)', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let org: ConsoleOrg;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  const agents: AgentClient[] = [];
+
+  beforeAll(async () => {
+    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '30' });
+    browser = await launchBrowser();
+    context = await newContext(browser);
+    page = await context.newPage();
+    errors = watchErrors(page);
+    org = await createConsoleOrg(stack.app, ['北京街社工站', '人民街社工站', '东山街社工站']);
+  });
+  afterAll(async () => {
+    agents.forEach((a) => a.close());
+    await browser?.close();
+    await sleep(100);
+    await stack?.close();
+  });
+
+  /**
+   * One contact on the station's line, answered by the operator, ended and recorded; then moved `n % 12` days back
+   * with realistic times (answered after 4–30 s, 3–10 minutes of talk), so the trend has a shape. The statistics
+   * rollups follow such changes (their triggers fire on queued_at, answered_at, completed_at).
+   */
+  async function serve(agent: AgentClient, token: string, hotline: string, outcome: Outcome, n: number) {
+    const res = await api(stack.url, 'POST', '/contacts', {
+      key: org.intakeKey,
+      body: { hotlineNumber: hotline, channel: n % 3 === 0 ? 'wechat' : 'phone', callerNumber: `1370000${String(1000 + n)}` },
+    });
+    const offer = await agent.next('contact:offer', (o) => o.contact.id === res.body.id);
+    expect((await agent.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+    await api(stack.url, 'POST', `/contacts/${res.body.id}/end`, { key: org.intakeKey });
+    const out = await api(stack.url, 'POST', `/contacts/${res.body.id}/outcome`, { token, body: outcome });
+    expect(out.status).toBe(201);
+    const queued = Date.now() - (n % 12) * 86_400_000 - 3_600_000 - (n % 5) * 600_000;
+    const answered = queued + (4 + ((n * 11) % 27)) * 1000;
+    const ended = answered + (180 + ((n * 53) % 420)) * 1000;
+    const at = (ms: number) => new Date(ms).toISOString();
+    await stack.app.get(Db).run(
+      `UPDATE contacts SET queued_at = $2, offered_at = $3, answered_at = $3, ended_at = $4, completed_at = $5 WHERE id = $1`,
+      [res.body.id, at(queued), at(answered), at(ended), at(ended + 60_000)],
+    );
+  }
+
+  it('shows the period’s figures as charts, table and bulletin, and downloads the CSV', async () => {
+    const manager = await org.user('manager', org.cityId, '周建国');
+    let served = 0;
+    for (const [s, station] of org.stations.entries()) {
+      const op = await org.user('operator', station.id, `社工${s + 1}`);
+      const token = await login(stack.url, op.username);
+      const agent = await AgentClient.connect(stack.url, token);
+      agents.push(agent);
+      await agent.available();
+      for (let i = 0; i < 8 - 2 * s; i++) await serve(agent, token, station.hotline, OUTCOMES[(s + i) % OUTCOMES.length], served++);
+      await agent.emit('presence:set', { status: 'away' });
+    }
+    // Callers who hang up while waiting (nobody is available any more).
+    for (let i = 0; i < 3; i++) {
+      const c = await api(stack.url, 'POST', '/contacts', {
+        key: org.intakeKey,
+        body: { hotlineNumber: org.stations[2].hotline, channel: 'phone', callerNumber: `1360000000${i}` },
+      });
+      expect((await api(stack.url, 'POST', `/contacts/${c.body.id}/abandon`, { key: org.intakeKey })).status).toBe(200);
+    }
+
+    await signIn(page, stack.url, manager.username);
+    await page.waitForURL('**/console/stats');
+    // The last 30 days (the default is this month, which may have begun yesterday).
+    await page.getByTestId('stats-range').first().click();
+    await page.locator('.ant-picker-presets li').filter({ hasText: '最近30天' }).click();
+
+    // Group by station: one row per station of the manager's city, with the charts drawn.
+    await page.getByTestId('stats-group-by').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '按社工站' }).click();
+    await page.getByTestId('stats-query').click();
+    await eventually(async () => (await page.getByTestId('total-served').textContent()) === String(served), 15_000, 'the served total');
+    await expect(page.getByTestId('total-contacts').textContent()).resolves.toBe(String(served + 3));
+    const table = page.getByTestId('stats-table');
+    await eventually(async () => (await table.locator('tbody tr.ant-table-row').count()) === 3, 10_000, 'three station rows');
+    await expect(table.textContent()).resolves.toContain('北京街社工站');
+    await page.getByTestId('trend-chart').locator('canvas').waitFor();
+    await page.getByTestId('breakdown-chart').locator('canvas').waitFor();
+    await eventually(async () => (await page.getByTestId('bulletin-sentence').textContent())?.includes('人次'), 10_000, 'the bulletin sentence');
+    await screenshot(page, 'manager-statistics');
+
+    // The CSV, as the browser downloads it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^service-counts_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}_station\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const lines = csv.trim().split(/\r?\n/);
+    const header = lines[0].split(',');
+    expect(header.slice(0, 2)).toEqual(['key', 'label']);
+    for (const f of ['contacts', 'answered', 'abandoned', 'served', 'problemsResolved', 'serviceLevel', 'abandonmentRate']) {
+      expect(header).toContain(f);
+    }
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const col = (name: string) => header.indexOf(name);
+    const beijing = rows.find((r) => r[1] === '北京街社工站')!;
+    expect(beijing[0]).toBe(org.stations[0].id);
+    expect(Number(beijing[col('served')])).toBe(8);
+    const total = rows.find((r) => r[0] === 'total')!;
+    expect(Number(total[col('served')])).toBe(served);
+    expect(Number(total[col('contacts')])).toBe(served + 3);
+    expect(Number(total[col('abandoned')])).toBe(3);
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,139 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { INestApplicationContext } from '@nestjs/common';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { IntakeKeyRepository, PasswordHasher, Role, UserRepository } from '../../libs/auth/src';
+import { OrgRepository } from '../../libs/org/src';
+import { PASSWORD } from '../support/fixtures';
+
+/**
+ * Browser tests: the console built into dist/console (npm run build:console; `npm test` builds it), served by the
+ * stack of test/support/stack.ts, driven in Debian's Chromium by playwright-core.
+ */
+export const ROOT = resolve(__dirname, '../..');
+export const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function assertPrerequisites(): void {
+  if (!existsSync(join(ROOT, 'dist/console/index.html'))) {
+    throw new Error('dist/console is missing: run `npm run build:console` (npm test does it through npm run build)');
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (see .ci/run)`);
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  assertPrerequisites();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+/** A fresh browser profile in Chinese, in Guangzhou's time zone, at a desktop size. */
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(20_000);
+  return context;
+}
+
+/** Collects page errors so a test can assert the console threw nothing. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+export async function signIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${url}/console/`);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Let animations and charts settle; the caret would differ between runs.
+  await page.evaluate(() => (globalThis as any).document.activeElement?.blur()); // runs in the browser
+  await page.waitForTimeout(600);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false, animations: 'disabled' });
+}
+
+export interface ConsoleOrg {
+  cityId: string;
+  districtId: string;
+  stations: { id: string; name: string; hotline: string }[];
+  intakeKey: string;
+  user(role: Role, unitId: string, displayName: string): Promise<{ id: string; username: string }>;
+}
+
+/**
+ * A small organisation of its own with realistic names (they appear in the screenshots): 广州市 → 中心片区 → 越秀区
+ * → the given stations, one hotline each, and an intake key. Usernames are unique per call, hotline numbers
+ * random (020-8xxx-xxxx).
+ */
+export async function createConsoleOrg(app: INestApplicationContext, stationNames: string[]): Promise<ConsoleOrg> {
+  const org = app.get(OrgRepository);
+  const users = app.get(UserRepository);
+  const keys = app.get(IntakeKeyRepository);
+  const hash = await app.get(PasswordHasher).hash(PASSWORD);
+  const tag = randomUUID().slice(0, 8);
+  const city = await org.createUnit({ name: '广州市', level: 'city', parentId: null });
+  const region = await org.createUnit({ name: '中心片区', level: 'region', parentId: city.id });
+  const district = await org.createUnit({ name: '越秀区', level: 'district', parentId: region.id });
+  const stations = [];
+  for (const [i, name] of stationNames.entries()) {
+    const s = await org.createUnit({ name, level: 'station', parentId: district.id });
+    const hotline = `020-8${100 + Math.floor(Math.random() * 900)}-${1000 + Math.floor(Math.random() * 9000)}`;
+    await org.createHotline({ number: hotline, name: `${name}红棉守护热线`, stationId: s.id });
+    stations.push({ id: s.id, name, hotline });
+  }
+  const intakeKey = `key-${randomUUID()}`;
+  await keys.create(`browser ${tag}`, intakeKey);
+  let n = 0;
+  return {
+    cityId: city.id,
+    districtId: district.id,
+    stations,
+    intakeKey,
+    user: async (role, unitId, displayName) => {
+      const username = `${role}-${tag}-${++n}`;
+      const u = await users.create({ username, displayName, passwordHash: hash, role, orgUnitId: unitId });
+      return { id: u.id, username };
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value (or throws after timeoutMs). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
