@@ -13,6 +13,7 @@ import {
 } from '@kapok/queue';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 import { CoverageWatch } from '@kapok/shifts';
+import { RollupRepository } from '@kapok/stats';
 
 /** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
 @Processor(ROUTING_QUEUE)
@@ -27,6 +28,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
     private readonly coverage: CoverageWatch,
+    private readonly rollups: RollupRepository,
   ) {
     super();
   }
@@ -35,6 +37,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.config.get('ROUTER_CONCURRENCY');
     await this.routing.scheduleReconcile(this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000);
     await this.routing.scheduleCoverageCheck(this.config.get('COVERAGE_CHECK_SECONDS') * 1000);
+    await this.routing.scheduleStatsReconcile();
   }
 
   async process(job: Job): Promise<unknown> {
@@ -47,6 +50,8 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
         return this.followUpDue.execute((job.data as FollowUpDueJob).followUpId);
       case RoutingJob.ExpireOffer:
         return this.expire.execute((job.data as ExpireOfferJob).offerId);
+      case RoutingJob.StatsReconcile:
+        return this.reconcileStats();
       case RoutingJob.CoverageCheck:
         return this.coverage.check();
       case RoutingJob.Reconcile:
@@ -55,6 +60,17 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
         this.logger.warn(`unknown job ${job.name}`);
         return undefined;
     }
+  }
+
+  /** Last month and this one, rollups against the raw records; a difference is logged as an error for on-call. */
+  private async reconcileStats(): Promise<boolean> {
+    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10); // Asia/Shanghai (UTC+8, no DST)
+    const [y, m] = today.split('-').map(Number);
+    const from = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 10);
+    const report = await this.rollups.reconcile({ from, to: today });
+    if (!report.ok) this.logger.error(`statistics rollups differ from the raw records: ${JSON.stringify(report)}`);
+    else this.logger.log(`statistics rollups reconciled ${from} … ${today}`);
+    return report.ok;
   }
 
   @OnWorkerEvent('failed')

@@ -12,6 +12,8 @@ export const RoutingJob = {
   FollowUpDue: 'follow-up-due',
   /** Periodic: open and close coverage gaps. */
   CoverageCheck: 'coverage-check',
+  /** Nightly: the statistics rollups compared with a recomputation from the raw records. */
+  StatsReconcile: 'stats-reconcile',
   /** Periodic safety net: overdue offers, missed dispatches, lost sockets, reconnect grace. */
   Reconcile: 'reconcile',
 } as const;

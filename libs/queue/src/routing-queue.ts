@@ -83,6 +83,15 @@ export class RoutingQueue {
     await this.queue.upsertJobScheduler('reconcile', { every: everyMs }, { name: RoutingJob.Reconcile });
   }
 
+  /** 03:00 Asia/Shanghai every night. */
+  async scheduleStatsReconcile(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      'stats-reconcile',
+      { pattern: '0 3 * * *', tz: 'Asia/Shanghai' },
+      { name: RoutingJob.StatsReconcile },
+    );
+  }
+
   async scheduleCoverageCheck(everyMs: number): Promise<void> {
     await this.queue.upsertJobScheduler('coverage-check', { every: everyMs }, { name: RoutingJob.CoverageCheck });
   }
