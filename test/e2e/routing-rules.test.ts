@@ -258,6 +258,7 @@ describe('routing rules', () => {
     // …and a is idle longer now; still the callback goes to b, who promised it
     const offer = await bSock.next('contact:offer', undefined, 6000);
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(dueAt) - 50);
+    expect((await bSock.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true); // before its 1 s runs out
     const row = (await contactRow(stack.app, offer.contact.id))!;
     expect(row).toMatchObject({ direction: 'outbound', caller_number_masked: '136****5678' });
     expect(row.follow_up_id).toBeTruthy();

@@ -113,12 +113,18 @@ export class MatchingRepository {
     return row?.user_id;
   }
 
-  /** The waiting contact this free operator should be offered now, if any: highest priority, then longest waiting. */
+  /**
+   * The waiting contact this free operator should be offered now, if any: highest priority, then longest waiting.
+   * Contacts this operator already declined or let expire are left to the contact's own routing, which gives them
+   * to the next operator first and back to this one only when nobody else can take them.
+   */
   async bestContactFor(operatorId: string, tx: Tx): Promise<string | undefined> {
     const row = await this.db.one<{ id: string }>(
       `WITH ${CTES}
        SELECT c.id FROM waiting c CROSS JOIN free f
         WHERE ${ELIGIBLE}
+          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id
+                            AND o.status IN ('declined','expired'))
         ORDER BY c.priority DESC, c.queued_at, c.id
         LIMIT 1`,
       this.params(operatorId, null),
