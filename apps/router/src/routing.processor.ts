@@ -42,8 +42,12 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case RoutingJob.RouteContact:
-        return this.offers.forContact((job.data as RouteContactJob).contactId);
+      case RoutingJob.RouteContact: {
+        const { contactId, thenOperatorId } = job.data as RouteContactJob;
+        const made = await this.offers.forContact(contactId);
+        if (thenOperatorId) await this.offers.forOperator(thenOperatorId);
+        return made;
+      }
       case RoutingJob.RouteOperator:
         return this.offers.forOperator((job.data as RouteOperatorJob).userId);
       case RoutingJob.FollowUpDue:

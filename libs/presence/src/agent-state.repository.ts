@@ -52,16 +52,6 @@ export class AgentStateRepository {
     );
   }
 
-  /** Locks the operator's row for the rest of the transaction and returns the presence they had. */
-  async lock(userId: string, tx: Tx): Promise<{ presence: Presence; stationId: string } | undefined> {
-    const row = await this.db.one<{ presence: Presence; station_id: string }>(
-      'SELECT presence, station_id FROM agent_states WHERE user_id = $1 FOR UPDATE',
-      [userId],
-      tx,
-    );
-    return row && { presence: row.presence, stationId: row.station_id };
-  }
-
   /** Sets the declared presence; becoming available starts the operator's idle time. */
   async setPresence(userId: string, presence: Presence, tx: Tx): Promise<void> {
     await this.db.run(

@@ -20,6 +20,8 @@ export const RoutingJob = {
 
 export interface RouteContactJob {
   contactId: string;
+  /** An operator who just let this contact go: routed after the contact has found its next operator. */
+  thenOperatorId?: string;
 }
 export interface RouteOperatorJob {
   userId: string;

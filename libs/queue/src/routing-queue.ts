@@ -31,9 +31,9 @@ export class RoutingQueue {
     });
   }
 
-  async routeContact(contactId: string): Promise<void> {
+  async routeContact(contactId: string, thenOperatorId?: string): Promise<void> {
     await this.safely(`route contact ${contactId}`, () =>
-      this.queue.add(RoutingJob.RouteContact, { contactId } satisfies RouteContactJob),
+      this.queue.add(RoutingJob.RouteContact, { contactId, thenOperatorId } satisfies RouteContactJob),
     );
   }
 

@@ -4,7 +4,6 @@ import {
   AGENT_NAMESPACE,
   AgentPresenceEvent,
   AgentServerEvents,
-  AgentStateEvent,
   ContactOfferEvent,
   ContactUpdatedEvent,
   OfferRevokedEvent,
@@ -22,7 +21,7 @@ export class AgentNotifier {
   private readonly agents: Emitter<AgentServerEvents>;
 
   constructor(redis: RedisClient) {
-    this.agents = new Emitter<AgentServerEvents>(redis.client, { key: `${redis.prefix}:socket.io` }).of(
+    this.agents = new Emitter<AgentServerEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
       AGENT_NAMESPACE,
     );
   }
@@ -37,10 +36,6 @@ export class AgentNotifier {
 
   presenceChanged(userId: string, e: AgentPresenceEvent): void {
     this.agents.to(agentRoom(userId)).emit('agent:presence', e);
-  }
-
-  state(userId: string, e: AgentStateEvent): void {
-    this.agents.to(agentRoom(userId)).emit('agent:state', e);
   }
 
   contactUpdated(userId: string, e: ContactUpdatedEvent): void {

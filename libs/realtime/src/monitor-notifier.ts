@@ -12,7 +12,7 @@ export class MonitorNotifier {
   private readonly monitors: Emitter<MonitorServerEvents>;
 
   constructor(redis: RedisClient) {
-    this.monitors = new Emitter<MonitorServerEvents>(redis.client, { key: `${redis.prefix}:socket.io` }).of(
+    this.monitors = new Emitter<MonitorServerEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
       MONITOR_NAMESPACE,
     );
   }

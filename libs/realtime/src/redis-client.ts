@@ -15,6 +15,15 @@ export class RedisClient implements OnApplicationShutdown {
     this.prefix = config.get('REDIS_PREFIX');
   }
 
+  /**
+   * What the socket.io emitters publish through. Emits are at most once by design, so a publish that fails (Redis
+   * unreachable, or the process shutting down with a job still finishing) is dropped instead of becoming an
+   * unhandled rejection; everything emitted is also state the client can fetch.
+   */
+  readonly publisher = {
+    publish: (channel: string, message: string | Buffer) => this.client.publish(channel, message).catch(() => 0),
+  };
+
   async ping(): Promise<void> {
     await this.client.ping();
   }

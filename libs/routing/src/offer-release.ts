@@ -79,9 +79,12 @@ export class OfferRelease {
         at: new Date().toISOString(),
       });
     }
-    await this.routing.routeContact(offer.contact_id);
-    if (released.setAway === undefined) await this.routing.routeOperator(offer.worker_id);
-    else for (const id of await this.contacts.waitingAt(released.stationId)) await this.routing.routeContact(id);
+    // One job, in order: the contact first finds its next operator (or comes back to this one if nobody else can
+    // take it), then the operator who let it go is offered other work.
+    await this.routing.routeContact(offer.contact_id, released.setAway === undefined ? offer.worker_id : undefined);
+    if (released.setAway !== undefined) {
+      for (const id of await this.contacts.waitingAt(released.stationId)) await this.routing.routeContact(id);
+    }
   }
 
   private async missedLimit(stationId: string, tx: Tx): Promise<number> {

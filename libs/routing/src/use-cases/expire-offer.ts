@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { OfferRepository } from '@kapok/contacts';
 import { Db } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
@@ -12,12 +13,13 @@ export class ExpireOffer {
     private readonly offers: OfferRepository,
     private readonly release: OfferRelease,
     private readonly routing: RoutingQueue,
+    private readonly clock: Clock,
   ) {}
 
   async execute(offerId: string): Promise<boolean> {
     const offer = await this.offers.find(offerId);
     if (!offer || offer.status !== 'open') return false;
-    if (new Date(offer.expires_at).getTime() > Date.now() + 25) {
+    if (new Date(offer.expires_at).getTime() > this.clock.now().getTime() + 25) {
       await this.routing.scheduleOfferExpiry(offer.id, new Date(offer.expires_at), true); // fired early
       return false;
     }
