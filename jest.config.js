@@ -1,16 +1,20 @@
 /**
  * Jest 30 + @swc/jest: NestJS 12 ships ES modules only, so every file (ours and node_modules) is down-levelled to
  * CommonJS by SWC (ts-jest cannot load @nestjs/testing 12 on Node 20). See docs/architecture.md.
- * Tests run one file at a time: integration and end-to-end files share one Postgres database.
+ * Tests run one file at a time (two cores); each integration, end-to-end and browser file has a database and a Redis key
+ * prefix of its own (test/support/environment.ts), made from the run's migrated database and removed after the file.
  */
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 const base = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [],
@@ -18,8 +22,10 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
 };
+// Each file of these projects gets a database and a Redis key prefix of its own (test/support/environment.ts).
 const withDb = {
   ...base,
+  testEnvironment: '<rootDir>/test/support/environment.ts',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

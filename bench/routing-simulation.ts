@@ -7,6 +7,7 @@
  *   npm run bench:simulation -- [--operators 300] [--contacts 2000] [--rate 20]
  */
 import { Client } from 'pg';
+import { generateSecrets } from '../libs/config/src';
 import { runMigrations } from '../libs/database/src';
 import { SeedDemo } from '../libs/demo/src';
 import { startStack } from '../test/support/stack';
@@ -24,6 +25,7 @@ async function main() {
   await admin.end();
   await runMigrations(`${server}/kapok_bench_sim`);
   const stack = await startStack({
+    ...generateSecrets(), // no built-in keys: random ones for this run
     DATABASE_URL: `${server}/kapok_bench_sim`,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     DB_POOL_SIZE: '20',
@@ -46,11 +48,15 @@ async function main() {
     const r = await runSimulation(stack.app, stack.url, opts);
     const row = (name: string, xs: number[]) =>
       `${name.padEnd(12)} ${String(xs.length).padStart(6)} ${String(percentile(xs, 50)).padStart(8)} ${String(percentile(xs, 99)).padStart(8)}`;
-    console.log(`\n${opts.contacts} contacts at ${opts.ratePerSecond}/s, ${opts.operators} operators, ${(r.elapsedMs / 1000).toFixed(1)} s`);
+    console.log(
+      `\n${opts.contacts} contacts at ${opts.ratePerSecond}/s, ${opts.operators} operators, ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    );
     console.log('first offer   count   p50 ms   p99 ms');
     for (const k of ['critical', 'high', 'normal']) console.log(row(k, r.latency[k]));
     console.log(row('overflowed', r.overflowLatency));
-    console.log(`violations: ${r.violations.length}${r.violations.length ? ` (${r.violations.slice(0, 3).join('; ')})` : ''}`);
+    console.log(
+      `violations: ${r.violations.length}${r.violations.length ? ` (${r.violations.slice(0, 3).join('; ')})` : ''}`,
+    );
   } finally {
     await stack.close();
   }

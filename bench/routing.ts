@@ -26,6 +26,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
+import { generateSecrets } from '../libs/config/src';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -51,18 +52,40 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--operators': o.operators = Math.floor(num(flag, value(), 1)); break;
-      case '--rate': o.rate = num(flag, value(), 0.1); break;
-      case '--duration': o.duration = num(flag, value(), 1); break;
-      case '--handle-ms': o.handleMs = num(flag, value(), 0); break;
-      case '--gateways': o.gateways = Math.floor(num(flag, value(), 1)); break;
-      case '--routers': o.routers = Math.floor(num(flag, value(), 1)); break;
-      case '--find-max': o.findMax = true; break;
-      case '--dump': o.dump = value(); break;
-      case '--help': case '-h':
-        console.log(readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''));
-        process.exit(0);
-      default: throw new Error(`unknown flag ${flag} (see --help)`);
+      case '--operators':
+        o.operators = Math.floor(num(flag, value(), 1));
+        break;
+      case '--rate':
+        o.rate = num(flag, value(), 0.1);
+        break;
+      case '--duration':
+        o.duration = num(flag, value(), 1);
+        break;
+      case '--handle-ms':
+        o.handleMs = num(flag, value(), 0);
+        break;
+      case '--gateways':
+        o.gateways = Math.floor(num(flag, value(), 1));
+        break;
+      case '--routers':
+        o.routers = Math.floor(num(flag, value(), 1));
+        break;
+      case '--find-max':
+        o.findMax = true;
+        break;
+      case '--dump':
+        o.dump = value();
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          readFileSync(__filename, 'utf8')
+            .split('*/')[0]
+            .replace(/^\/\*\*|^ \* ?/gm, ''),
+        );
+        return process.exit(0);
+      default:
+        throw new Error(`unknown flag ${flag} (see --help)`);
     }
   }
   return o;
@@ -77,15 +100,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class Proc {
   readonly child: ChildProcess;
   private out = '';
-  constructor(readonly name: string, app: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, [entry(app)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(
+    readonly name: string,
+    app: string,
+    env: Record<string, string>,
+  ) {
+    this.child = spawn(process.execPath, [entry(app)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (b: Buffer) => void (this.out = (this.out + b.toString()).slice(-20_000));
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
   }
-  get pid(): number { return this.child.pid!; }
-  get running(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
-  get log(): string { return this.out.trim(); }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+  get log(): string {
+    return this.out.trim();
+  }
   async stop(): Promise<void> {
     if (!this.running) return;
     const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
@@ -137,7 +174,12 @@ function postgresPids(database: string): number[] {
 
 /** Busy ticks of the whole machine, all CPUs added up (steal excluded). */
 function machineBusyTicks(): number {
-  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   return user + nice + system + irq + softirq;
 }
 
@@ -152,7 +194,8 @@ class CpuWindow {
   private machine = machineBusyTicks();
   private t0 = performance.now();
   constructor(private readonly groups: CpuGroups) {
-    for (const [name, pids] of Object.entries(groups)) this.start.set(name, new Map(pids().map((p) => [p, procTicks(p)])));
+    for (const [name, pids] of Object.entries(groups))
+      this.start.set(name, new Map(pids().map((p) => [p, procTicks(p)])));
   }
   finish(): Record<string, number> {
     const seconds = (performance.now() - this.t0) / 1000;
@@ -174,15 +217,28 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 // ---------------------------------------------------------------------------------------------- HTTP
 
-async function api(base: string, method: string, path: string, opts: { token?: string; key?: string; body?: unknown } = {}) {
+async function api(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; key?: string; body?: unknown } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.key) headers['x-api-key'] = opts.key;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}/api${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const res = await fetch(`${base}/api${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await res.text();
   let body: any;
-  try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
   return { status: res.status, body };
 }
 
@@ -190,9 +246,14 @@ async function api(base: string, method: string, path: string, opts: { token?: s
 async function pool<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) { const i = next++; out[i] = await fn(items[i], i); }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -223,11 +284,22 @@ class BenchOperator {
   ) {}
 
   async connect(): Promise<void> {
-    this.socket = io(`${this.gateway}/agent`, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(`${this.gateway}/agent`, {
+      auth: { token: this.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     await new Promise<void>((res, rej) => {
       const timer = setTimeout(() => rej(new Error('no agent:state within 15 s')), 15_000);
-      this.socket.once('agent:state', () => { clearTimeout(timer); res(); });
-      this.socket.once('connect_error', (e) => { clearTimeout(timer); rej(e); });
+      this.socket.once('agent:state', () => {
+        clearTimeout(timer);
+        res();
+      });
+      this.socket.once('connect_error', (e) => {
+        clearTimeout(timer);
+        rej(e);
+      });
     });
     this.socket.on('contact:offer', (offer: { offerId: string; contact: { id: string } }) => {
       if (!this.t.offeredAt.has(offer.contact.id)) this.t.offeredAt.set(offer.contact.id, performance.now());
@@ -311,7 +383,9 @@ class PgSampler {
   /** Average number of backends in each state over the samples, largest first. */
   stop(): [string, number][] {
     clearInterval(this.timer);
-    return [...this.counts.entries()].map(([k, n]) => [k, n / Math.max(1, this.samples)] as [string, number]).sort((a, b) => b[1] - a[1]);
+    return [...this.counts.entries()]
+      .map(([k, n]) => [k, n / Math.max(1, this.samples)] as [string, number])
+      .sort((a, b) => b[1] - a[1]);
   }
 }
 
@@ -355,9 +429,15 @@ async function runStep(
         }).then(
           (res) => {
             if (res.status !== 201) intakeErrors.push(`intake: ${res.status} ${JSON.stringify(res.body)}`);
-            else { sentAt.set(res.body.id, start); ids.push(res.body.id); }
+            else {
+              sentAt.set(res.body.id, start);
+              ids.push(res.body.id);
+            }
           },
-          (err) => void intakeErrors.push(`intake: ${(err as Error).message} (${(err as { cause?: Error }).cause?.message ?? ''})`),
+          (err) =>
+            void intakeErrors.push(
+              `intake: ${(err as Error).message} (${(err as { cause?: Error }).cause?.message ?? ''})`,
+            ),
         ),
       );
     }
@@ -376,7 +456,10 @@ async function runStep(
   while (done() < ids.length && performance.now() < drainUntil) await sleep(50);
   const lastDone = ids.reduce((m, id) => Math.max(m, ((t.completed.get(id) ?? t0) - t0) / 1000), 0);
 
-  const lat = ids.filter((id) => t.offeredAt.has(id)).map((id) => t.offeredAt.get(id)! - sentAt.get(id)!).sort((a, b) => a - b);
+  const lat = ids
+    .filter((id) => t.offeredAt.has(id))
+    .map((id) => t.offeredAt.get(id)! - sentAt.get(id)!)
+    .sort((a, b) => a - b);
   const completed = done();
 
   // Where the time goes, from the database's timestamps (now() = the start of each row's transaction).
@@ -386,7 +469,11 @@ async function runStep(
        FROM contacts WHERE id = ANY($1::uuid[])`,
     [ids],
   );
-  const legs: Record<string, number[]> = { 'intake→inserted': [], 'inserted→offer tx start': [], 'offer tx start→socket': [] };
+  const legs: Record<string, number[]> = {
+    'intake→inserted': [],
+    'inserted→offer tx start': [],
+    'offer tx start→socket': [],
+  };
   for (const r of rows.rows) {
     const sent = sentAt.get(r.id)!;
     const got = t.offeredAt.get(r.id);
@@ -432,10 +519,17 @@ function printStep(r: StepResult): void {
     `  intake→offer latency ms: p50 ${fmt(r.p50)}  p95 ${fmt(r.p95)}  p99 ${fmt(r.p99)}  max ${fmt(r.max)}  (n=${r.offers}; ` +
       `bench event-loop lag p99 ${fmt(r.loopLagP99)} ms)`,
   );
-  console.log(`  CPU while sending, % of one core (${cpus().length} cores = ${cpus().length * 100} %): ${cpuLine(r.cpu)}`);
-  console.log(`  latency legs, p50/p95 ms: ${Object.entries(r.legs).map(([k, [a, b]]) => `${k} ${fmt(a)}/${fmt(b)}`).join(', ')}`);
+  console.log(
+    `  CPU while sending, % of one core (${cpus().length} cores = ${cpus().length * 100} %): ${cpuLine(r.cpu)}`,
+  );
+  console.log(
+    `  latency legs, p50/p95 ms: ${Object.entries(r.legs)
+      .map(([k, [a, b]]) => `${k} ${fmt(a)}/${fmt(b)}`)
+      .join(', ')}`,
+  );
   const waits = r.pgWaits.filter(([, n]) => n >= 0.05).slice(0, 6);
-  if (waits.length) console.log(`  kapok_bench backends, average count: ${waits.map(([k, n]) => `${fmt(n, 2)} ${k}`).join('; ')}`);
+  if (waits.length)
+    console.log(`  kapok_bench backends, average count: ${waits.map(([k, n]) => `${fmt(n, 2)} ${k}`).join('; ')}`);
   if (r.errors.length) console.log(`  errors (${r.errors.length}): ${r.errors.slice(0, 5).join(' | ')}`);
 }
 
@@ -447,7 +541,8 @@ const cpuLine = (c: Record<string, number>) =>
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   for (const app of ['gateway', 'router']) {
-    if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first (npm run bench does)`);
+    if (!existsSync(entry(app)))
+      throw new Error(`${entry(app)} is missing: run \`npm run build\` first (npm run bench does)`);
   }
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -491,7 +586,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
-      JWT_SECRET: randomBytes(24).toString('hex'),
+      ...generateSecrets(), // no built-in keys: random ones for this run
       OFFER_TIMEOUT_SECONDS: '30',
       DEMO: 'false',
     };
@@ -512,14 +607,24 @@ async function main(): Promise<void> {
     const unit = async (name: string, level: string, parent?: { id: string; path: string }) => {
       const id = randomUUID();
       const path = `${parent?.path ?? '/'}${id}/`;
-      await db.query('INSERT INTO org_units (id, name, level, parent_id, path) VALUES ($1, $2, $3, $4, $5)', [id, name, level, parent?.id ?? null, path]);
+      await db.query('INSERT INTO org_units (id, name, level, parent_id, path) VALUES ($1, $2, $3, $4, $5)', [
+        id,
+        name,
+        level,
+        parent?.id ?? null,
+        path,
+      ]);
       return { id, path };
     };
     const city = await unit('压测市', 'city');
     const district = await unit('压测区', 'district', city);
     const station = await unit('压测社工站', 'station', district);
     const hotline = 'BENCH-0001';
-    await db.query('INSERT INTO hotlines (number, name, station_id) VALUES ($1, $2, $3)', [hotline, '压测热线', station.id]);
+    await db.query('INSERT INTO hotlines (number, name, station_id) VALUES ($1, $2, $3)', [
+      hotline,
+      '压测热线',
+      station.id,
+    ]);
     const users = await db.query<{ username: string }>(
       `INSERT INTO users (username, display_name, password_hash, role, org_unit_id)
        SELECT 'bench-op-' || g, '压测话务员 ' || g, $1, 'operator', $2 FROM generate_series(1, $3) g RETURNING username`,
@@ -532,7 +637,9 @@ async function main(): Promise<void> {
     ]);
 
     const tokens = await pool(users.rows, 8, async (u, i) => {
-      const res = await api(gateways[i % gateways.length], 'POST', '/auth/login', { body: { username: u.username, password } });
+      const res = await api(gateways[i % gateways.length], 'POST', '/auth/login', {
+        body: { username: u.username, password },
+      });
       if (res.status !== 200) throw new Error(`login ${u.username}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.accessToken as string;
     });
@@ -565,7 +672,9 @@ async function main(): Promise<void> {
     // Warm-up (not reported): JIT, connection pools, prepared plans.
     const warm = await runStep(Math.min(o.rate, 20), 3, stepEnv);
     if (warm.completed < warm.accepted || warm.errors.length) {
-      throw new Error(`warm-up failed: ${warm.completed}/${warm.accepted} completed; ${warm.errors.slice(0, 3).join(' | ')}`);
+      throw new Error(
+        `warm-up failed: ${warm.completed}/${warm.accepted} completed; ${warm.errors.slice(0, 3).join(' | ')}`,
+      );
     }
     if (!o.findMax) {
       console.log(`\n${o.rate} contacts/s for ${o.duration} s`);
@@ -581,7 +690,10 @@ async function main(): Promise<void> {
         results.push(r);
         dumps.push(r);
         const dead = procs.filter((p) => !p.running);
-        if (dead.length) { console.log(`  ${dead.map((p) => p.name).join(', ')} exited`); break; }
+        if (dead.length) {
+          console.log(`  ${dead.map((p) => p.name).join(', ')} exited`);
+          break;
+        }
         if (r.p99 > 100 || !(r.completed >= 0.95 * r.sent)) break;
         if (r.completed < r.accepted) break; // not drained: the next step would start with a backlog
         if (rate >= 5120) break;
@@ -590,7 +702,13 @@ async function main(): Promise<void> {
       printTable(results);
     }
     if (o.dump) {
-      writeFileSync(o.dump, ['rate,sent_s,latency_ms', ...dumps.flatMap((r) => r.samples.map(([at, ms]) => `${r.rate},${at.toFixed(3)},${ms.toFixed(1)}`))].join('\n') + '\n');
+      writeFileSync(
+        o.dump,
+        [
+          'rate,sent_s,latency_ms',
+          ...dumps.flatMap((r) => r.samples.map(([at, ms]) => `${r.rate},${at.toFixed(3)},${ms.toFixed(1)}`)),
+        ].join('\n') + '\n',
+      );
       console.log(`latencies written to ${o.dump}`);
     }
     await db.end();
@@ -603,10 +721,27 @@ async function main(): Promise<void> {
 
 function printTable(rs: StepResult[]): void {
   const cpuKeys = Object.keys(rs[0]?.cpu ?? {});
-  const head = ['rate/s', 'sent', 'completed', 'thru/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', ...cpuKeys.map((k) => `${k} %`)];
+  const head = [
+    'rate/s',
+    'sent',
+    'completed',
+    'thru/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    ...cpuKeys.map((k) => `${k} %`),
+  ];
   const rows = rs.map((r) => [
-    fmt(r.rate, 0), String(r.sent), `${r.completed} (${fmt((100 * r.completed) / r.sent, 0)}%)`, fmt(r.throughput),
-    fmt(r.p50), fmt(r.p95), fmt(r.p99), fmt(r.max), ...cpuKeys.map((k) => fmt(r.cpu[k], 0)),
+    fmt(r.rate, 0),
+    String(r.sent),
+    `${r.completed} (${fmt((100 * r.completed) / r.sent, 0)}%)`,
+    fmt(r.throughput),
+    fmt(r.p50),
+    fmt(r.p95),
+    fmt(r.p99),
+    fmt(r.max),
+    ...cpuKeys.map((k) => fmt(r.cpu[k], 0)),
   ]);
   const ok = rs.filter((r) => r.p99 <= 100 && r.completed >= 0.95 * r.sent);
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => ' ---: ').join('|')}|`);
@@ -619,7 +754,13 @@ function printTable(rs: StepResult[]): void {
 }
 
 /** Gateways answer /api/health and the routers' BullMQ workers are registered in Redis. */
-async function waitUp(gateways: string[], procs: Proc[], redisUrl: string, prefix: string, routers: number): Promise<void> {
+async function waitUp(
+  gateways: string[],
+  procs: Proc[],
+  redisUrl: string,
+  prefix: string,
+  routers: number,
+): Promise<void> {
   const u = new URL(redisUrl);
   const queue = new Queue('routing', {
     connection: { host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0) },
@@ -630,10 +771,18 @@ async function waitUp(gateways: string[], procs: Proc[], redisUrl: string, prefi
     for (;;) {
       const dead = procs.filter((p) => !p.running);
       if (dead.length) throw new Error(`${dead.map((p) => `${p.name}: ${p.log}`).join('\n')}\nexited during start-up`);
-      const ok = await Promise.all(gateways.map((g) => fetch(`${g}/api/health`).then((r) => r.ok, () => false)));
+      const ok = await Promise.all(
+        gateways.map((g) =>
+          fetch(`${g}/api/health`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        ),
+      );
       const workers = await queue.getWorkersCount().catch(() => 0);
       if (ok.every(Boolean) && workers >= routers) return;
-      if (Date.now() > deadline) throw new Error(`not up in 60 s (gateways healthy: ${ok}, router workers: ${workers})`);
+      if (Date.now() > deadline)
+        throw new Error(`not up in 60 s (gateways healthy: ${ok}, router workers: ${workers})`);
       await sleep(200);
     }
   } finally {
@@ -644,7 +793,7 @@ async function waitUp(gateways: string[], procs: Proc[], redisUrl: string, prefi
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err instanceof Error ? err.stack ?? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   },
 );

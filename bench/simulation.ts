@@ -10,10 +10,9 @@
  * contact waiting while an eligible operator is free, which routing must never leave.
  */
 import { INestApplicationContext } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
-import { PasswordHasher, UserRepository } from '../libs/auth/src';
+import { AuthService, PasswordHasher, UserRepository } from '../libs/auth/src';
 import { Db } from '../libs/database/src';
 import { DEMO_INTAKE_KEY } from '../libs/demo/src';
 import { MakeOffers, MatchingRepository, RoutingRules, SKILL_TOPICS } from '../libs/routing/src';
@@ -85,7 +84,7 @@ export async function runSimulation(
   const rand = rng(opts.seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const db = app.get(Db);
-  const jwt = app.get(JwtService);
+  const auth = app.get(AuthService);
   const users = app.get(UserRepository);
   const passwordHash = await app.get(PasswordHasher).hash(randomUUID());
 
@@ -115,7 +114,7 @@ export async function runSimulation(
       `INSERT INTO shifts (station_id, worker_id, starts_at, ends_at) VALUES ($1, $2, now() - interval '1 hour', now() + interval '8 hours')`,
       [station.id, u.id],
     );
-    operators.push({ id: u.id, stationId: station.id, token: await jwt.signAsync({ sub: u.id, role: 'operator' }), held: new Set() });
+    operators.push({ id: u.id, stationId: station.id, token: (await auth.issue(u)).accessToken, held: new Set() });
   }
 
   const contacts = new Map<string, SimulatedContact>();
@@ -135,68 +134,69 @@ export async function runSimulation(
   // Connect every operator over socket.io (in batches, as a shift starts) and script their answers.
   for (let i = 0; i < operators.length; i += 25) await Promise.all(operators.slice(i, i + 25).map(connect));
   function connect(op: (typeof operators)[number]) {
-    return (
-        new Promise<void>((resolve, reject) => {
-          const socket = io(`${url}/agent`, { auth: { token: op.token }, transports: ['websocket'], forceNew: true });
-          op.socket = socket;
-          socket.once('connect_error', reject);
-          socket.once('agent:state', () => {
-            socket.emit('presence:set', { status: 'available' }, () => resolve());
-          });
-          socket.on('contact:offer', (offer: { offerId: string; contact: { id: string; channel: string } }) =>
-            void answer(offer).catch((err) => {
-              if (!stopped) violations.push(`operator script failed: ${(err as Error).message}`);
-            }),
-          );
-          const answer = async (offer: { offerId: string; contact: { id: string; channel: string } }) => {
+    return new Promise<void>((resolve, reject) => {
+      const socket = io(`${url}/agent`, { auth: { token: op.token }, transports: ['websocket'], forceNew: true });
+      op.socket = socket;
+      socket.once('connect_error', reject);
+      socket.once('agent:state', () => {
+        socket.emit('presence:set', { status: 'available' }, () => resolve());
+      });
+      socket.on(
+        'contact:offer',
+        (offer: { offerId: string; contact: { id: string; channel: string } }) =>
+          void answer(offer).catch((err) => {
+            if (!stopped) violations.push(`operator script failed: ${(err as Error).message}`);
+          }),
+      );
+      const answer = async (offer: { offerId: string; contact: { id: string; channel: string } }) => {
+        if (stopped) return;
+        const c = contacts.get(offer.contact.id);
+        if (c) {
+          c.firstOfferAt ??= Date.now();
+          c.offeredTo.add(op.id);
+        }
+        const holder = phoneHolders.get(offer.contact.id);
+        if (holder && holder !== op.id)
+          violations.push(`${offer.contact.id} offered to ${op.id} while held by ${holder}`);
+        const r = rand();
+        if (r < opts.acceptShare) {
+          const ack = await socket.emitWithAck('offer:accept', { offerId: offer.offerId });
+          if (!ack.ok) return; // expired or abandoned meanwhile
+          phoneHolders.set(offer.contact.id, op.id);
+          op.held.add(offer.contact.id);
+          const handle = opts.handleMs[0] + rand() * (opts.handleMs[1] - opts.handleMs[0]);
+          const finish = async () => {
             if (stopped) return;
-            const c = contacts.get(offer.contact.id);
-            if (c) {
-              c.firstOfferAt ??= Date.now();
-              c.offeredTo.add(op.id);
-            }
-            const holder = phoneHolders.get(offer.contact.id);
-            if (holder && holder !== op.id) violations.push(`${offer.contact.id} offered to ${op.id} while held by ${holder}`);
-            const r = rand();
-            if (r < opts.acceptShare) {
-              const ack = await socket.emitWithAck('offer:accept', { offerId: offer.offerId });
-              if (!ack.ok) return; // expired or abandoned meanwhile
-              phoneHolders.set(offer.contact.id, op.id);
-              op.held.add(offer.contact.id);
-              const handle = opts.handleMs[0] + rand() * (opts.handleMs[1] - opts.handleMs[0]);
-              const finish = async () => {
-                if (stopped) return;
-                await post(`/contacts/${offer.contact.id}/end`, { key: DEMO_INTAKE_KEY });
-                const out = await post(`/contacts/${offer.contact.id}/outcome`, {
-                  token: op.token,
-                  body: {
-                    serviceTypes: ['emotional_support'],
-                    targetGroup: 'other',
-                    summary: '模拟',
-                    problems: [{ category: 'sim', resolution: 'resolved' }],
-                  },
-                });
-                if (out.status !== 201) violations.push(`outcome of ${offer.contact.id}: ${out.status}`);
-                phoneHolders.delete(offer.contact.id);
-                op.held.delete(offer.contact.id);
-              };
-              setTimeout(
-                () =>
-                  void finish().catch((err) => {
-                    if (!stopped) violations.push(`wrap-up of ${offer.contact.id} failed: ${(err as Error).message}`);
-                  }),
-                handle,
-              );
-            } else if (r < opts.acceptShare + opts.declineShare) {
-              await socket.emitWithAck('offer:decline', { offerId: offer.offerId });
-            } // else: let it time out
+            await post(`/contacts/${offer.contact.id}/end`, { key: DEMO_INTAKE_KEY });
+            const out = await post(`/contacts/${offer.contact.id}/outcome`, {
+              token: op.token,
+              body: {
+                serviceTypes: ['emotional_support'],
+                targetGroup: 'other',
+                summary: '模拟',
+                problems: [{ category: 'sim', resolution: 'resolved' }],
+              },
+            });
+            if (out.status !== 201) violations.push(`outcome of ${offer.contact.id}: ${out.status}`);
+            phoneHolders.delete(offer.contact.id);
+            op.held.delete(offer.contact.id);
           };
-          // An operator set away for missed offers comes back (a real one would, after a word from the coordinator).
-          socket.on('agent:presence', (e: { presence: string }) => {
-            if (e.presence === 'away') setTimeout(() => socket.emit('presence:set', { status: 'available' }), 200);
-          });
-        })
-    );
+          setTimeout(
+            () =>
+              void finish().catch((err) => {
+                if (!stopped) violations.push(`wrap-up of ${offer.contact.id} failed: ${(err as Error).message}`);
+              }),
+            handle,
+          );
+        } else if (r < opts.acceptShare + opts.declineShare) {
+          await socket.emitWithAck('offer:decline', { offerId: offer.offerId });
+        } // else: let it time out
+      };
+      // An operator set away for missed offers comes back (a real one would, after a word from the coordinator).
+      socket.on('agent:presence', (e: { presence: string }) => {
+        if (e.presence === 'away') setTimeout(() => socket.emit('presence:set', { status: 'available' }), 200);
+      });
+    });
   }
 
   // The watcher: a contact that has waited past the last overflow step (so every operator of the city is in its
@@ -242,9 +242,20 @@ export async function runSimulation(
         body: { hotlineNumber: station.number, channel, riskLevel, language: language ?? undefined, topics },
       }).then(({ status, body }) => {
         if (status !== 201) return void violations.push(`intake ${status}`);
-        contacts.set(body.id, { id: body.id, riskLevel, channel, language, stationId: station.id, sentAt, offeredTo: new Set() });
+        contacts.set(body.id, {
+          id: body.id,
+          riskLevel,
+          channel,
+          language,
+          stationId: station.id,
+          sentAt,
+          offeredTo: new Set(),
+        });
         if (rand() < opts.abandonShare) {
-          setTimeout(() => void post(`/contacts/${body.id}/abandon`, { key: DEMO_INTAKE_KEY }).catch(() => undefined), 200 + rand() * 3000);
+          setTimeout(
+            () => void post(`/contacts/${body.id}/abandon`, { key: DEMO_INTAKE_KEY }).catch(() => undefined),
+            200 + rand() * 3000,
+          );
         }
       }),
     );
@@ -291,7 +302,11 @@ export async function runSimulation(
     if (f.station_id !== f.worker_station) overflowLatency.push(ms);
   }
   const t = app.get(MakeOffers).timing;
-  const matching_ = { runs: t.runs, avgLockedMs: t.lockedMs / Math.max(1, t.runs), avgWaitMs: t.waitedMs / Math.max(1, t.runs) };
+  const matching_ = {
+    runs: t.runs,
+    avgLockedMs: t.lockedMs / Math.max(1, t.runs),
+    avgWaitMs: t.waitedMs / Math.max(1, t.runs),
+  };
   return { contacts: [...contacts.values()], violations, elapsedMs, latency, overflowLatency, matching: matching_ };
 }
 

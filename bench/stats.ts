@@ -31,7 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { AuthModule, AuthUser } from '../libs/auth/src';
 import { CommonModule } from '../libs/common/src';
-import { KapokConfigModule } from '../libs/config/src';
+import { KapokConfigModule, generateSecrets } from '../libs/config/src';
 import { DatabaseModule, runMigrations } from '../libs/database/src';
 import { DEMO_CITY_NAME, DEMO_REGIONS, OrgModule } from '../libs/org/src';
 import {
@@ -75,23 +75,44 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--contacts': o.contacts = num(flag, value(), 1000); break;
-      case '--operators': o.operators = num(flag, value(), 176); break;
-      case '--year': o.year = num(flag, value(), 2000); break;
-      case '--runs': o.runs = num(flag, value(), 1); break;
-      case '--overhead': o.overhead = num(flag, value(), 0); break;
-      case '--reuse': o.reuse = true; break;
+      case '--contacts':
+        o.contacts = num(flag, value(), 1000);
+        break;
+      case '--operators':
+        o.operators = num(flag, value(), 176);
+        break;
+      case '--year':
+        o.year = num(flag, value(), 2000);
+        break;
+      case '--runs':
+        o.runs = num(flag, value(), 1);
+        break;
+      case '--overhead':
+        o.overhead = num(flag, value(), 0);
+        break;
+      case '--reuse':
+        o.reuse = true;
+        break;
       case '--database': {
         const v = value();
-        if (!v || !/^kapok_bench_[a-z0-9_]+$/.test(v)) throw new Error('--database needs a name starting with kapok_bench_');
+        if (!v || !/^kapok_bench_[a-z0-9_]+$/.test(v))
+          throw new Error('--database needs a name starting with kapok_bench_');
         o.database = v;
         break;
       }
-      case '--reconcile': o.reconcile = true; break;
-      case '--help': case '-h':
-        console.log(readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''));
-        process.exit(0);
-      default: throw new Error(`unknown flag ${flag} (see --help)`);
+      case '--reconcile':
+        o.reconcile = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          readFileSync(__filename, 'utf8')
+            .split('*/')[0]
+            .replace(/^\/\*\*|^ \* ?/gm, ''),
+        );
+        return process.exit(0);
+      default:
+        throw new Error(`unknown flag ${flag} (see --help)`);
     }
   }
   return o;
@@ -246,7 +267,9 @@ async function generate(url: string, o: Options): Promise<void> {
     const batch = 1_000_000;
     for (let done = 0; done < o.contacts; done += batch) {
       const n = Math.min(batch, o.contacts - done);
-      await timed(`contacts ${fmt(done + 1)}–${fmt(done + n)} and their outcomes`, () => insertBatch(pg, o.year, done, n));
+      await timed(`contacts ${fmt(done + 1)}–${fmt(done + n)} and their outcomes`, () =>
+        insertBatch(pg, o.year, done, n),
+      );
     }
     await pg.query(`SET session_replication_role = origin`);
     await timed(`${indexes.rows.length} secondary indexes of contacts and outcomes`, async () => {
@@ -274,7 +297,10 @@ interface Timing {
   max: number;
 }
 
-async function measure(runs: number, fn: () => Promise<number>): Promise<{ rows: number; median: number; max: number }> {
+async function measure(
+  runs: number,
+  fn: () => Promise<number>,
+): Promise<{ rows: number; median: number; max: number }> {
   let rows = await fn(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -290,7 +316,8 @@ function printTable(rows: Timing[]): void {
   const head = ['query', 'scope', 'rows', 'median ms', 'slowest ms'];
   const cells = rows.map((r) => [r.query, r.scope, String(r.rows), fmt(r.median, 1), fmt(r.max, 1)]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join(' | ')} |`;
+  const line = (c: string[]) =>
+    `| ${c.map((x, i) => (i >= 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join(' | ')} |`;
   console.log(line(head));
   console.log(`|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
   for (const c of cells) console.log(line(c));
@@ -301,7 +328,9 @@ async function main(): Promise<void> {
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const DB_NAME = o.database;
   const url = `${server}/${DB_NAME}`;
-  console.log(`Statistics benchmark: ${fmt(o.contacts)} contacts in ${o.year} (Asia/Shanghai), ${fmt(o.operators)} operators, database ${DB_NAME}`);
+  console.log(
+    `Statistics benchmark: ${fmt(o.contacts)} contacts in ${o.year} (Asia/Shanghai), ${fmt(o.operators)} operators, database ${DB_NAME}`,
+  );
 
   const admin = new Client({ connectionString: `${server}/postgres` });
   await admin.connect();
@@ -316,7 +345,9 @@ async function main(): Promise<void> {
         .catch(() => ({ rows: [] as { contacts: string; year: number }[] }));
       await pg.end();
       reuse = Number(meta.rows[0]?.contacts) === o.contacts && meta.rows[0]?.year === o.year;
-      console.log(reuse ? '  --reuse: the database holds the same data set' : '  --reuse: another data set, generating again');
+      console.log(
+        reuse ? '  --reuse: the database holds the same data set' : '  --reuse: another data set, generating again',
+      );
     }
   }
   if (!reuse) {
@@ -358,12 +389,17 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'error';
   process.env.DB_POOL_SIZE = '4';
   process.env.DB_MIGRATE = 'false';
-  const app: INestApplicationContext = await NestFactory.createApplicationContext(BenchStatsModule, { logger: ['error'] });
+  Object.assign(process.env, generateSecrets()); // no built-in keys: random ones for this run
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(BenchStatsModule, {
+    logger: ['error'],
+  });
   try {
     const pg = new Client({ connectionString: url });
     await pg.connect();
     const person = async (username: string): Promise<AuthUser> => {
-      const r = await pg.query(`SELECT id, username, display_name, role, org_unit_id FROM users WHERE username = $1`, [username]);
+      const r = await pg.query(`SELECT id, username, display_name, role, org_unit_id FROM users WHERE username = $1`, [
+        username,
+      ]);
       const u = r.rows[0];
       return { id: u.id, username: u.username, displayName: u.display_name, role: u.role, orgUnitId: u.org_unit_id };
     };
@@ -441,7 +477,9 @@ async function main(): Promise<void> {
     printTable(results);
 
     if (o.overhead > 0) {
-      console.log(`\nCost of keeping the rollups (${fmt(o.overhead)} contact lifecycles: intake, answer, outcome + complete)`);
+      console.log(
+        `\nCost of keeping the rollups (${fmt(o.overhead)} contact lifecycles: intake, answer, outcome + complete)`,
+      );
       const created: string[] = [];
       const lifecycle = async (n: number) => {
         const ids = await pg.query<{ hotline_id: string; station_id: string; user_id: string; key: string }>(
@@ -457,7 +495,10 @@ async function main(): Promise<void> {
           );
           const id = c.rows[0].id;
           created.push(id);
-          await pg.query(`UPDATE contacts SET status = 'offered', assigned_worker_id = $2, offered_at = now() WHERE id = $1`, [id, l.user_id]);
+          await pg.query(
+            `UPDATE contacts SET status = 'offered', assigned_worker_id = $2, offered_at = now() WHERE id = $1`,
+            [id, l.user_id],
+          );
           await pg.query(`UPDATE contacts SET status = 'active', answered_at = now() WHERE id = $1`, [id]);
           await pg.query('BEGIN');
           await pg.query(
@@ -465,13 +506,26 @@ async function main(): Promise<void> {
              VALUES ($1, $2, '{emotional_support}', 'elderly', 'bench', '[{"category":"x","resolution":"resolved"}]')`,
             [id, l.user_id],
           );
-          await pg.query(`UPDATE contacts SET status = 'completed', completed_at = now(), ended_at = now() WHERE id = $1`, [id]);
+          await pg.query(
+            `UPDATE contacts SET status = 'completed', completed_at = now(), ended_at = now() WHERE id = $1`,
+            [id],
+          );
           await pg.query('COMMIT');
         }
         return (performance.now() - t) / n;
       };
-      const stats = ['contacts_stats_insert', 'contacts_stats_update', 'contacts_stats_flush_insert', 'contacts_stats_flush_update'];
-      const ostats = ['outcomes_stats_insert_delete', 'outcomes_stats_update', 'outcomes_stats_flush_insert', 'outcomes_stats_flush_update'];
+      const stats = [
+        'contacts_stats_insert',
+        'contacts_stats_update',
+        'contacts_stats_flush_insert',
+        'contacts_stats_flush_update',
+      ];
+      const ostats = [
+        'outcomes_stats_insert_delete',
+        'outcomes_stats_update',
+        'outcomes_stats_flush_insert',
+        'outcomes_stats_flush_update',
+      ];
       const toggle = async (on: boolean) => {
         for (const t of stats) await pg.query(`ALTER TABLE contacts ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${t}`);
         for (const t of ostats) await pg.query(`ALTER TABLE outcomes ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${t}`);
@@ -519,8 +573,12 @@ async function main(): Promise<void> {
 
     if (o.reconcile) {
       console.log('\nReconciliation');
-      const report = await timed('rollups vs recomputation from every contact', () => app.get(RollupRepository).reconcile());
-      console.log(`  ok: ${report.ok}  (${report.tables.map((t) => `${t.table} ${fmt(t.expectedRows)} rows`).join(', ')})`);
+      const report = await timed('rollups vs recomputation from every contact', () =>
+        app.get(RollupRepository).reconcile(),
+      );
+      console.log(
+        `  ok: ${report.ok}  (${report.tables.map((t) => `${t.table} ${fmt(t.expectedRows)} rows`).join(', ')})`,
+      );
       const m = await timed(`the month ${month} only`, () =>
         app.get(RollupRepository).reconcile({ from: `${month}-01`, to: `${month}-30` }),
       );

@@ -64,27 +64,54 @@ function parseArgs(argv: string[]): Options {
   };
   const num = (flag: string, v: string | undefined, min: number, max = Infinity) => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} needs a number from ${min} to ${max}`);
+    if (v === undefined || !Number.isFinite(n) || n < min || n > max)
+      throw new Error(`${flag} needs a number from ${min} to ${max}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--url': o.url = value(); break;
-      case '--duration': o.duration = num(flag, value(), 5, 24 * 3600); break;
-      case '--rate': o.rate = num(flag, value(), 0.1, 600); break;
-      case '--operators': o.operators = Math.floor(num(flag, value(), 1, 60)); break;
-      case '--stations': o.stations = Math.floor(num(flag, value(), 1, 16)); break;
-      case '--speed': o.speed = num(flag, value(), 0.1, 20); break;
-      case '--intake-key': o.intakeKey = value(); break;
-      case '--coordinator': o.coordinator = value(); break;
-      case '--password': o.password = value(); break;
-      case '--demo-operators': o.demoOperators = true; break;
-      case '--help': case '-h':
-        console.log(readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''));
-        process.exit(0);
-      default: throw new Error(`unknown flag ${flag} (see --help)`);
+      case '--url':
+        o.url = value();
+        break;
+      case '--duration':
+        o.duration = num(flag, value(), 5, 24 * 3600);
+        break;
+      case '--rate':
+        o.rate = num(flag, value(), 0.1, 600);
+        break;
+      case '--operators':
+        o.operators = Math.floor(num(flag, value(), 1, 60));
+        break;
+      case '--stations':
+        o.stations = Math.floor(num(flag, value(), 1, 16));
+        break;
+      case '--speed':
+        o.speed = num(flag, value(), 0.1, 20);
+        break;
+      case '--intake-key':
+        o.intakeKey = value();
+        break;
+      case '--coordinator':
+        o.coordinator = value();
+        break;
+      case '--password':
+        o.password = value();
+        break;
+      case '--demo-operators':
+        o.demoOperators = true;
+        break;
+      case '--help':
+      case '-h':
+        console.log(
+          readFileSync(__filename, 'utf8')
+            .split('*/')[0]
+            .replace(/^\/\*\*|^ \* ?/gm, ''),
+        );
+        return process.exit(0);
+      default:
+        throw new Error(`unknown flag ${flag} (see --help)`);
     }
   }
   if (!isLoopback(o.url)) throw new Error(`--url must point to this machine (localhost), not ${o.url}`);
@@ -106,7 +133,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (min: number, max: number) => min + Math.random() * (max - min);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)];
 const chance = (p: number) => Math.random() < p;
-const log = (msg: string) => console.log(`[simulate ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}] ${msg}`);
+const log = (msg: string) =>
+  console.log(`[simulate ${new Date().toLocaleTimeString('zh-CN', { hour12: false })}] ${msg}`);
 
 interface ApiResult {
   status: number;
@@ -115,7 +143,11 @@ interface ApiResult {
 
 let baseUrl = '';
 
-async function api(method: string, path: string, opts: { token?: string; key?: string; body?: unknown } = {}): Promise<ApiResult> {
+async function api(
+  method: string,
+  path: string,
+  opts: { token?: string; key?: string; body?: unknown } = {},
+): Promise<ApiResult> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.key) headers['x-api-key'] = opts.key;
@@ -142,13 +174,19 @@ async function api(method: string, path: string, opts: { token?: string; key?: s
 
 async function login(username: string, password: string): Promise<{ token: string; user: any }> {
   const res = await api('POST', '/auth/login', { body: { username, password } });
-  if (res.status !== 200) throw new Error(`cannot sign in as ${username} (${res.status}): is this the demo data? (--coordinator, --password)`);
+  if (res.status !== 200)
+    throw new Error(
+      `cannot sign in as ${username} (${res.status}): is this the demo data? (--coordinator, --password)`,
+    );
   return { token: res.body.accessToken, user: res.body.user };
 }
 
 // ---------------------------------------------------------------------------------------------- what gets said
 
-const CALLER_POOL = Array.from({ length: 30 }, (_, i) => `13${pick(['5', '6', '7', '8', '9'])}${String(10_000_000 + i * 271_829).slice(-8)}`);
+const CALLER_POOL = Array.from(
+  { length: 30 },
+  (_, i) => `13${pick(['5', '6', '7', '8', '9'])}${String(10_000_000 + i * 271_829).slice(-8)}`,
+);
 const randomNumber = () => `1${pick(['3', '5', '7', '8'])}${Math.floor(rand(100_000_000, 999_999_999))}`;
 
 const TOPICS = [['生活物资'], ['情绪困扰'], ['独居老人'], ['政策咨询'], ['子女教育'], ['就医困难'], []];
@@ -158,7 +196,13 @@ interface Scenario {
   outcome: () => Record<string, unknown>;
 }
 
-const INTERVENTIONS = ['active_listening', 'emotional_soothing', 'cognitive_reframing', 'relaxation', 'safety_planning'];
+const INTERVENTIONS = [
+  'active_listening',
+  'emotional_soothing',
+  'cognitive_reframing',
+  'relaxation',
+  'safety_planning',
+];
 const some = <T>(items: T[], n: number) => [...items].sort(() => Math.random() - 0.5).slice(0, n);
 
 const SCENARIOS: Scenario[] = [
@@ -167,7 +211,10 @@ const SCENARIOS: Scenario[] = [
     outcome: () => ({
       serviceTypes: ['material_aid', 'emotional_support'],
       targetGroup: 'elderly',
-      summary: pick(['独居老人来电，家中米油将尽，行动不便。已安排街道社工站送米油上门。', '高龄老人反映近期缺少日常用品，已登记物资需求并联系社区送达。']),
+      summary: pick([
+        '独居老人来电，家中米油将尽，行动不便。已安排街道社工站送米油上门。',
+        '高龄老人反映近期缺少日常用品，已登记物资需求并联系社区送达。',
+      ]),
       materialAid: {
         items: some(
           [
@@ -197,7 +244,9 @@ const SCENARIOS: Scenario[] = [
         targetGroup,
         summary,
         psychological: { riskAssessment: risk, interventions: some(INTERVENTIONS, Math.ceil(rand(0, 3))) },
-        problems: [{ category: 'emotional', resolution: risk === 'high' || risk === 'imminent' ? 'referred' : 'resolved' }],
+        problems: [
+          { category: 'emotional', resolution: risk === 'high' || risk === 'imminent' ? 'referred' : 'resolved' },
+        ],
       };
     },
   },
@@ -206,7 +255,11 @@ const SCENARIOS: Scenario[] = [
     outcome: () => ({
       serviceTypes: ['policy_consultation'],
       targetGroup: pick(['low_income', 'disabled', 'elderly']),
-      summary: pick(['咨询低保申请条件与流程，已详细解答。', '咨询残疾人补贴政策，已告知办理地点和材料。', '咨询临时救助政策，已指引至街道办理。']),
+      summary: pick([
+        '咨询低保申请条件与流程，已详细解答。',
+        '咨询残疾人补贴政策，已告知办理地点和材料。',
+        '咨询临时救助政策，已指引至街道办理。',
+      ]),
       problems: [{ category: 'policy', resolution: 'resolved' }],
     }),
   },
@@ -215,7 +268,11 @@ const SCENARIOS: Scenario[] = [
     outcome: () => ({
       serviceTypes: ['resource_linking', ...(chance(0.4) ? ['referral'] : [])],
       targetGroup: pick(['disabled', 'elderly', 'children']),
-      summary: pick(['需要康复辅具，已链接区残联资源。', '孩子课后无人照看，已链接社区四点半课堂。', '需要上门助浴服务，已转介居家养老服务中心。']),
+      summary: pick([
+        '需要康复辅具，已链接区残联资源。',
+        '孩子课后无人照看，已链接社区四点半课堂。',
+        '需要上门助浴服务，已转介居家养老服务中心。',
+      ]),
       problems: [{ category: 'care', resolution: pick(['resolved', 'referred', 'unresolved']) }],
     }),
   },
@@ -236,7 +293,10 @@ function randomOutcome(): Record<string, unknown> {
   const s = SCENARIOS.find((x) => (r -= x.weight) < 0) ?? SCENARIOS[0];
   const outcome = s.outcome();
   if (chance(0.2)) {
-    outcome.followUp = { dueAt: new Date(Date.now() + rand(1, 3) * 86_400_000).toISOString(), note: pick(['确认物资送达', '了解情绪状况', '跟进政策办理进度']) };
+    outcome.followUp = {
+      dueAt: new Date(Date.now() + rand(1, 3) * 86_400_000).toISOString(),
+      note: pick(['确认物资送达', '了解情绪状况', '跟进政策办理进度']),
+    };
   }
   return outcome;
 }
@@ -289,16 +349,25 @@ class SimOperator {
     });
     s.on('connect_error', (err) => log(`${this.username}: ${err.message}`));
     // Someone else (a console tab of the same account, another run) may have set this worker away or offline.
-    this.watchdog = setInterval(async () => {
+    this.watchdog = setInterval(() => {
       if (ending || this.onBreak || !s.connected) return;
-      const ack = await s.timeout(5000).emitWithAck('state:get').catch(() => null);
-      if (ack?.ok && ack.state.presence !== 'available' && !this.onBreak && !ending) await this.setPresence('available');
+      void s
+        .timeout(5000)
+        .emitWithAck('state:get')
+        .catch(() => null)
+        .then(async (ack) => {
+          if (ack?.ok && ack.state.presence !== 'available' && !this.onBreak && !ending)
+            await this.setPresence('available');
+        });
     }, 20_000);
     return new Promise((resolve) => s.once('agent:state', () => resolve()));
   }
 
   private async setPresence(status: 'available' | 'away' | 'offline'): Promise<void> {
-    const ack = await this.socket?.timeout(5000).emitWithAck('presence:set', { status }).catch(() => null);
+    const ack = await this.socket
+      ?.timeout(5000)
+      .emitWithAck('presence:set', { status })
+      .catch(() => null);
     if (ack?.ok) this.presence = ack.status;
   }
 
@@ -306,24 +375,38 @@ class SimOperator {
     if (ending) return;
     const roll = Math.random();
     if (roll < 0.04) {
-      setTimeout(() => {
-        stats.declined++;
-        void this.socket?.timeout(5000).emitWithAck('offer:decline', { offerId: offer.offerId }).catch(() => null);
-      }, rand(1000, 3000) / this.speed);
+      setTimeout(
+        () => {
+          stats.declined++;
+          void this.socket
+            ?.timeout(5000)
+            .emitWithAck('offer:decline', { offerId: offer.offerId })
+            .catch(() => null);
+        },
+        rand(1000, 3000) / this.speed,
+      );
     } else if (roll < 0.06) {
       stats.missed++; // lets it ring out: it goes to the next worker
     } else {
-      setTimeout(async () => {
-        const ack = await this.socket?.timeout(5000).emitWithAck('offer:accept', { offerId: offer.offerId }).catch(() => null);
-        if (ack?.ok) this.hold(ack.contact);
-      }, rand(1000, 6000) / this.speed);
+      setTimeout(() => void this.accept(offer.offerId), rand(1000, 6000) / this.speed);
     }
+  }
+
+  private async accept(offerId: string): Promise<void> {
+    const ack = await this.socket
+      ?.timeout(5000)
+      .emitWithAck('offer:accept', { offerId })
+      .catch(() => null);
+    if (ack?.ok) this.hold(ack.contact);
   }
 
   private hold(contact: any): void {
     if (this.held.has(contact.id)) return;
     // If the caller's side of the simulation is gone, the worker ends the conversation after a long talk.
-    const safety = setTimeout(() => void api('POST', `/contacts/${contact.id}/end`, { token: this.token }), 150_000 / this.speed);
+    const safety = setTimeout(
+      () => void api('POST', `/contacts/${contact.id}/end`, { token: this.token }),
+      150_000 / this.speed,
+    );
     this.held.set(contact.id, { timers: [safety] });
     if (contact.status === 'wrap_up') this.wrapUp(contact.id);
   }
@@ -332,17 +415,19 @@ class SimOperator {
     const h = this.held.get(contactId);
     if (!h || h.timers.length > 1) return;
     h.timers.push(
-      setTimeout(async () => {
-        const res = await api('POST', `/contacts/${contactId}/outcome`, { token: this.token, body: randomOutcome() });
-        if (res.status === 201) stats.completed++;
-        else if (res.status !== 409) {
-          stats.errors++;
-          log(`${this.username}: outcome of ${contactId} → ${res.status} ${JSON.stringify(res.body?.message ?? '')}`);
-        }
-        this.release(contactId);
-        if (!ending && !this.onBreak && this.held.size === 0 && chance(0.08)) void this.takeBreak();
-      }, (ending ? rand(500, 1500) : rand(5000, 20_000)) / this.speed),
+      setTimeout(() => void this.complete(contactId), (ending ? rand(500, 1500) : rand(5000, 20_000)) / this.speed),
     );
+  }
+
+  private async complete(contactId: string): Promise<void> {
+    const res = await api('POST', `/contacts/${contactId}/outcome`, { token: this.token, body: randomOutcome() });
+    if (res.status === 201) stats.completed++;
+    else if (res.status !== 409) {
+      stats.errors++;
+      log(`${this.username}: outcome of ${contactId} → ${res.status} ${JSON.stringify(res.body?.message ?? '')}`);
+    }
+    this.release(contactId);
+    if (!ending && !this.onBreak && this.held.size === 0 && chance(0.08)) void this.takeBreak();
   }
 
   private release(contactId: string): void {
@@ -465,10 +550,20 @@ async function findDatabase(knownUnitId: string): Promise<Client | undefined> {
   return undefined;
 }
 
-async function ensureOperator(db: Client, username: string, displayName: string, stationId: string, passwordHash: string): Promise<void> {
+async function ensureOperator(
+  db: Client,
+  username: string,
+  displayName: string,
+  stationId: string,
+  passwordHash: string,
+): Promise<void> {
   const existing = await db.query('SELECT id FROM users WHERE lower(username) = lower($1)', [username]);
   if (existing.rowCount) {
-    await db.query('UPDATE users SET password_hash = $2, org_unit_id = $3, active = true WHERE id = $1', [existing.rows[0].id, passwordHash, stationId]);
+    await db.query('UPDATE users SET password_hash = $2, org_unit_id = $3, active = true WHERE id = $1', [
+      existing.rows[0].id,
+      passwordHash,
+      stationId,
+    ]);
     return;
   }
   const { rows } = await db.query(
@@ -490,17 +585,24 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   baseUrl = o.url.replace(/\/+$/, '');
   const health = await api('GET', '/health');
-  if (health.status !== 200) throw new Error(`Kapok does not answer at ${baseUrl} (${health.status || 'no connection'}): start it with npm start`);
+  if (health.status !== 200)
+    throw new Error(
+      `Kapok does not answer at ${baseUrl} (${health.status || 'no connection'}): start it with npm start`,
+    );
 
   const coordinator = await login(o.coordinator, o.password);
   const units: any[] = (await api('GET', '/org-units', { token: coordinator.token })).body ?? [];
   const lines: any[] = (await api('GET', '/hotlines', { token: coordinator.token })).body ?? [];
   const stations = units
     .filter((u) => u.level === 'station')
-    .map((u) => ({ ...u, lines: lines.filter((l) => l.stationId === u.id).sort((a, b) => a.number.localeCompare(b.number)) }))
+    .map((u) => ({
+      ...u,
+      lines: lines.filter((l) => l.stationId === u.id).sort((a, b) => a.number.localeCompare(b.number)),
+    }))
     .filter((s) => s.lines.length)
     .sort((a, b) => a.lines[0].number.localeCompare(b.lines[0].number));
-  if (stations.length < 2) throw new Error(`${o.coordinator} sees ${stations.length} stations with lines: is this the demo data?`);
+  if (stations.length < 2)
+    throw new Error(`${o.coordinator} sees ${stations.length} stations with lines: is this the demo data?`);
   const staffed = stations.slice(0, Math.min(o.stations, stations.length - 1));
   const unstaffed = stations.slice(staffed.length, staffed.length + 2);
   const runId = randomUUID().slice(0, 8);
@@ -515,7 +617,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < o.operators; i++) {
       const station = staffed[i % staffed.length];
       const username = `sim-operator-${String(i + 1).padStart(2, '0')}`;
-      await ensureOperator(db, username, `模拟社工${String(i + 1).padStart(2, '0')}（${station.name.replace(/^.+区|社工站$/g, '')}）`, station.id, passwordHash);
+      await ensureOperator(
+        db,
+        username,
+        `模拟社工${String(i + 1).padStart(2, '0')}（${station.name.replace(/^.+区|社工站$/g, '')}）`,
+        station.id,
+        passwordHash,
+      );
       workers.push({ username, station });
     }
     if (unstaffed[0]) {
@@ -524,7 +632,10 @@ async function main(): Promise<void> {
     }
     await db.end();
   } else {
-    if (!o.demoOperators) log('no access to the database behind the API: using demo-operator and demo-operator-2 (do not sign in as them meanwhile)');
+    if (!o.demoOperators)
+      log(
+        'no access to the database behind the API: using demo-operator and demo-operator-2 (do not sign in as them meanwhile)',
+      );
     const home = stations.find((s) => s.lines.some((l: any) => l.number === '020-8100-0001')) ?? staffed[0];
     workers.push({ username: 'demo-operator', station: home }, { username: 'demo-operator-2', station: home });
   }
@@ -553,8 +664,12 @@ async function main(): Promise<void> {
     operators.push(op);
   }
   const callLines: Line[] = [
-    ...staffed.flatMap((s) => s.lines.map((l: any) => ({ number: l.number, stationName: s.name, weight: 3 / s.lines.length }))),
-    ...unstaffed.flatMap((s) => s.lines.map((l: any) => ({ number: l.number, stationName: s.name, weight: 1 / s.lines.length }))),
+    ...staffed.flatMap((s) =>
+      s.lines.map((l: any) => ({ number: l.number, stationName: s.name, weight: 3 / s.lines.length })),
+    ),
+    ...unstaffed.flatMap((s) =>
+      s.lines.map((l: any) => ({ number: l.number, stationName: s.name, weight: 1 / s.lines.length })),
+    ),
   ];
 
   console.log(`

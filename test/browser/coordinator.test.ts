@@ -1,6 +1,18 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
-import { ConsoleOrg, createConsoleOrg, eventually, launchBrowser, newContext, screenshot, signIn, watchErrors } from './support';
+import {
+  ConsoleOrg,
+  createConsoleOrg,
+  eventually,
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  watchErrors,
+} from './support';
+
+// A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
+jest.setTimeout(180_000);
 
 /**
  * The coordinator's live board in real Chromium, fed by the /monitor socket: the waiting count of a station and of
@@ -53,7 +65,7 @@ describe('console: coordinator board (Chromium)', () => {
     await page.waitForURL('**/console/board');
     const stationWaiting = page.getByTestId(`waiting-${beijing.id}`);
     const total = page.getByTestId('board-waiting-total');
-    await stationWaiting.waitFor({ timeout: 15_000 });
+    await stationWaiting.waitFor({ timeout: 30_000 });
     await expectNumber(stationWaiting, 0);
     await expectNumber(total, 0);
 
@@ -62,7 +74,12 @@ describe('console: coordinator board (Chromium)', () => {
     for (const [i, risk] of (['normal', 'high', 'critical'] as const).entries()) {
       const res = await api(stack.url, 'POST', '/contacts', {
         key: org.intakeKey,
-        body: { hotlineNumber: beijing.hotline, channel: i === 1 ? 'wechat' : 'phone', callerNumber: `1381234000${i}`, riskLevel: risk },
+        body: {
+          hotlineNumber: beijing.hotline,
+          channel: i === 1 ? 'wechat' : 'phone',
+          callerNumber: `1381234000${i}`,
+          riskLevel: risk,
+        },
       });
       expect(res.status).toBe(201);
       ids.push(res.body.id);
@@ -70,7 +87,11 @@ describe('console: coordinator board (Chromium)', () => {
     }
     await expectNumber(total, 3);
     // The critical caller raised a risk alert for the district's coordinator.
-    await eventually(async () => (await page.getByTestId('alerts').textContent())?.includes('危急来电'), 10_000, 'the risk alert');
+    await eventually(
+      async () => (await page.getByTestId('alerts').textContent())?.includes('危急来电'),
+      30_000,
+      'the risk alert',
+    );
     await expectNumber(page.getByTestId(`waiting-${org.districtId}`), 3);
 
     // Two operators come on duty and take one each: the count falls.
@@ -105,5 +126,5 @@ describe('console: coordinator board (Chromium)', () => {
 });
 
 async function expectNumber(locator: ReturnType<Page['getByTestId']>, n: number): Promise<void> {
-  await eventually(async () => Number((await locator.textContent())?.trim()) === n, 15_000, `${n} on the board`);
+  await eventually(async () => Number((await locator.textContent())?.trim()) === n, 30_000, `${n} on the board`);
 }

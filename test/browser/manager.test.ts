@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { Db } from '../../libs/database/src';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
-import { ConsoleOrg, createConsoleOrg, eventually, launchBrowser, newContext, screenshot, signIn, watchErrors } from './support';
+import {
+  ConsoleOrg,
+  createConsoleOrg,
+  eventually,
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  watchErrors,
+} from './support';
 
 type Outcome = Record<string, unknown>;
 
@@ -25,7 +34,10 @@ const OUTCOMES: Outcome[] = [
     serviceTypes: ['policy_consultation'],
     targetGroup: 'low_income',
     summary: '咨询低保申请流程。',
-    problems: [{ category: 'policy', resolution: 'resolved' }, { category: 'housing', resolution: 'referred' }],
+    problems: [
+      { category: 'policy', resolution: 'resolved' },
+      { category: 'housing', resolution: 'referred' },
+    ],
   },
   {
     serviceTypes: ['resource_linking', 'emotional_support'],
@@ -34,6 +46,9 @@ const OUTCOMES: Outcome[] = [
     problems: [{ category: 'care', resolution: 'unresolved' }],
   },
 ];
+
+// A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
+jest.setTimeout(180_000);
 
 /**
  * The manager's statistics in real Chromium: figures from contacts served through the API, the charts, the table,
@@ -71,7 +86,11 @@ describe('console: manager statistics (Chromium)', () => {
   async function serve(agent: AgentClient, token: string, hotline: string, outcome: Outcome, n: number) {
     const res = await api(stack.url, 'POST', '/contacts', {
       key: org.intakeKey,
-      body: { hotlineNumber: hotline, channel: n % 3 === 0 ? 'wechat' : 'phone', callerNumber: `1370000${String(1000 + n)}` },
+      body: {
+        hotlineNumber: hotline,
+        channel: n % 3 === 0 ? 'wechat' : 'phone',
+        callerNumber: `1370000${String(1000 + n)}`,
+      },
     });
     const offer = await agent.next('contact:offer', (o) => o.contact.id === res.body.id);
     expect((await agent.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
@@ -82,10 +101,12 @@ describe('console: manager statistics (Chromium)', () => {
     const answered = queued + (4 + ((n * 11) % 27)) * 1000;
     const ended = answered + (180 + ((n * 53) % 420)) * 1000;
     const at = (ms: number) => new Date(ms).toISOString();
-    await stack.app.get(Db).run(
-      `UPDATE contacts SET queued_at = $2, offered_at = $3, answered_at = $3, ended_at = $4, completed_at = $5 WHERE id = $1`,
-      [res.body.id, at(queued), at(answered), at(ended), at(ended + 60_000)],
-    );
+    await stack.app
+      .get(Db)
+      .run(
+        `UPDATE contacts SET queued_at = $2, offered_at = $3, answered_at = $3, ended_at = $4, completed_at = $5 WHERE id = $1`,
+        [res.body.id, at(queued), at(answered), at(ended), at(ended + 60_000)],
+      );
   }
 
   it('shows the period’s figures as charts, table and bulletin, and downloads the CSV', async () => {
@@ -97,7 +118,8 @@ describe('console: manager statistics (Chromium)', () => {
       const agent = await AgentClient.connect(stack.url, token);
       agents.push(agent);
       await agent.available();
-      for (let i = 0; i < 8 - 2 * s; i++) await serve(agent, token, station.hotline, OUTCOMES[(s + i) % OUTCOMES.length], served++);
+      for (let i = 0; i < 8 - 2 * s; i++)
+        await serve(agent, token, station.hotline, OUTCOMES[(s + i) % OUTCOMES.length], served++);
       await agent.emit('presence:set', { status: 'away' });
     }
     // Callers who hang up while waiting (nobody is available any more).
@@ -119,14 +141,26 @@ describe('console: manager statistics (Chromium)', () => {
     await page.getByTestId('stats-group-by').click();
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '按社工站' }).click();
     await page.getByTestId('stats-query').click();
-    await eventually(async () => (await page.getByTestId('total-served').textContent()) === String(served), 15_000, 'the served total');
+    await eventually(
+      async () => (await page.getByTestId('total-served').textContent()) === String(served),
+      30_000,
+      'the served total',
+    );
     await expect(page.getByTestId('total-contacts').textContent()).resolves.toBe(String(served + 3));
     const table = page.getByTestId('stats-table');
-    await eventually(async () => (await table.locator('tbody tr.ant-table-row').count()) === 3, 10_000, 'three station rows');
+    await eventually(
+      async () => (await table.locator('tbody tr.ant-table-row').count()) === 3,
+      30_000,
+      'three station rows',
+    );
     await expect(table.textContent()).resolves.toContain('北京街社工站');
     await page.getByTestId('trend-chart').locator('canvas').waitFor();
     await page.getByTestId('breakdown-chart').locator('canvas').waitFor();
-    await eventually(async () => (await page.getByTestId('bulletin-sentence').textContent())?.includes('人次'), 10_000, 'the bulletin sentence');
+    await eventually(
+      async () => (await page.getByTestId('bulletin-sentence').textContent())?.includes('人次'),
+      30_000,
+      'the bulletin sentence',
+    );
     await screenshot(page, 'manager-statistics');
 
     // The CSV, as the browser downloads it.
@@ -136,7 +170,15 @@ describe('console: manager statistics (Chromium)', () => {
     const lines = csv.trim().split(/\r?\n/);
     const header = lines[0].split(',');
     expect(header.slice(0, 2)).toEqual(['key', 'label']);
-    for (const f of ['contacts', 'answered', 'abandoned', 'served', 'problemsResolved', 'serviceLevel', 'abandonmentRate']) {
+    for (const f of [
+      'contacts',
+      'answered',
+      'abandoned',
+      'served',
+      'problemsResolved',
+      'serviceLevel',
+      'abandonmentRate',
+    ]) {
       expect(header).toContain(f);
     }
     const rows = lines.slice(1).map((l) => l.split(','));

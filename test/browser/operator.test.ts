@@ -2,7 +2,19 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { Db } from '../../libs/database/src';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { contactRow } from '../support/fixtures';
-import { ConsoleOrg, createConsoleOrg, eventually, launchBrowser, newContext, screenshot, signIn, watchErrors } from './support';
+import {
+  ConsoleOrg,
+  createConsoleOrg,
+  eventually,
+  launchBrowser,
+  newContext,
+  screenshot,
+  signIn,
+  watchErrors,
+} from './support';
+
+// A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
+jest.setTimeout(180_000);
 
 /**
  * The operator workspace in real Chromium: sign in, go on duty, an offer made through the intake API rings,
@@ -57,10 +69,12 @@ describe('console: operator workspace (Chromium)', () => {
       expect(out.status).toBe(201);
       await agent.emit('presence:set', { status: 'offline' });
       const back = (ms: number) => new Date(Date.now() - 6 * 86_400_000 + ms).toISOString();
-      await stack.app.get(Db).run(
-        'UPDATE contacts SET queued_at = $2, offered_at = $3, answered_at = $3, ended_at = $4, completed_at = $5 WHERE id = $1',
-        [created.body.id, back(0), back(9_000), back(420_000), back(500_000)],
-      );
+      await stack.app
+        .get(Db)
+        .run(
+          'UPDATE contacts SET queued_at = $2, offered_at = $3, answered_at = $3, ended_at = $4, completed_at = $5 WHERE id = $1',
+          [created.body.id, back(0), back(9_000), back(420_000), back(500_000)],
+        );
       return created.body.id;
     } finally {
       agent.close();
@@ -107,7 +121,11 @@ describe('console: operator workspace (Chromium)', () => {
     // It rings with sound (WebAudio, unlocked by the click on 上岗接听).
     await expect(page.locator('body').getAttribute('data-ringing')).resolves.toBe('sound');
     // Who is calling: the caller's earlier contact, with the aid still on its way.
-    await eventually(async () => (await page.getByTestId('caller-history').textContent())?.includes('此前 1 次'), 10_000, 'the caller history');
+    await eventually(
+      async () => (await page.getByTestId('caller-history').textContent())?.includes('此前 1 次'),
+      30_000,
+      'the caller history',
+    );
     await expect(page.getByTestId('caller-history').textContent()).resolves.toContain('米油不足');
     await screenshot(page, 'operator-offer');
 
@@ -130,7 +148,9 @@ describe('console: operator workspace (Chromium)', () => {
     expect((await contactRow(stack.app, id))!.status).toBe('active');
 
     await form.getByLabel('老年人').check();
-    await page.getByTestId('summary').fill('独居老人来电，近期行动不便、米油将尽，情绪低落。已倾听安抚，安排街道社工站送米油上门，三天后回访。');
+    await page
+      .getByTestId('summary')
+      .fill('独居老人来电，近期行动不便、米油将尽，情绪低落。已倾听安抚，安排街道社工站送米油上门，三天后回访。');
     await form.getByText('低风险').click();
     await form.getByLabel('积极倾听').check();
     await form.getByLabel('情绪安抚').check();
@@ -164,10 +184,14 @@ describe('console: operator workspace (Chromium)', () => {
     await page.getByTestId('idle').waitFor();
     await expectText(page, 'presence', '在岗');
 
-    const row = await eventually(async () => {
-      const r = await contactRow(stack.app, id);
-      return r?.status === 'completed' ? r : undefined;
-    }, 5000, 'the contact to be completed');
+    const row = await eventually(
+      async () => {
+        const r = await contactRow(stack.app, id);
+        return r?.status === 'completed' ? r : undefined;
+      },
+      5000,
+      'the contact to be completed',
+    );
     expect(row.completed_at).toBeTruthy();
     const read = await api(stack.url, 'GET', `/contacts/${id}`, { token: await login(stack.url, operator.username) });
     expect(read.body.status).toBe('completed');
@@ -188,7 +212,9 @@ describe('console: operator workspace (Chromium)', () => {
     expect(new Date(followUp.dueAt).getTime()).toBe(new Date(`${dueText.replace(' ', 'T')}:00+08:00`).getTime());
     // The draft is gone once the server has the record.
     // (The callbacks of page.evaluate run in the browser; the tests' tsconfig has no DOM types.)
-    const drafts = await page.evaluate(() => Object.keys((globalThis as any).localStorage).filter((k) => k.startsWith('kapok.draft.')));
+    const drafts = await page.evaluate(() =>
+      Object.keys((globalThis as any).localStorage).filter((k) => k.startsWith('kapok.draft.')),
+    );
     expect(drafts).toEqual([]);
   });
 
@@ -196,7 +222,11 @@ describe('console: operator workspace (Chromium)', () => {
     await signIn(page, stack.url, operator.username);
     await page.getByRole('menuitem', { name: '我的回访' }).click();
     await page.waitForURL('**/console/follow-ups');
-    await eventually(async () => (await page.getByTestId('follow-ups').textContent())?.includes('回访确认物资已送达'), 10_000, 'the follow-up');
+    await eventually(
+      async () => (await page.getByTestId('follow-ups').textContent())?.includes('回访确认物资已送达'),
+      30_000,
+      'the follow-up',
+    );
 
     await page.getByRole('menuitem', { name: '服务记录' }).click();
     await page.waitForURL('**/console/records');
@@ -204,7 +234,11 @@ describe('console: operator workspace (Chromium)', () => {
     await row.waitFor();
     await row.click();
     const drawer = page.getByRole('dialog');
-    await eventually(async () => (await drawer.textContent())?.includes('安排街道社工站送米油上门'), 10_000, 'the record');
+    await eventually(
+      async () => (await drawer.textContent())?.includes('安排街道社工站送米油上门'),
+      30_000,
+      'the record',
+    );
     await expect(drawer.textContent()).resolves.toContain('大米 10kg、食用油 5L × 2');
   });
 
@@ -212,14 +246,22 @@ describe('console: operator workspace (Chromium)', () => {
     await signIn(page, stack.url, operator.username);
     await page.getByTestId('workspace').waitFor();
     // Still on duty from the first test (presence is the operator's, not the tab's).
-    const presence = await eventually(async () => {
-      const t = await page.getByTestId('presence').textContent();
-      return t && !t.includes('连接中') ? t : undefined;
-    }, 10_000, 'the agent state');
+    const presence = await eventually(
+      async () => {
+        const t = await page.getByTestId('presence').textContent();
+        return t && !t.includes('连接中') ? t : undefined;
+      },
+      30_000,
+      'the agent state',
+    );
     if (!presence.includes('在岗')) await page.getByTestId('go-available').click();
     await expectText(page, 'presence', '在岗');
 
-    const created = await intake({ callerNumber: '13900001111', externalId: `browser-draft-${Date.now()}`, channel: 'chat' });
+    const created = await intake({
+      callerNumber: '13900001111',
+      externalId: `browser-draft-${Date.now()}`,
+      channel: 'chat',
+    });
     const id = created.body.id as string;
     await page.getByTestId('offer-accept').click();
     await page.getByTestId('active-contact').waitFor();
@@ -235,11 +277,13 @@ describe('console: operator workspace (Chromium)', () => {
     await page.getByTestId('summary').press('End');
     await page.getByTestId('summary').pressSequentially('已倾听并给予情绪支持。');
     await context.setOffline(false);
-    await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByTestId('offline-banner').waitFor({ state: 'detached', timeout: 30_000 });
 
     await page.reload();
     await page.getByTestId('active-contact').waitFor();
-    await expect(page.getByTestId('summary').inputValue()).resolves.toBe('学生来电诉说考试压力，已倾听并给予情绪支持。');
+    await expect(page.getByTestId('summary').inputValue()).resolves.toBe(
+      '学生来电诉说考试压力，已倾听并给予情绪支持。',
+    );
     await expect(form.getByLabel('情绪支持').isChecked()).resolves.toBe(true);
     await expect(form.getByLabel('儿童').isChecked()).resolves.toBe(true);
     await expect(form.getByLabel('心理疏导').isChecked()).resolves.toBe(false);
@@ -247,10 +291,14 @@ describe('console: operator workspace (Chromium)', () => {
     // And it can be finished after the reload.
     await page.getByTestId('submit-outcome').click();
     await page.getByTestId('idle').waitFor();
-    const row = await eventually(async () => {
-      const r = await contactRow(stack.app, id);
-      return r?.status === 'completed' ? r : undefined;
-    }, 5000, 'the contact to be completed');
+    const row = await eventually(
+      async () => {
+        const r = await contactRow(stack.app, id);
+        return r?.status === 'completed' ? r : undefined;
+      },
+      5000,
+      'the contact to be completed',
+    );
     expect(row.status).toBe('completed');
     await page.getByTestId('go-offline').click();
     await expectText(page, 'presence', '离线');
@@ -261,7 +309,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 async function expectText(page: Page, testId: string, text: string): Promise<void> {
   const el = page.getByTestId(testId);
-  await eventually(async () => (await el.textContent())?.includes(text), 10_000, `${testId} to contain ${text}`);
+  await eventually(async () => (await el.textContent())?.includes(text), 30_000, `${testId} to contain ${text}`);
 }
 
 /** Opens an antd Select and picks the option with this label. */

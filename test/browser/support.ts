@@ -50,7 +50,7 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
   });
-  context.setDefaultTimeout(20_000);
+  context.setDefaultTimeout(30_000); // generous: a busy machine; it only matters when something never shows
   return context;
 }
 
@@ -69,12 +69,22 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.getByTestId('current-user').waitFor();
 }
 
+/**
+ * Renders the page to an image (so a test fails if it cannot be captured). The tracked files in docs/screenshots are
+ * rewritten only on request: `UPDATE_SCREENSHOTS=1 npx jest --selectProjects browser`.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   // Let animations and charts settle; the caret would differ between runs.
   await page.evaluate(() => (globalThis as any).document.activeElement?.blur()); // runs in the browser
   await page.waitForTimeout(600);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false, animations: 'disabled' });
+  const update = process.env.UPDATE_SCREENSHOTS === '1';
+  if (update) mkdirSync(SCREENSHOTS, { recursive: true });
+  const png = await page.screenshot({
+    path: update ? join(SCREENSHOTS, `${name}.png`) : undefined,
+    fullPage: false,
+    animations: 'disabled',
+  });
+  if (png.length === 0) throw new Error(`the screenshot ${name} is empty`);
 }
 
 export interface ConsoleOrg {
@@ -100,7 +110,7 @@ export async function createConsoleOrg(app: INestApplicationContext, stationName
   const region = await org.createUnit({ name: '中心片区', level: 'region', parentId: city.id });
   const district = await org.createUnit({ name: '越秀区', level: 'district', parentId: region.id });
   const stations = [];
-  for (const [i, name] of stationNames.entries()) {
+  for (const name of stationNames) {
     const s = await org.createUnit({ name, level: 'station', parentId: district.id });
     const hotline = `020-8${100 + Math.floor(Math.random() * 900)}-${1000 + Math.floor(Math.random() * 9000)}`;
     await org.createHotline({ number: hotline, name: `${name}红棉守护热线`, stationId: s.id });
@@ -123,7 +133,11 @@ export async function createConsoleOrg(app: INestApplicationContext, stationName
 }
 
 /** Polls until fn returns a truthy value (or throws after timeoutMs). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {

@@ -1,6 +1,7 @@
 import { CoverageWatch } from '../../libs/shifts/src';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestTree, createTree } from '../support/fixtures';
+import { expireOfferNow } from '../support/clock';
 
 /** Alerts on the /monitor socket reach those responsible for the station, and nobody else. */
 describe('monitor alerts (real socket.io clients on /monitor)', () => {
@@ -15,7 +16,12 @@ describe('monitor alerts (real socket.io clients on /monitor)', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '1', MISSED_OFFERS_TO_AWAY: '1', COVERAGE_CHECK_SECONDS: '3600' });
+    // the default offer timeout (20 s): offers are answered well within it; the missed one is expired by the test
+    stack = await startStack({
+      OFFER_TIMEOUT_SECONDS: '20',
+      MISSED_OFFERS_TO_AWAY: '1',
+      COVERAGE_CHECK_SECONDS: '3600',
+    });
   });
   beforeEach(async () => {
     tree = await createTree(stack.app);
@@ -87,8 +93,10 @@ describe('monitor alerts (real socket.io clients on /monitor)', () => {
       key: tree.intakeKey,
       body: { hotlineNumber: tree.stations.a1s1.hotline, channel: 'phone' },
     });
-    await sock.next('contact:offer');
-    expect(await coordinator.next('agent:auto-away', (e) => e.userId === op.id, 4000)).toMatchObject({
+    const offer = await sock.next('contact:offer');
+    await coordinator.none('agent:auto-away', 200);
+    await expireOfferNow(stack.app, offer.offerId);
+    expect(await coordinator.next('agent:auto-away', (e) => e.userId === op.id)).toMatchObject({
       userId: op.id,
       stationId: tree.stations.a1s1.id,
       missedInRow: 1,
@@ -101,7 +109,11 @@ describe('monitor alerts (real socket.io clients on /monitor)', () => {
     const admin = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
     await api(stack.url, 'POST', `/stations/${tree.stations.a1s1.id}/shifts`, {
       token: admin,
-      body: { workerId: op.id, startsAt: new Date(Date.now() - 60e3).toISOString(), endsAt: new Date(Date.now() + 3600e3).toISOString() },
+      body: {
+        workerId: op.id,
+        startsAt: new Date(Date.now() - 60e3).toISOString(),
+        endsAt: new Date(Date.now() + 3600e3).toISOString(),
+      },
     });
     await stack.app.get(CoverageWatch).check();
     const gap = await coordinator.next('coverage:gap', (g) => g.unitId === tree.stations.a1s1.id);

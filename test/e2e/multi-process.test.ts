@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -12,8 +11,8 @@ import { AuthModule } from '../../libs/auth/src';
 import { KapokConfigModule } from '../../libs/config/src';
 import { DatabaseModule, Db } from '../../libs/database/src';
 import { OrgModule } from '../../libs/org/src';
-import { redisOptions } from '../../libs/queue/src/redis-options';
-import { PASSWORD, TestStation, createStation } from '../support/fixtures';
+import { redisOptions } from '../../libs/queue/src';
+import { PASSWORD, TestStation, createStation, redisPrefix } from '../support/fixtures';
 
 /**
  * The production shape, for real: two gateway processes and two router processes built from dist/, one Postgres,
@@ -190,7 +189,10 @@ class Operator {
         throw new Error(`end of ${id}: ${ended.status} ${JSON.stringify(ended.body)}`);
       }
       this.state = 'recording';
-      const out = await api(pick(this.gateways), 'POST', `/contacts/${id}/outcome`, { token: this.token, body: OUTCOME });
+      const out = await api(pick(this.gateways), 'POST', `/contacts/${id}/outcome`, {
+        token: this.token,
+        body: OUTCOME,
+      });
       if (out.status !== 201 || out.body?.status !== 'completed') {
         throw new Error(`outcome of ${id}: ${out.status} ${JSON.stringify(out.body)}`);
       }
@@ -216,7 +218,8 @@ class Operator {
 }
 
 describe('two gateways and two routers as separate processes', () => {
-  const prefix = `kapok-test-mp-${randomUUID().slice(0, 8)}`;
+  // under this file's Redis prefix (test/support/environment.ts removes its keys even if afterAll does not get to it)
+  const prefix = `${redisPrefix()}-mp`;
   const procs: Proc[] = [];
   const operators: Operator[] = [];
   let ctx: INestApplicationContext | undefined;
@@ -229,7 +232,10 @@ describe('two gateways and two routers as separate processes', () => {
   const logs = () =>
     procs
       .filter((p) => p.log)
-      .map((p) => `--- ${p.name} (${p.running ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`})\n${p.log}`)
+      .map(
+        (p) =>
+          `--- ${p.name} (${p.running ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`})\n${p.log}`,
+      )
       .join('\n');
 
   beforeAll(async () => {
@@ -275,7 +281,9 @@ describe('two gateways and two routers as separate processes', () => {
         return res.body.accessToken as string;
       }),
     );
-    st.operators.forEach((op, i) => operators.push(new Operator(op.username, gateways[i % 2], tokens[i], gateways, st.intakeKey)));
+    st.operators.forEach((op, i) =>
+      operators.push(new Operator(op.username, gateways[i % 2], tokens[i], gateways, st.intakeKey)),
+    );
     await Promise.all(operators.map((o) => o.connect()));
   }, 60_000);
 
@@ -312,7 +320,11 @@ describe('two gateways and two routers as separate processes', () => {
       sent.push(
         api(gateways[i % 2], 'POST', '/contacts', {
           key: st.intakeKey,
-          body: { hotlineNumber: st.hotlineNumber, channel: 'phone', callerNumber: `${callerBase}${String(i).padStart(4, '0')}` },
+          body: {
+            hotlineNumber: st.hotlineNumber,
+            channel: 'phone',
+            callerNumber: `${callerBase}${String(i).padStart(4, '0')}`,
+          },
         }),
       );
     }
@@ -325,7 +337,7 @@ describe('two gateways and two routers as separate processes', () => {
 
     // Every contact completed (the database is the truth), bounded.
     const deadline = Date.now() + DONE_TIMEOUT_MS;
-    let counts: Record<string, number> = {};
+    let counts: Record<string, number>;
     for (;;) {
       const rows = await db.rows<{ status: string; n: number }>(
         'SELECT status, count(*)::int AS n FROM contacts WHERE station_id = $1 GROUP BY status',
@@ -402,7 +414,10 @@ describe('two gateways and two routers as separate processes', () => {
 
 /** Both gateways answer /api/health and both routers' BullMQ workers are registered in Redis. */
 async function waitUp(gateways: string[], procs: Proc[], prefix: string, logs: () => string): Promise<void> {
-  const queue = new Queue('routing', { connection: redisOptions(process.env.REDIS_URL!) as never, prefix: `${prefix}:bull` });
+  const queue = new Queue('routing', {
+    connection: redisOptions(process.env.REDIS_URL!) as never,
+    prefix: `${prefix}:bull`,
+  });
   const deadline = Date.now() + 45_000;
   try {
     for (;;) {

@@ -1,5 +1,7 @@
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestStation, contactRow, createStation } from '../support/fixtures';
+import { disconnectedFor } from '../support/clock';
+import { Reconcile } from '../../libs/routing/src';
 
 describe('presence and dropped sockets', () => {
   let stack: Stack;
@@ -11,10 +13,15 @@ describe('presence and dropped sockets', () => {
     return c;
   };
   const intake = () =>
-    api(stack.url, 'POST', '/contacts', { key: st.intakeKey, body: { hotlineNumber: st.hotlineNumber, channel: 'chat' } });
+    api(stack.url, 'POST', '/contacts', {
+      key: st.intakeKey,
+      body: { hotlineNumber: st.hotlineNumber, channel: 'chat' },
+    });
 
+  // The default reconnect grace (60 s) and sweep interval (60 s): the grace never runs out by itself during a
+  // test, and what happens at once is told apart from what the sweep does. The test moves past the grace itself.
   beforeAll(async () => {
-    stack = await startStack({ RECONNECT_GRACE_SECONDS: '1', RECONCILE_INTERVAL_SECONDS: '0.5' });
+    stack = await startStack({ RECONNECT_GRACE_SECONDS: '60', RECONCILE_INTERVAL_SECONDS: '60' });
   });
   beforeEach(async () => {
     st = await createStation(stack.app, 2);
@@ -49,7 +56,7 @@ describe('presence and dropped sockets', () => {
     await b.available(); // b is now free too, but the contact is reserved for a
     await b.none('contact:offer', 200);
     a.close();
-    const rerouted = await b.next('contact:offer', undefined, 2000);
+    const rerouted = await b.next('contact:offer'); // at once: neither the 60 s grace nor the 60 s sweep
     expect(rerouted.contact.id).toBe(created.body.id);
     expect(rerouted.offerId).not.toBe(offer.offerId);
   });
@@ -63,7 +70,8 @@ describe('presence and dropped sockets', () => {
     const offer = await a.next('contact:offer');
     expect((await a.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
     a.close();
-    await sleep(300);
+    await disconnectedFor(stack.app, st.operators[0].id, 30); // half the grace gone by; the sweep leaves it
+    await stack.app.get(Reconcile).execute();
     expect((await contactRow(stack.app, created.body.id))!.status).toBe('active');
 
     const back = new AgentClient(stack.url, token);
@@ -97,7 +105,16 @@ describe('presence and dropped sockets', () => {
     const b = await connect(1);
     await b.available();
     a.close();
-    const again = await b.next('contact:offer', (o) => o.contact.id === created.body.id, 6000);
+    await disconnectedFor(stack.app, st.operators[0].id, 55); // not yet past the grace: the sweep leaves it
+    await stack.app.get(Reconcile).execute();
+    expect((await contactRow(stack.app, created.body.id))!).toMatchObject({
+      status: 'active',
+      assigned_worker_id: st.operators[0].id,
+    });
+    await b.none('contact:offer', 200);
+    await disconnectedFor(stack.app, st.operators[0].id, 65); // past the grace: the sweep takes it back
+    expect((await stack.app.get(Reconcile).execute()).graceExpired).toBeGreaterThanOrEqual(1);
+    const again = await b.next('contact:offer', (o) => o.contact.id === created.body.id);
     expect(again.contact.queuedAt).toBe(offer.contact.queuedAt); // keeps its place
     expect((await b.emit('offer:accept', { offerId: again.offerId })).ok).toBe(true);
     const row = await contactRow(stack.app, created.body.id);

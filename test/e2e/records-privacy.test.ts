@@ -33,12 +33,21 @@ describe('service records: scope and privacy', () => {
     w = await recordsWorld(stack);
     // one record of station a1s1 (district a1), with material aid, a follow-up, a review, an amendment
     const body = { ...AID_OUTCOME, followUp: { dueAt: inFuture(24), note: '回访' } };
-    contactId = await recordedContact(stack, w.tree, w.op1, body, { callerNumber: `${number.slice(0, 3)}-${number.slice(3, 7)}-${number.slice(7)}` });
+    contactId = await recordedContact(stack, w.tree, w.op1, body, {
+      callerNumber: `${number.slice(0, 3)}-${number.slice(3, 7)}-${number.slice(7)}`,
+    });
     aidId = (await db.one<{ id: string }>('SELECT id FROM aid_requests WHERE contact_id = $1', [contactId]))!.id;
-    followUpId = (await db.one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [contactId]))!.id;
-    const amended = await api(stack.url, 'PUT', `/records/${contactId}`, { token: w.op1.token, body: { ...AID_OUTCOME, summary: '补充' } });
+    followUpId = (await db.one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [contactId]))!
+      .id;
+    const amended = await api(stack.url, 'PUT', `/records/${contactId}`, {
+      token: w.op1.token,
+      body: { ...AID_OUTCOME, summary: '补充' },
+    });
     expect(amended.status).toBe(200);
-    expect((await api(stack.url, 'POST', `/records/${contactId}/review`, { token: w.sup.token, body: { comment: 'ok' } })).status).toBe(200);
+    expect(
+      (await api(stack.url, 'POST', `/records/${contactId}/review`, { token: w.sup.token, body: { comment: 'ok' } }))
+        .status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await sleep(100);
@@ -60,7 +69,7 @@ describe('service records: scope and privacy', () => {
           ['GET', `/records/${contactId}`],
           ['GET', `/contacts/${contactId}`],
           ['GET', `/contacts/${contactId}/history`],
-          ['GET', `/contacts/${contactId}/caller-number`],
+          ['GET', `/contacts/${contactId}/caller-number?reason=callback`],
           ['PUT', `/records/${contactId}`, OUTCOME],
           ['POST', `/records/${contactId}/review`, { comment: 'x' }],
           ['GET', `/aid-requests/${aidId}`],
@@ -84,8 +93,13 @@ describe('service records: scope and privacy', () => {
     });
 
     it('lists never include records outside scope', async () => {
-      const lists = ['/records?pageSize=100', '/records/review-queue?pageSize=100', '/aid-requests?status=all&pageSize=100',
-        '/follow-ups?status=all&pageSize=100', `/records?orgUnitId=${w.tree.stations.a1s1.id}`];
+      const lists = [
+        '/records?pageSize=100',
+        '/records/review-queue?pageSize=100',
+        '/aid-requests?status=all&pageSize=100',
+        '/follow-ups?status=all&pageSize=100',
+        `/records?orgUnitId=${w.tree.stations.a1s1.id}`,
+      ];
       for (const [who, p] of outsiders()) {
         for (const path of lists) {
           const res = await get(p, path);
@@ -124,7 +138,15 @@ describe('service records: scope and privacy', () => {
             AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY'))`,
       );
       const tables = new Set(columns.map((c) => c.table_name));
-      for (const t of ['contacts', 'outcomes', 'outcome_versions', 'audit_log', 'aid_requests', 'aid_request_steps', 'follow_ups']) {
+      for (const t of [
+        'contacts',
+        'outcomes',
+        'outcome_versions',
+        'audit_log',
+        'aid_requests',
+        'aid_request_steps',
+        'follow_ups',
+      ]) {
         expect(tables).toContain(t);
       }
       /** Rows of the column holding `text` (as text; a bytea also as raw bytes and as hex). */
@@ -139,7 +161,9 @@ describe('service records: scope and privacy', () => {
         return row!.n;
       };
       // the search finds what is there: the masked number
-      const maskedColumn = columns.find((c) => c.table_name === 'contacts' && c.column_name === 'caller_number_masked')!;
+      const maskedColumn = columns.find(
+        (c) => c.table_name === 'contacts' && c.column_name === 'caller_number_masked',
+      )!;
       expect(await hits(maskedColumn, masked(number))).toBeGreaterThan(0);
       const needles = [number, `${number.slice(0, 3)}-${number.slice(3, 7)}-${number.slice(7)}`, number.slice(3)];
       for (const c of columns) {
@@ -150,7 +174,10 @@ describe('service records: scope and privacy', () => {
       }
       expect(columns.length).toBeGreaterThan(50);
       // what is there instead: the masked number, the keyed hash, the ciphertext
-      const row = await db.one<any>('SELECT caller_number_masked, caller_number_hash, caller_number_enc FROM contacts WHERE id = $1', [contactId]);
+      const row = await db.one<any>(
+        'SELECT caller_number_masked, caller_number_hash, caller_number_enc FROM contacts WHERE id = $1',
+        [contactId],
+      );
       expect(row.caller_number_masked).toBe(masked(number));
       expect(row.caller_number_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(Buffer.isBuffer(row.caller_number_enc) && row.caller_number_enc.length).toBeGreaterThan(29);
@@ -170,7 +197,10 @@ describe('service records: scope and privacy', () => {
         await get(w.op1, '/aid-requests?status=all'),
         await get(w.op1, `/aid-requests/${aidId}`),
         await get(w.op1, '/follow-ups?status=all'),
-        await api(stack.url, 'PUT', `/records/${contactId}`, { token: w.sup.token, body: { ...AID_OUTCOME, summary: '督导补充' } }),
+        await api(stack.url, 'PUT', `/records/${contactId}`, {
+          token: w.sup.token,
+          body: { ...AID_OUTCOME, summary: '督导补充' },
+        }),
         await get(w.sup, '/records/review-queue'), // unreviewed again after the amendment
         await get(w.admin, '/audit-log?pageSize=100'),
       ];
@@ -209,25 +239,40 @@ describe('service records: scope and privacy', () => {
       expect(new Date(rows[0].at).getTime()).toBeGreaterThanOrEqual(before.getTime());
       // supervisors read it through the API
       const log = await get(w.sup, `/audit-log?contactId=${contactId}&action=caller_number.read`);
-      expect(log.body.items).toEqual([expect.objectContaining({ actorId: w.op1.id, action: 'caller_number.read', ip: rows[0].ip })]);
+      expect(log.body.items).toEqual([
+        expect.objectContaining({ actorId: w.op1.id, action: 'caller_number.read', ip: rows[0].ip }),
+      ]);
 
       // the coordinator and supervisor in scope may; so may the station delivering the aid
-      for (const p of [w.coord, w.sup]) expect((await get(p, `/contacts/${contactId}/caller-number`)).body.callerNumber).toBe(number);
+      for (const p of [w.coord, w.sup])
+        expect((await get(p, `/contacts/${contactId}/caller-number?reason=callback`)).body.callerNumber).toBe(number);
       await api(stack.url, 'PUT', `/records/${contactId}`, {
         token: w.sup.token,
-        body: { ...AID_OUTCOME, materialAid: { ...AID_OUTCOME.materialAid, deliveringStationId: w.tree.stations.a2s1.id } },
+        body: {
+          ...AID_OUTCOME,
+          materialAid: { ...AID_OUTCOME.materialAid, deliveringStationId: w.tree.stations.a2s1.id },
+        },
       });
-      expect((await get(w.otherOp, `/contacts/${contactId}/caller-number`)).body.callerNumber).toBe(number);
+      expect((await get(w.otherOp, `/contacts/${contactId}/caller-number?reason=aid`)).body.callerNumber).toBe(number);
       expect((await get(w.otherOp, `/records/${contactId}`)).status).toBe(404); // the number, not the record
       // an operator of the station who neither handled nor follows up: 403; managers and admins never
-      for (const p of [w.op2, w.manager, w.admin]) expect((await get(p, `/contacts/${contactId}/caller-number`)).status).toBe(403);
-      expect(await db.one<any>(`SELECT count(*)::int AS n FROM audit_log WHERE contact_id = $1 AND action = 'caller_number.read'`, [contactId]))
-        .toEqual({ n: 4 });
+      for (const p of [w.op2, w.manager, w.admin])
+        expect((await get(p, `/contacts/${contactId}/caller-number?reason=callback`)).status).toBe(403);
+      expect(
+        await db.one<any>(
+          `SELECT count(*)::int AS n FROM audit_log WHERE contact_id = $1 AND action = 'caller_number.read'`,
+          [contactId],
+        ),
+      ).toEqual({ n: 4 });
     });
 
     it('audit rows of every kind say where the request came from (also those written for other libraries’ routes)', async () => {
-      const rows = await db.rows<any>('SELECT action, ip, request_id FROM audit_log WHERE contact_id = $1', [contactId]);
-      expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['record.create', 'record.amend', 'record.review']));
+      const rows = await db.rows<any>('SELECT action, ip, request_id FROM audit_log WHERE contact_id = $1', [
+        contactId,
+      ]);
+      expect(rows.map((r) => r.action)).toEqual(
+        expect.arrayContaining(['record.create', 'record.amend', 'record.review']),
+      );
       for (const r of rows) {
         expect(r.ip).toMatch(/127\.0\.0\.1|::1/);
         expect(r.request_id).toBeTruthy();
@@ -235,7 +280,9 @@ describe('service records: scope and privacy', () => {
     });
 
     it('the audit log is append-only', async () => {
-      await expect(db.run(`UPDATE audit_log SET action = 'x' WHERE contact_id = $1`, [contactId])).rejects.toThrow(/append-only/);
+      await expect(db.run(`UPDATE audit_log SET action = 'x' WHERE contact_id = $1`, [contactId])).rejects.toThrow(
+        /append-only/,
+      );
       await expect(db.run(`DELETE FROM audit_log WHERE contact_id = $1`, [contactId])).rejects.toThrow(/append-only/);
     });
   });

@@ -59,13 +59,37 @@ describe('service records: validation (HTTP, real Postgres)', () => {
     ],
     ['material aid without items', { ...AID_OUTCOME, materialAid: undefined }, 'materialAid'],
     ['an empty item list', { ...AID_OUTCOME, materialAid: { items: [] } }, 'materialAid.items'],
-    ['a zero quantity', { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: 0 }] } }, 'materialAid.items.0.quantity'],
-    ['a negative quantity', { ...AID_OUTCOME, materialAid: { items: [item, { ...item, quantity: -3 }] } }, 'materialAid.items.1.quantity'],
-    ['a quantity as text', { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: '2' }] } }, 'materialAid.items.0.quantity'],
-    ['an unknown aid category', { ...AID_OUTCOME, materialAid: { items: [{ ...item, category: 'gold' }] } }, 'materialAid.items.0.category'],
-    ['a delivering station that is no id', { ...AID_OUTCOME, materialAid: { ...mat, deliveringStationId: 'x' } }, 'materialAid.deliveringStationId'],
+    [
+      'a zero quantity',
+      { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: 0 }] } },
+      'materialAid.items.0.quantity',
+    ],
+    [
+      'a negative quantity',
+      { ...AID_OUTCOME, materialAid: { items: [item, { ...item, quantity: -3 }] } },
+      'materialAid.items.1.quantity',
+    ],
+    [
+      'a quantity as text',
+      { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: '2' }] } },
+      'materialAid.items.0.quantity',
+    ],
+    [
+      'an unknown aid category',
+      { ...AID_OUTCOME, materialAid: { items: [{ ...item, category: 'gold' }] } },
+      'materialAid.items.0.category',
+    ],
+    [
+      'a delivering station that is no id',
+      { ...AID_OUTCOME, materialAid: { ...mat, deliveringStationId: 'x' } },
+      'materialAid.deliveringStationId',
+    ],
     ['problems missing', { ...OUTCOME, problems: undefined }, 'problems'],
-    ['an unknown resolution', { ...OUTCOME, problems: [{ category: 'x', resolution: 'maybe' }] }, 'problems.0.resolution'],
+    [
+      'an unknown resolution',
+      { ...OUTCOME, problems: [{ category: 'x', resolution: 'maybe' }] },
+      'problems.0.resolution',
+    ],
     ['a follow-up due in the past', { ...OUTCOME, followUp: { dueAt: inFuture(-1), note: '回访' } }, 'followUp.dueAt'],
     ['a follow-up due at no date', { ...OUTCOME, followUp: { dueAt: 'tomorrow', note: '回访' } }, 'followUp.dueAt'],
     ['an unknown field', { ...OUTCOME, rating: 5 }, 'rating'],
@@ -103,17 +127,37 @@ describe('service records: validation (HTTP, real Postgres)', () => {
     const body = { ...AID_OUTCOME, followUp: { dueAt: inFuture(48), note: '确认送达' } };
     const ok = await api(stack.url, 'POST', `/contacts/${id}/outcome`, { token: op.token, body });
     expect(ok.status).toBe(201);
-    expect(await written(id)).toEqual({ outcomes: 1, versions: 1, problems: 1, aid: 1, followUps: 1, audit: 1, active: 0 });
+    expect(await written(id)).toEqual({
+      outcomes: 1,
+      versions: 1,
+      problems: 1,
+      aid: 1,
+      followUps: 1,
+      audit: 1,
+      active: 0,
+    });
   });
 
   describe('an amendment follows the same rules', () => {
     const amendCases: [string, Record<string, unknown>, string][] = [
       ['no service type', { ...OUTCOME, serviceTypes: [] }, 'serviceTypes'],
-      ['a zero quantity', { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: 0 }] } }, 'materialAid.items.0.quantity'],
+      [
+        'a zero quantity',
+        { ...AID_OUTCOME, materialAid: { items: [{ ...item, quantity: 0 }] } },
+        'materialAid.items.0.quantity',
+      ],
       ['psychological support without its block', { ...HIGH_RISK_OUTCOME, psychological: undefined }, 'psychological'],
-      ['a follow-up (they have their own endpoints)', { ...OUTCOME, followUp: { dueAt: inFuture(5), note: 'x' } }, 'followUp'],
+      [
+        'a follow-up (they have their own endpoints)',
+        { ...OUTCOME, followUp: { dueAt: inFuture(5), note: 'x' } },
+        'followUp',
+      ],
       ['an expectedVersion of 0', { ...OUTCOME, expectedVersion: 0 }, 'expectedVersion'],
-      ['a district as delivering station', { ...AID_OUTCOME, materialAid: { ...mat, deliveringStationId: 'DISTRICT' } }, 'materialAid.deliveringStationId'],
+      [
+        'a district as delivering station',
+        { ...AID_OUTCOME, materialAid: { ...mat, deliveringStationId: 'DISTRICT' } },
+        'materialAid.deliveringStationId',
+      ],
     ];
     it.each(amendCases)('%s → 400 naming the field, the record unchanged', async (_name, body, field) => {
       const id = await recordedContact(stack, w.tree, w.op1);

@@ -1,6 +1,7 @@
 import { Db } from '../../libs/database/src';
-import { FlagOverdueAid } from '../../libs/records/src';
+import { AidOverdueSweeper, FlagOverdueAid } from '../../libs/records/src';
 import { AgentClient, Stack, login, sleep, startStack } from '../support/stack';
+import { shanghaiDay } from '../support/clock';
 import {
   AID_OUTCOME,
   HIGH_RISK_OUTCOME,
@@ -26,7 +27,10 @@ describe('service records: workflow', () => {
   const clients: AgentClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
+    // This file moves deadlines (aid requested 49 h ago, a follow-up due an hour ago) and runs the sweeps that act on
+    // them itself: the router's reconcile sweep and the minute timer of the overdue-aid sweep would race those checks.
+    stack = await startStack({ RECONCILE_INTERVAL_SECONDS: '3600' });
+    stack.app.get(AidOverdueSweeper).onModuleDestroy();
     db = stack.app.get(Db);
     w = await recordsWorld(stack);
   });
@@ -40,11 +44,16 @@ describe('service records: workflow', () => {
   const post = (token: string, path: string, body: unknown = {}) => api(stack.url, 'POST', path, { token, body });
   const put = (token: string, path: string, body: unknown) => api(stack.url, 'PUT', path, { token, body });
   const aidOf = async (contactId: string) =>
-    (await db.one<{ id: string; status: string }>('SELECT id, status FROM aid_requests WHERE contact_id = $1', [contactId]))!;
+    (await db.one<{ id: string; status: string }>('SELECT id, status FROM aid_requests WHERE contact_id = $1', [
+      contactId,
+    ]))!;
 
   describe('material aid to delivery', () => {
     it('requested → arranged → delivered by the delivering station, each step with who and when', async () => {
-      const body = { ...AID_OUTCOME, materialAid: { ...AID_OUTCOME.materialAid, deliveringStationId: w.tree.stations.a1s2.id } };
+      const body = {
+        ...AID_OUTCOME,
+        materialAid: { ...AID_OUTCOME.materialAid, deliveringStationId: w.tree.stations.a1s2.id },
+      };
       const id = await recordedContact(stack, w.tree, w.op1, body);
       const { id: aidId } = await aidOf(id);
 
@@ -86,14 +95,19 @@ describe('service records: workflow', () => {
       for (const s of delivered.body.steps) expect(Date.parse(s.at)).toBeGreaterThan(0);
 
       // nothing moves a delivered request any more
-      for (const step of ['arrange', 'deliver']) expect((await post(w.opS2.token, `/aid-requests/${aidId}/${step}`)).status).toBe(409);
+      for (const step of ['arrange', 'deliver'])
+        expect((await post(w.opS2.token, `/aid-requests/${aidId}/${step}`)).status).toBe(409);
       expect((await post(w.opS2.token, `/aid-requests/${aidId}/cancel`, { reason: '不需要' })).status).toBe(409);
       expect((await aidOf(id)).status).toBe('delivered');
       // the default list shows open requests only
       expect((await get(w.opS2.token, '/aid-requests')).body.items.map((a: any) => a.id)).not.toContain(aidId);
-      expect((await get(w.opS2.token, '/aid-requests?status=delivered')).body.items.map((a: any) => a.id)).toContain(aidId);
+      expect((await get(w.opS2.token, '/aid-requests?status=delivered')).body.items.map((a: any) => a.id)).toContain(
+        aidId,
+      );
       // audit rows for the two steps
-      expect(await count(stack, `audit_log WHERE subject_id = $1 AND action IN ('aid.arrange','aid.deliver')`, [aidId])).toBe(2);
+      expect(
+        await count(stack, `audit_log WHERE subject_id = $1 AND action IN ('aid.arrange','aid.deliver')`, [aidId]),
+      ).toBe(2);
     });
 
     it('is delivered by the line’s station by default; cancelled with a reason, by the requesting side too', async () => {
@@ -107,8 +121,13 @@ describe('service records: workflow', () => {
       expect((await post(w.op2.token, `/aid-requests/${aidId}/cancel`, {})).status).toBe(400);
       const cancelled = await post(w.op2.token, `/aid-requests/${aidId}/cancel`, { reason: '亲属已送来物资' });
       expect(cancelled.status).toBe(200);
-      expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: '亲属已送来物资', cancelledBy: w.op2.id });
-      for (const step of ['arrange', 'deliver']) expect((await post(w.op2.token, `/aid-requests/${aidId}/${step}`)).status).toBe(409);
+      expect(cancelled.body).toMatchObject({
+        status: 'cancelled',
+        cancelReason: '亲属已送来物资',
+        cancelledBy: w.op2.id,
+      });
+      for (const step of ['arrange', 'deliver'])
+        expect((await post(w.op2.token, `/aid-requests/${aidId}/${step}`)).status).toBe(409);
       expect((await post(w.op2.token, `/aid-requests/${aidId}/cancel`, { reason: 'again' })).status).toBe(409);
     });
 
@@ -155,7 +174,11 @@ describe('service records: workflow', () => {
       expect(row).toMatchObject({ service_types: ['emotional_support', 'resource_linking'], version: 2 });
 
       // the same content again: no new version
-      const same = await put(w.op1.token, `/records/${id}`, { ...OUTCOME, serviceTypes: ['emotional_support', 'resource_linking'], summary: '补充：已链接社区长者饭堂。' });
+      const same = await put(w.op1.token, `/records/${id}`, {
+        ...OUTCOME,
+        serviceTypes: ['emotional_support', 'resource_linking'],
+        summary: '补充：已链接社区长者饭堂。',
+      });
       expect(same.status).toBe(200);
       expect(same.body.outcome.version).toBe(2);
       // based on an old version: 409
@@ -190,7 +213,9 @@ describe('service records: workflow', () => {
       expect(record.body.versions[2].content.psychological.riskAssessment).toBe('high');
       expect(record.body.highRisk).toBe(true);
       // problems follow the record
-      const problems = await db.rows<any>('SELECT category, resolution FROM record_problems WHERE contact_id = $1', [id]);
+      const problems = await db.rows<any>('SELECT category, resolution FROM record_problems WHERE contact_id = $1', [
+        id,
+      ]);
       expect(problems).toEqual([{ category: 'mental_health', resolution: 'referred' }]);
       const audit = await db.rows<any>(
         `SELECT actor_id, action, detail FROM audit_log WHERE contact_id = $1 AND subject_type = 'record' ORDER BY id`,
@@ -216,11 +241,22 @@ describe('service records: workflow', () => {
       const aid = await get(w.opS2.token, `/aid-requests/${aidId}`);
       expect(aid.body).toMatchObject({ status: 'requested', items, deliveringStationId: w.tree.stations.a1s2.id });
       expect((await post(w.opS2.token, `/aid-requests/${aidId}/arrange`)).status).toBe(200);
-      const refused = await put(w.op1.token, `/records/${id}`, { ...AID_OUTCOME, materialAid: { items: AID_OUTCOME.materialAid.items } });
+      const refused = await put(w.op1.token, `/records/${id}`, {
+        ...AID_OUTCOME,
+        materialAid: { items: AID_OUTCOME.materialAid.items },
+      });
       expect(refused.status).toBe(409);
       expect((await get(w.op1.token, `/records/${id}`)).body.outcome.version).toBe(2);
       // other fields can still be amended
-      expect((await put(w.op1.token, `/records/${id}`, { ...AID_OUTCOME, materialAid: { items, deliveringStationId: w.tree.stations.a1s2.id }, summary: '送药' })).status).toBe(200);
+      expect(
+        (
+          await put(w.op1.token, `/records/${id}`, {
+            ...AID_OUTCOME,
+            materialAid: { items, deliveringStationId: w.tree.stations.a1s2.id },
+            summary: '送药',
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it('a record not completed yet cannot be amended or reviewed (409)', async () => {
@@ -237,20 +273,29 @@ describe('service records: workflow', () => {
       const id = await recordedContact(stack, w.tree, w.op1, OUTCOME);
       expect((await post(w.op1.token, `/records/${id}/review`, { comment: '自评' })).status).toBe(403);
       expect((await post(w.coord.token, `/records/${id}/review`, { comment: '看过' })).status).toBe(403);
-      const reviewed = await post(w.sup.token, `/records/${id}/review`, { comment: '记录完整，跟进及时。', expectedVersion: 1 });
+      const reviewed = await post(w.sup.token, `/records/${id}/review`, {
+        comment: '记录完整，跟进及时。',
+        expectedVersion: 1,
+      });
       expect(reviewed.status).toBe(200);
       expect(reviewed.body).toMatchObject({ reviewed: true, lastReview: { version: 1, by: w.sup.id } });
       expect(reviewed.body.reviews).toEqual([
         expect.objectContaining({ version: 1, reviewerId: w.sup.id, comment: '记录完整，跟进及时。' }),
       ]);
       expect((await post(w.sup.token, `/records/${id}/review`, { comment: 'again' })).status).toBe(409);
-      expect((await get(w.sup.token, `/records?reviewed=true&pageSize=100`)).body.items.map((r: any) => r.contactId)).toContain(id);
+      expect(
+        (await get(w.sup.token, `/records?reviewed=true&pageSize=100`)).body.items.map((r: any) => r.contactId),
+      ).toContain(id);
 
       await put(w.op1.token, `/records/${id}`, { ...OUTCOME, summary: '补充说明' });
       const after = await get(w.sup.token, `/records/${id}`);
       expect(after.body.reviewed).toBe(false);
-      expect((await get(w.sup.token, `/records?reviewed=false&pageSize=100`)).body.items.map((r: any) => r.contactId)).toContain(id);
-      expect((await post(w.sup.token, `/records/${id}/review`, { comment: '复核', expectedVersion: 1 })).status).toBe(409);
+      expect(
+        (await get(w.sup.token, `/records?reviewed=false&pageSize=100`)).body.items.map((r: any) => r.contactId),
+      ).toContain(id);
+      expect((await post(w.sup.token, `/records/${id}/review`, { comment: '复核', expectedVersion: 1 })).status).toBe(
+        409,
+      );
       expect((await post(w.sup.token, `/records/${id}/review`, { comment: '复核' })).status).toBe(200);
       expect(await count(stack, `audit_log WHERE contact_id = $1 AND action = 'record.review'`, [id])).toBe(2);
     });
@@ -274,12 +319,20 @@ describe('service records: workflow', () => {
     it('are listed per operator and station with due and overdue; completing one links the follow-up contact', async () => {
       const caller = uniqueNumber();
       const op = await w.newOperator();
-      const id = await recordedContact(stack, w.tree, op, { ...OUTCOME, followUp: { dueAt: inFuture(24), note: '回访' } }, { callerNumber: caller });
+      const id = await recordedContact(
+        stack,
+        w.tree,
+        op,
+        { ...OUTCOME, followUp: { dueAt: inFuture(24), note: '回访' } },
+        { callerNumber: caller },
+      );
       const fu = (await db.one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [id]))!;
 
       const mine = await get(op.token, '/follow-ups?workerId=me');
       expect(mine.status).toBe(200);
-      expect(mine.body.items).toEqual([expect.objectContaining({ id: fu.id, sourceContactId: id, status: 'scheduled', overdue: false })]);
+      expect(mine.body.items).toEqual([
+        expect.objectContaining({ id: fu.id, sourceContactId: id, status: 'scheduled', overdue: false }),
+      ]);
       expect(mine.body.total).toBe(1);
       const station = await get(w.coord.token, `/follow-ups?orgUnitId=${w.tree.stations.a1s1.id}&pageSize=100`);
       expect(station.body.items.map((f: any) => f.id)).toContain(fu.id);
@@ -287,7 +340,9 @@ describe('service records: workflow', () => {
       await db.run(`UPDATE follow_ups SET due_at = now() - interval '1 hour' WHERE id = $1`, [fu.id]);
       const overdue = await get(op.token, '/follow-ups?workerId=me&overdue=true');
       expect(overdue.body.items.map((f: any) => [f.id, f.overdue])).toEqual([[fu.id, true]]);
-      expect((await get(op.token, `/records?followUp=overdue&pageSize=100`)).body.items.map((r: any) => r.contactId)).toContain(id);
+      expect(
+        (await get(op.token, `/records?followUp=overdue&pageSize=100`)).body.items.map((r: any) => r.contactId),
+      ).toContain(id);
 
       // the caller calls back: that contact completes the follow-up (another caller's contact cannot)
       const stranger = await recordedContact(stack, w.tree, op, OUTCOME);
@@ -303,7 +358,9 @@ describe('service records: workflow', () => {
       expect(done.body).toMatchObject({ id: fu.id, status: 'done', contactId: again, overdue: false });
       expect((await post(op.token, `/follow-ups/${fu.id}/complete`, { contactId: again })).status).toBe(409);
       expect((await get(op.token, '/follow-ups?workerId=me')).body.items).toEqual([]);
-      expect((await get(op.token, '/follow-ups?workerId=me&status=done')).body.items.map((f: any) => f.id)).toEqual([fu.id]);
+      expect((await get(op.token, '/follow-ups?workerId=me&status=done')).body.items.map((f: any) => f.id)).toEqual([
+        fu.id,
+      ]);
     });
   });
 
@@ -311,10 +368,19 @@ describe('service records: workflow', () => {
     it('an operator offered a repeat caller sees their earlier contacts in scope, with open follow-ups and aid', async () => {
       const caller = uniqueNumber();
       const op = await w.newOperator();
-      const first = await recordedContact(stack, w.tree, op, { ...AID_OUTCOME, followUp: { dueAt: inFuture(30), note: '回访' } }, { callerNumber: caller });
+      const first = await recordedContact(
+        stack,
+        w.tree,
+        op,
+        { ...AID_OUTCOME, followUp: { dueAt: inFuture(30), note: '回访' } },
+        { callerNumber: caller },
+      );
       const second = await recordedContact(stack, w.tree, op, HIGH_RISK_OUTCOME, { callerNumber: caller });
       // the same caller on another district's line: not in this operator's scope
-      const elsewhere = await recordedContact(stack, w.tree, w.otherOp, OUTCOME, { station: 'a2s1', callerNumber: caller });
+      const elsewhere = await recordedContact(stack, w.tree, w.otherOp, OUTCOME, {
+        station: 'a2s1',
+        callerNumber: caller,
+      });
 
       const c = await AgentClient.connect(stack.url, await login(stack.url, op.username));
       clients.push(c);
@@ -348,13 +414,17 @@ describe('service records: workflow', () => {
       expect((await get(w.otherOp.token, `/contacts/${intake.body.id}/history`)).status).toBe(404);
       // a contact without a number has no history
       const chat = await answeredContact(stack, w.tree, await w.newOperator(), { callerNumber: null });
-      expect((await get(w.sup.token, `/contacts/${chat}/history`)).body).toMatchObject({ recognised: false, previous: [] });
+      expect((await get(w.sup.token, `/contacts/${chat}/history`)).body).toMatchObject({
+        recognised: false,
+        previous: [],
+      });
     });
   });
 
   describe('finding records', () => {
     it('filters, sorts and paginates with the total', async () => {
       const v = await recordsWorld(stack); // a tree of its own: only these records
+      const firstDay = shanghaiDay(); // the records come in today (and tomorrow, if Shanghai's midnight passes meanwhile)
       const sup = v.sup;
       const op = v.op1;
       const a = await recordedContact(stack, v.tree, op, OUTCOME);
@@ -382,9 +452,11 @@ describe('service records: workflow', () => {
       expect(await ids('reviewed=false&status=completed')).toEqual([c, b, a]);
       expect(await ids(`orgUnitId=${v.tree.stations.a1s2.id}`)).toEqual([]);
       expect(await ids(`orgUnitId=${v.tree.districts.a1}&status=completed`)).toEqual([c, b, a]);
-      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-      expect(await ids(`from=${today}&to=${today}&status=completed`)).toEqual([c, b, a]);
-      expect(await ids('from=2020-01-01&to=2020-01-31')).toEqual([]);
+      const lastDay = shanghaiDay();
+      expect(await ids(`from=${firstDay}&to=${lastDay}&status=completed`)).toEqual([c, b, a]);
+      const dayBefore = shanghaiDay(Date.parse(`${firstDay}T00:00:00+08:00`) - 1);
+      expect(await ids(`from=2020-01-01&to=${dayBefore}`)).toEqual([]);
+      expect(await ids(`from=${shanghaiDay(Date.parse(`${lastDay}T00:00:00+08:00`) + 86_400_000)}`)).toEqual([]);
 
       const page1 = await get(sup.token, '/records?pageSize=3&page=1');
       const page2 = await get(sup.token, '/records?pageSize=3&page=2');

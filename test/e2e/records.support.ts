@@ -112,7 +112,8 @@ export async function answeredContact(
   const contacts = stack.app.get(ContactRepository);
   await stack.app.get(Db).tx(async (tx) => {
     // a continuity reservation or an overflow offer may not interfere: only a queued contact is taken
-    if (!(await contacts.transition(tx, id, 'offer', { worker: worker.id }))) throw new Error(`contact ${id} not queued`);
+    if (!(await contacts.transition(tx, id, 'offer', { worker: worker.id })))
+      throw new Error(`contact ${id} not queued`);
     await contacts.transition(tx, id, 'accept');
   });
   return id;

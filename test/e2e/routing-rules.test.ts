@@ -1,5 +1,7 @@
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestTree, contactRow, createTree } from '../support/fixtures';
+import { delayedJob, expireOfferNow, followUpDueNow, routerSettled } from '../support/clock';
+import { Db } from '../../libs/database/src';
 
 const OUTCOME = {
   serviceTypes: ['emotional_support'],
@@ -8,7 +10,12 @@ const OUTCOME = {
   problems: [{ category: 'emotional', resolution: 'resolved' }],
 };
 
-/** Routing rules end to end (HTTP + socket.io, real Postgres and Redis), with short waits configured. */
+/**
+ * Routing rules end to end (HTTP + socket.io, real Postgres and Redis). The city-wide waits are the product's
+ * defaults (offer 20 s, overflow 30/60/90 s, skill relaxation 20 s, continuity 15 s), so "at once" is told apart from
+ * "after a wait" with wide margins; a test that watches a timed step happen sets short waits on its own station
+ * (the per-station settings), a few seconds apart; timeouts and due times are moved by the test (support/clock).
+ */
 describe('routing rules', () => {
   let stack: Stack;
   let tree: TestTree;
@@ -35,6 +42,15 @@ describe('routing rules', () => {
     expect(ack.ok).toBe(true);
     return offer;
   };
+  /** The station's own routing settings, set by its district's coordinator. */
+  const stationSettings = async (station: keyof TestTree['stations'], body: Record<string, number | null>) => {
+    const coordinator = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
+    const res = await api(stack.url, 'PUT', `/stations/${tree.stations[station].id}/routing-settings`, {
+      token: coordinator,
+      body,
+    });
+    expect(res.status).toBe(200);
+  };
   const complete = async (op: { username: string }, contactId: string, body: object = OUTCOME) => {
     const token = await login(stack.url, op.username);
     const res = await api(stack.url, 'POST', `/contacts/${contactId}/outcome`, { token, body });
@@ -43,12 +59,12 @@ describe('routing rules', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      OFFER_TIMEOUT_SECONDS: '1',
-      OVERFLOW_DISTRICT_SECONDS: '1',
-      OVERFLOW_REGION_SECONDS: '2',
-      OVERFLOW_CITY_SECONDS: '3',
-      SKILL_RELAX_SECONDS: '1.5',
-      CONTINUITY_WINDOW_SECONDS: '2',
+      OFFER_TIMEOUT_SECONDS: '20',
+      OVERFLOW_DISTRICT_SECONDS: '30',
+      OVERFLOW_REGION_SECONDS: '60',
+      OVERFLOW_CITY_SECONDS: '90',
+      SKILL_RELAX_SECONDS: '20',
+      CONTINUITY_WINDOW_SECONDS: '15',
       CHAT_CAPACITY: '2',
       MISSED_OFFERS_TO_AWAY: '2',
     });
@@ -63,43 +79,54 @@ describe('routing rules', () => {
   });
 
   it('overflows station → district → region → city in timed steps, keeping each contact its place', async () => {
-    // the station has someone on duty (busy), so there is no skip: the steps are timed
+    // steps 3 s apart on this station; the station has someone on duty (busy), so there is no skip: the steps are timed
+    const [DISTRICT, REGION, CITY] = [2, 5, 8];
+    await stationSettings('a1s1', {
+      overflowDistrictSeconds: DISTRICT,
+      overflowRegionSeconds: REGION,
+      overflowCitySeconds: CITY,
+    });
     const home = await onDuty(await tree.operator('a1s1'));
     await intake('a1s1');
     await takeNext(home);
     const district = await onDuty(await tree.operator('a1s2'), false);
     const region = await onDuty(await tree.operator('a2s1'), false);
     const city = await onDuty(await tree.operator('b1s1'), false);
+    // two callers 1.5 s apart: each step of the younger one comes well after the older one's
     const first = await intake('a1s1');
-    await sleep(20);
+    await sleep(1500);
     const second = await intake('a1s1');
-    const t0 = Date.parse(first.queuedAt);
+    const waitedMs = (c: { queuedAt: string }) => Date.now() - Date.parse(c.queuedAt);
 
-    await city.available();
-    const atCity = await city.next('contact:offer', undefined, 6000);
-    expect(atCity.contact.id).toBe(first.id); // its original place: the older one first
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
-    await city.emit('offer:accept', { offerId: atCity.offerId });
-
-    await region.available(); // second has waited past the region step already
+    // both have reached the region (the younger one 1.5 s ago, so no step of theirs is due just now): an operator of
+    // the region who comes on duty takes the older one, which kept its place through the overflow
+    await sleep(Math.max(0, (REGION + 1.5) * 1000 - waitedMs(second)));
+    await region.available();
     const atRegion = await region.next('contact:offer');
-    expect(atRegion.contact.id).toBe(second.id);
+    expect(atRegion.contact.id).toBe(first.id);
     await region.emit('offer:accept', { offerId: atRegion.offerId });
 
-    // a fresh contact reaches the district after 1 s, the region not before 2 s
+    // the city's operator is free, but the younger one reaches the city only at its own step, by its timer
+    await city.available();
+    const atCity = await city.next('contact:offer', undefined, (CITY + 20) * 1000);
+    expect(atCity.contact.id).toBe(second.id);
+    expect(waitedMs(second)).toBeGreaterThanOrEqual(CITY * 1000 - 100);
+    await city.emit('offer:accept', { offerId: atCity.offerId });
+
+    // a fresh contact reaches the district at its step: not before, and by its timer, well before the region step
     const third = await intake('a1s1');
     await district.available();
-    const atDistrict = await district.next('contact:offer', undefined, 4000);
+    const atDistrict = await district.next('contact:offer', undefined, (CITY + 20) * 1000);
     expect(atDistrict.contact.id).toBe(third.id);
-    const waited = Date.now() - Date.parse(third.queuedAt);
-    expect(waited).toBeGreaterThanOrEqual(900);
-    expect(waited).toBeLessThan(2000);
+    const waited = waitedMs(third);
+    expect(waited).toBeGreaterThanOrEqual(DISTRICT * 1000 - 100);
+    expect(waited).toBeLessThan(REGION * 1000);
   });
 
   it('a station with nobody on duty skips straight to the next level', async () => {
     const district = await onDuty(await tree.operator('a1s2'));
     const c = await intake('a1s1');
-    const offer = await district.next('contact:offer', undefined, 900); // well before the 1 s step
+    const offer = await district.next('contact:offer', undefined, 15_000); // at once, not at the 30 s step
     expect(offer.contact.id).toBe(c.id);
   });
 
@@ -113,6 +140,8 @@ describe('routing rules', () => {
   });
 
   it('matches language and topics first, then relaxes the match after the wait', async () => {
+    const RELAX = 3;
+    await stationSettings('a1s1', { skillRelaxSeconds: RELAX });
     const cmn = await onDuty(await tree.operator('a1s1', { languages: ['cmn'], skills: ['material_aid'] }));
     await sleep(30);
     const yue = await onDuty(await tree.operator('a1s1', { languages: ['yue', 'cmn'], skills: [] }));
@@ -120,11 +149,11 @@ describe('routing rules', () => {
     const c1 = await intake('a1s1', { language: 'yue' });
     expect((await yue.next('contact:offer')).contact.id).toBe(c1.id);
     await cmn.none('contact:offer', 200);
-    // nobody free matches yue + material_aid: the cmn operator gets it once the match is relaxed (1.5 s)
+    // nobody free matches yue + material_aid: the cmn operator gets it once the match is relaxed
     const c2 = await intake('a1s1', { language: 'yue', topics: ['material_aid'] });
-    const relaxed = await cmn.next('contact:offer', undefined, 4000);
+    const relaxed = await cmn.next('contact:offer', undefined, (RELAX + 20) * 1000);
     expect(relaxed.contact.id).toBe(c2.id);
-    expect(Date.now() - Date.parse(relaxed.contact.queuedAt)).toBeGreaterThanOrEqual(1400);
+    expect(Date.now() - Date.parse(relaxed.contact.queuedAt)).toBeGreaterThanOrEqual(RELAX * 1000 - 100);
   });
 
   it('critical goes first, then high, then normal, each first come first served', async () => {
@@ -147,12 +176,15 @@ describe('routing rules', () => {
     const op = await onDuty(await tree.operator('a1s1'));
     const c = await intake('a1s1');
     const first = await op.next('contact:offer');
-    expect((await op.next('offer:revoked', undefined, 3000)).reason).toBe('timeout');
-    const second = await op.next('contact:offer', undefined, 3000);
+    await expireOfferNow(stack.app, first.offerId);
+    expect((await op.next('offer:revoked')).reason).toBe('timeout');
+    const second = await op.next('contact:offer');
     expect(second.contact.id).toBe(c.id);
     expect(second.offerId).not.toBe(first.offerId);
-    expect((await op.next('offer:revoked', undefined, 3000)).reason).toBe('timeout');
-    expect(await op.next('agent:presence', undefined, 3000)).toMatchObject({
+    await op.none('agent:presence', 200); // one missed offer: still available
+    await expireOfferNow(stack.app, second.offerId);
+    expect((await op.next('offer:revoked')).reason).toBe('timeout');
+    expect(await op.next('agent:presence')).toMatchObject({
       presence: 'away',
       reason: 'missed_offers',
       missedInRow: 2,
@@ -196,7 +228,7 @@ describe('routing rules', () => {
     aSock.close();
     const b = await onDuty(await tree.operator('a1s1'));
     const c2 = await intake('a1s1', { callerNumber: caller });
-    expect((await b.next('contact:offer', undefined, 1000)).contact.id).toBe(c2.id);
+    expect((await b.next('contact:offer', undefined, 10_000)).contact.id).toBe(c2.id); // not after the 15 s window
   });
 
   it('holds up to the chat capacity, and a phone contact only alone', async () => {
@@ -219,12 +251,18 @@ describe('routing rules', () => {
   it('applies a station’s own settings (offer timeout, chat capacity) over the city-wide defaults', async () => {
     const coordinator = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
     const path = `/stations/${tree.stations.a1s1.id}/routing-settings`;
-    const bad = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: -1, chatCapacity: 1.5 } });
+    const bad = await api(stack.url, 'PUT', path, {
+      token: coordinator,
+      body: { offerTimeoutSeconds: -1, chatCapacity: 1.5 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.message.join(' ')).toMatch(/offerTimeoutSeconds.*chatCapacity|chatCapacity.*offerTimeoutSeconds/);
-    const put = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: 4, chatCapacity: 1 } });
+    const put = await api(stack.url, 'PUT', path, {
+      token: coordinator,
+      body: { offerTimeoutSeconds: 45, chatCapacity: 1 },
+    });
     expect(put.status).toBe(200);
-    expect(put.body.effective).toMatchObject({ offerTimeoutSeconds: 4, chatCapacity: 1, overflowDistrictSeconds: 1 });
+    expect(put.body.effective).toMatchObject({ offerTimeoutSeconds: 45, chatCapacity: 1, overflowDistrictSeconds: 30 });
     const operator = await tree.operator('a1s1');
     const opToken = await login(stack.url, operator.username);
     expect((await api(stack.url, 'PUT', path, { token: opToken, body: { chatCapacity: 2 } })).status).toBe(403);
@@ -233,14 +271,14 @@ describe('routing rules', () => {
     await intake('a1s1', { channel: 'chat' });
     const offer = await op.next('contact:offer');
     const left = Date.parse(offer.expiresAt) - Date.now();
-    expect(left).toBeGreaterThan(2500); // 4 s here, 1 s city-wide
+    expect(left).toBeGreaterThan(30_000); // 45 s here, 20 s city-wide
     await op.emit('offer:accept', { offerId: offer.offerId });
     await intake('a1s1', { channel: 'chat' });
     await op.none('contact:offer', 400); // capacity 1 at this station
 
     const cleared = await api(stack.url, 'PUT', path, { token: coordinator, body: { offerTimeoutSeconds: null } });
     expect(cleared.body.own.offerTimeoutSeconds).toBeNull();
-    expect(cleared.body.effective.offerTimeoutSeconds).toBe(1);
+    expect(cleared.body.effective.offerTimeoutSeconds).toBe(20);
   });
 
   it('turns a follow-up into an outbound contact at its due time, offered to the operator who recorded it', async () => {
@@ -249,16 +287,43 @@ describe('routing rules', () => {
     const bSock = await onDuty(b);
     await sleep(30);
     const aSock = await onDuty(a);
+    await routerSettled(stack.app); // a's coming on duty is matched (nothing waits) before the call arrives
     const c = await intake('a1s1', { callerNumber: '13612345678' });
     await takeNext(bSock); // b (idle longest) takes the call…
     await bSock.emit('presence:set', { status: 'away' });
-    const dueAt = new Date(Date.now() + 2500).toISOString();
+    const dueAt = new Date(Date.now() + 3600_000).toISOString();
     await complete(b, c.id, { ...OUTCOME, followUp: { dueAt, note: '回访' } });
+    const followUp = (await stack.app
+      .get(Db)
+      .one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [c.id]))!;
+    // scheduled for its due time (a delayed job), and nothing before it
+    const job = await delayedJob(stack.app, `follow-up-${followUp.id}`);
+    expect(Math.abs(job.timestamp + job.delay - Date.parse(dueAt))).toBeLessThan(5_000);
     await bSock.available();
-    // …and a is idle longer now; still the callback goes to b, who promised it
-    const offer = await bSock.next('contact:offer', undefined, 6000);
-    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(dueAt) - 50);
-    expect((await bSock.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true); // before its 1 s runs out
+    await bSock.none('contact:offer', 300);
+    // …and a is idle longer now; at its due time the callback still goes to b, who promised it
+    await followUpDueNow(stack.app, followUp.id);
+    const offer = await bSock.next('contact:offer').catch(async (err: Error) => {
+      // what the database says, for the failure message
+      const db = stack.app.get(Db);
+      const state = {
+        followUp: await db.one('SELECT status, due_at, contact_id FROM follow_ups WHERE id = $1', [followUp.id]),
+        contacts: await db.rows(
+          `SELECT c.id, c.status, c.assigned_worker_id = $2 AS to_b, c.assigned_worker_id = $3 AS to_a, c.preferred_worker_id = $2 AS for_b,
+                  c.preferred_until > now() AS reserved, (SELECT json_agg(o.status) FROM offers o WHERE o.contact_id = c.id) AS offers
+             FROM contacts c WHERE c.follow_up_id = $1`,
+          [followUp.id, b.id, a.id],
+        ),
+        b: await db.one(
+          `SELECT presence, (SELECT count(*)::int FROM agent_sessions s WHERE s.user_id = $1) AS sockets FROM agent_states WHERE user_id = $1`,
+          [b.id],
+        ),
+        aOffers: aSock.events.filter((e) => e.event === 'contact:offer').length,
+        bEvents: bSock.events.map((e) => e.event),
+      };
+      throw new Error(`${err.message}: ${JSON.stringify(state)}`);
+    });
+    expect((await bSock.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
     const row = (await contactRow(stack.app, offer.contact.id))!;
     expect(row).toMatchObject({ direction: 'outbound', caller_number_masked: '136****5678' });
     expect(row.follow_up_id).toBeTruthy();

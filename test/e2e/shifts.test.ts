@@ -33,9 +33,14 @@ describe('rosters and coverage gaps', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ workerId: op.id, username: op.username, stationId: station() });
-    const list = await api(stack.url, 'GET', `/stations/${station()}/shifts?from=${iso(now - 3600e3)}&to=${iso(now + 86400e3)}`, {
-      token: coordinator,
-    });
+    const list = await api(
+      stack.url,
+      'GET',
+      `/stations/${station()}/shifts?from=${iso(now - 3600e3)}&to=${iso(now + 86400e3)}`,
+      {
+        token: coordinator,
+      },
+    );
     expect(list.body.map((s: { id: string }) => s.id)).toEqual([created.body.id]);
     expect((await api(stack.url, 'DELETE', `/shifts/${created.body.id}`, { token: coordinator })).status).toBe(204);
   });
@@ -65,9 +70,16 @@ describe('rosters and coverage gaps', () => {
   it('imports a month roster from CSV, all or nothing', async () => {
     const a = await tree.operator('a1s1');
     const b = await tree.operator('a1s1');
+    // next month (Asia/Shanghai), as a coordinator prepares it
+    const today = new Date(Date.now() + 8 * 3600e3);
+    const [y, m] = [today.getUTCFullYear(), today.getUTCMonth() + 1]; // m: next month, 0-based
+    const month = `${new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7)}`;
+    const following = `${new Date(Date.UTC(y, m + 1, 1)).toISOString().slice(0, 7)}`;
+    const days = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+    const range = `from=${month}-01T00:00:00%2B08:00&to=${following}-01T00:00:00%2B08:00`;
     const rows = ['username,date,start,end'];
-    for (let d = 1; d <= 31; d++) {
-      const date = `2026-12-${String(d).padStart(2, '0')}`;
+    for (let d = 1; d <= days; d++) {
+      const date = `${month}-${String(d).padStart(2, '0')}`;
       rows.push(`${a.username},${date},08:00,20:00`, `${b.username},${date},20:00,08:00`);
     }
     const csv = rows.join('\n');
@@ -78,26 +90,28 @@ describe('rosters and coverage gaps', () => {
         body: text,
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     const ok = await post(csv);
-    expect(ok).toMatchObject({ status: 201, body: { imported: 62, replaced: 0 } });
-    const list = await api(
-      stack.url,
-      'GET',
-      `/stations/${station()}/shifts?from=2026-12-01T00:00:00%2B08:00&to=2027-01-01T00:00:00%2B08:00`,
-      { token: coordinator },
-    );
-    expect(list.body).toHaveLength(62);
-    expect(list.body[1]).toMatchObject({ username: b.username, startsAt: '2026-12-01T12:00:00.000Z', endsAt: '2026-12-02T00:00:00.000Z' });
+    expect(ok).toMatchObject({ status: 201, body: { imported: 2 * days, replaced: 0 } });
+    const list = await api(stack.url, 'GET', `/stations/${station()}/shifts?${range}`, { token: coordinator });
+    expect(list.body).toHaveLength(2 * days);
+    // the night shift of the 1st: 20:00 to 08:00 the next morning, Shanghai time
+    expect(list.body[1]).toMatchObject({
+      username: b.username,
+      startsAt: new Date(`${month}-01T20:00:00+08:00`).toISOString(),
+      endsAt: new Date(`${month}-02T08:00:00+08:00`).toISOString(),
+    });
 
-    const bad = await post(`${csv}\nnobody,2026-12-05,08:00,09:00\n${a.username},2026-12-5,8:00,09:00`);
+    const line = 2 * days + 2; // the header, then two lines a day
+    const bad = await post(`${csv}\nnobody,${month}-05,08:00,09:00\n${a.username},${month}-5,8:00,09:00`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toEqual(
-      expect.arrayContaining([expect.stringMatching(/line 64: nobody is not an operator/), expect.stringMatching(/line 65: date/)]),
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`line ${line}: nobody is not an operator`)),
+        expect.stringMatching(new RegExp(`line ${line + 1}: date`)),
+      ]),
     );
-    const again = await api(stack.url, 'GET', `/stations/${station()}/shifts?from=2026-12-01T00:00:00%2B08:00&to=2027-01-01T00:00:00%2B08:00`, {
-      token: coordinator,
-    });
-    expect(again.body).toHaveLength(62); // nothing written by the bad import
-    expect((await post(csv, '?replace=true')).body).toEqual({ imported: 62, replaced: 62 });
+    const again = await api(stack.url, 'GET', `/stations/${station()}/shifts?${range}`, { token: coordinator });
+    expect(again.body).toHaveLength(2 * days); // nothing written by the bad import
+    expect((await post(csv, '?replace=true')).body).toEqual({ imported: 2 * days, replaced: 2 * days });
   });
 
   it('opens a gap when a rostered station has nobody signed in, and closes it when someone signs in', async () => {
@@ -109,7 +123,11 @@ describe('rosters and coverage gaps', () => {
     const watch = stack.app.get(CoverageWatch);
     const first = await watch.check();
     const ours = <G extends { unitId: string }>(gaps: G[]) =>
-      gaps.filter((g) => Object.values(tree.stations).some((s) => s.id === g.unitId) || Object.values(tree.districts).includes(g.unitId));
+      gaps.filter(
+        (g) =>
+          Object.values(tree.stations).some((s) => s.id === g.unitId) ||
+          Object.values(tree.districts).includes(g.unitId),
+      );
     expect(ours(first.opened)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ unitId: station(), kind: 'nobody_signed_in' }),

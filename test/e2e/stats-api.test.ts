@@ -3,7 +3,13 @@ import { Db } from '../../libs/database/src';
 import { GROUP_BYS } from '../../libs/stats/src';
 import { AgentClient, Stack, api, login, startStack } from '../support/stack';
 import { TestTree, createTree } from '../support/fixtures';
-import { GenContact, expectFigures, expectedFigures, generateContacts, shanghaiDay } from '../integration/stats-generate';
+import {
+  GenContact,
+  expectFigures,
+  expectedFigures,
+  generateContacts,
+  shanghaiDay,
+} from '../integration/stats-generate';
 
 const OUTCOME = {
   serviceTypes: ['material_aid', 'psychological_support'],
@@ -48,7 +54,9 @@ describe('statistics API', () => {
     const db = stack.app.get(Db);
     const lines = [];
     for (const name of Object.keys(tree.stations) as (keyof TestTree['stations'])[]) {
-      const h = await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [tree.stations[name].hotline]);
+      const h = await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [
+        tree.stations[name].hotline,
+      ]);
       lines.push({ stationId: tree.stations[name].id, hotlineId: h!.id });
     }
     let n = 0;
@@ -87,19 +95,26 @@ describe('statistics API', () => {
         key: tree.intakeKey,
         body: { hotlineNumber: tree.stations.a1s1.hotline, channel: 'phone', callerNumber: '13900001111' },
       });
-    const today = shanghaiDay(new Date());
+    // the Shanghai days the contacts may fall on: today, and tomorrow too if midnight passes during the test
+    const firstDay = shanghaiDay(new Date());
     const left = await intake();
-    expect((await api(stack.url, 'POST', `/contacts/${left.body.id}/abandon`, { key: tree.intakeKey })).status).toBe(200);
+    expect((await api(stack.url, 'POST', `/contacts/${left.body.id}/abandon`, { key: tree.intakeKey })).status).toBe(
+      200,
+    );
     const op = await AgentClient.connect(stack.url, tokens.operator);
     clients.push(op);
     await op.available();
     const created = await intake();
     const offer = await op.next('contact:offer');
     expect((await op.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
-    const done = await api(stack.url, 'POST', `/contacts/${created.body.id}/outcome`, { token: tokens.operator, body: OUTCOME });
+    const done = await api(stack.url, 'POST', `/contacts/${created.body.id}/outcome`, {
+      token: tokens.operator,
+      body: OUTCOME,
+    });
     expect(done.status).toBe(201);
 
-    const res = await counts('coordinator', `from=${today}&to=${today}&groupBy=station`);
+    const lastDay = shanghaiDay(new Date());
+    const res = await counts('coordinator', `from=${firstDay}&to=${lastDay}&groupBy=station`);
     expect(res.status).toBe(200);
     const row = res.body.rows.find((r: { key: string }) => r.key === tree.stations.a1s1.id);
     expect(row).toMatchObject({
@@ -115,18 +130,20 @@ describe('statistics API', () => {
       abandonmentRate: 0.5,
     });
     expect(row.avgSpeedOfAnswerSeconds).toBeGreaterThanOrEqual(0);
-    expect(row.avgSpeedOfAnswerSeconds).toBeLessThan(5);
-    expect(row.serviceLevel).toBe(1); // answered at once, and the abandon came before the threshold
-    const worker = await counts('coordinator', `from=${today}&to=${today}&groupBy=worker`);
+    expect(row.avgSpeedOfAnswerSeconds).toBeLessThan(20);
+    expect(row.serviceLevel).toBe(1); // answered within the 20 s threshold, and the abandon came before it
+    const worker = await counts('coordinator', `from=${firstDay}&to=${lastDay}&groupBy=worker`);
     expect(worker.body.rows.find((r: { key: string }) => r.key === tokens.operatorId)).toMatchObject({ served: 1 });
     // records can be amended: the reconciliation still holds (admin)
-    const check = await get('admin', `/stats/reconcile?from=${today}&to=${today}`);
+    const check = await get('admin', `/stats/reconcile?from=${firstDay}&to=${lastDay}`);
     expect(check.status).toBe(200);
     expect(check.body.ok).toBe(true);
   });
 
   it('answers every groupBy with the contract shape, rows adding up to totals', async () => {
-    const expected = expectedFigures(generated.filter((c) => shanghaiDay(c.queuedAt) >= FROM && shanghaiDay(c.queuedAt) <= TO));
+    const expected = expectedFigures(
+      generated.filter((c) => shanghaiDay(c.queuedAt) >= FROM && shanghaiDay(c.queuedAt) <= TO),
+    );
     for (const groupBy of GROUP_BYS) {
       const res = await counts('manager', `from=${FROM}&to=${TO}&groupBy=${groupBy}`);
       expect(res.status).toBe(200);
@@ -160,7 +177,10 @@ describe('statistics API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toContain(`service-counts_${FROM}_${TO}_channel.csv`);
-    const lines = res.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines[0].split(',')).toEqual(['key', 'label', ...FIGURES, 'problemsRaised']);
     expect(lines).toHaveLength(1 + 3 + 1);
     const phone = lines[1].split(',');
@@ -170,9 +190,12 @@ describe('statistics API', () => {
   });
 
   it('exports Excel', async () => {
-    const res = await fetch(`${stack.url}/api/stats/service-counts?from=${FROM}&to=${TO}&groupBy=district&format=xlsx`, {
-      headers: { authorization: `Bearer ${tokens.manager}` },
-    });
+    const res = await fetch(
+      `${stack.url}/api/stats/service-counts?from=${FROM}&to=${TO}&groupBy=district&format=xlsx`,
+      {
+        headers: { authorization: `Bearer ${tokens.manager}` },
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();
@@ -188,13 +211,17 @@ describe('statistics API', () => {
     const june = expectedFigures(generated.filter((c) => shanghaiDay(c.queuedAt).startsWith('2025-06')));
     expectFigures(res.body.figures, june, 'bulletin');
     expect(res.body.figures.workerShifts).toBeGreaterThan(0);
-    expect(res.body.sentence).toContain(`本月服务困难群众和特殊群体 ${june.served} 人次，解决问题 ${june.problemsResolved} 个`);
+    expect(res.body.sentence).toContain(
+      `本月服务困难群众和特殊群体 ${june.served} 人次，解决问题 ${june.problemsResolved} 个`,
+    );
     expect(res.body.title).toContain('2025年6月');
     expect(res.body.byServiceType).toHaveLength(7);
     const mine = await get('coordinator', '/stats/bulletin?month=2025-06');
     const a1 = [tree.stations.a1s1.id, tree.stations.a1s2.id];
     expect(mine.body.figures.served).toBe(
-      generated.filter((c) => a1.includes(c.stationId) && c.status === 'completed' && shanghaiDay(c.queuedAt).startsWith('2025-06')).length,
+      generated.filter(
+        (c) => a1.includes(c.stationId) && c.status === 'completed' && shanghaiDay(c.queuedAt).startsWith('2025-06'),
+      ).length,
     );
   });
 
@@ -212,13 +239,19 @@ describe('statistics API', () => {
     const hotlines = await counts('coordinator', `from=${FROM}&to=${TO}&groupBy=hotline`);
     expect(hotlines.body.rows).toHaveLength(2);
     const sup = await counts('supervisor', `from=${FROM}&to=${TO}&groupBy=station`);
-    expect(sup.body.rows.map((r: { key: string }) => r.key).sort()).toEqual([tree.stations.a2s1.id, tree.stations.b1s1.id].sort());
+    expect(sup.body.rows.map((r: { key: string }) => r.key).sort()).toEqual(
+      [tree.stations.a2s1.id, tree.stations.b1s1.id].sort(),
+    );
     const manager = await counts('manager', `from=${FROM}&to=${TO}&groupBy=station`);
     expect(manager.body.rows).toHaveLength(4);
   });
 
   it('refuses operators (403) and strangers (401); reconcile is for admins', async () => {
-    for (const path of [`/stats/service-counts?from=${FROM}&to=${TO}&groupBy=day`, '/stats/bulletin?month=2025-06', '/stats/live']) {
+    for (const path of [
+      `/stats/service-counts?from=${FROM}&to=${TO}&groupBy=day`,
+      '/stats/bulletin?month=2025-06',
+      '/stats/live',
+    ]) {
       expect((await get('operator', path)).status).toBe(403);
       expect((await api(stack.url, 'GET', path)).status).toBe(401);
     }
@@ -255,7 +288,11 @@ describe('statistics API', () => {
       ['month=x&month=y', 'month'],
     ]) {
       const res = await get('manager', `/stats/bulletin?${query}`);
-      expect([query, res.status, JSON.stringify(res.body.message)]).toEqual([query, 400, expect.stringContaining(field)]);
+      expect([query, res.status, JSON.stringify(res.body.message)]).toEqual([
+        query,
+        400,
+        expect.stringContaining(field),
+      ]);
     }
     expect((await get('admin', '/stats/reconcile?from=2025-06-01')).status).toBe(400);
   });

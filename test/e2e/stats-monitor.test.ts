@@ -2,6 +2,7 @@ import { io, Socket } from 'socket.io-client';
 import { Db } from '../../libs/database/src';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestTree, createTree } from '../support/fixtures';
+import { clearOfShanghaiMidnight } from '../support/clock';
 
 const OUTCOME = {
   serviceTypes: ['emotional_support'],
@@ -38,7 +39,12 @@ class MonitorClient {
   readonly events: { event: string; data: any }[] = [];
 
   constructor(url: string, token?: string) {
-    this.socket = io(`${url}/monitor`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(`${url}/monitor`, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.socket.onAny((event, data) => {
       if (event === 'queue:snapshot') this.snapshots.push({ t: Date.now(), s: data });
       else this.events.push({ event, data });
@@ -46,7 +52,7 @@ class MonitorClient {
   }
 
   /** Waits for a snapshot (already received or to come) in which `pred` holds for the unit. */
-  async until(unitId: string, pred: (u: Unit) => boolean, timeoutMs = 8000): Promise<Unit> {
+  async until(unitId: string, pred: (u: Unit) => boolean, timeoutMs = 20_000): Promise<Unit> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const last = this.snapshots.at(-1)?.s.units.find((u) => u.orgUnitId === unitId);
@@ -56,7 +62,7 @@ class MonitorClient {
     }
   }
 
-  async event(name: string, timeoutMs = 5000): Promise<any> {
+  async event(name: string, timeoutMs = 15_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const e = this.events.find((x) => x.event === name);
@@ -96,7 +102,11 @@ describe('live monitor (/monitor)', () => {
 
   beforeAll(async () => {
     // no overflow during these tests: contacts stay in their station's line
-    stack = await startStack({ OVERFLOW_DISTRICT_SECONDS: '3600', OVERFLOW_REGION_SECONDS: '3600', OVERFLOW_CITY_SECONDS: '3600' });
+    stack = await startStack({
+      OVERFLOW_DISTRICT_SECONDS: '3600',
+      OVERFLOW_REGION_SECONDS: '3600',
+      OVERFLOW_CITY_SECONDS: '3600',
+    });
   });
   beforeEach(async () => {
     tree = await createTree(stack.app);
@@ -108,16 +118,38 @@ describe('live monitor (/monitor)', () => {
   });
 
   it('sends the coordinator their district at once, then the waiting count rising and falling', async () => {
+    await clearOfShanghaiMidnight(60_000); // "answered today" restarts at midnight, Asia/Shanghai
     const coordinator = await tree.user('coordinator', tree.districts.a1);
     const op = await tree.operator('a1s1');
     const m = await monitor(coordinator.username);
-    const first = await m.until(tree.districts.a1, () => true, 3000);
-    expect(first).toMatchObject({ level: 'district', waiting: 0, oldestWaitSeconds: 0, available: 0, busy: 0, answeredToday: 0 });
+    const first = await m.until(tree.districts.a1, () => true, 15_000);
+    expect(first).toMatchObject({
+      level: 'district',
+      waiting: 0,
+      oldestWaitSeconds: 0,
+      available: 0,
+      busy: 0,
+      answeredToday: 0,
+    });
     const ids = m.snapshots[0].s.units.map((u) => u.orgUnitId).sort();
     expect(ids).toEqual([tree.districts.a1, tree.stations.a1s1.id, tree.stations.a1s2.id].sort());
     const station = m.snapshots[0].s.units.find((u) => u.orgUnitId === tree.stations.a1s1.id)!;
-    for (const f of ['orgUnitId', 'name', 'level', 'waiting', 'oldestWaitSeconds', 'available', 'busy', 'wrapUp', 'away',
-      'answeredToday', 'abandonedToday', 'serviceLevelToday', 'rostered', 'signedIn']) {
+    for (const f of [
+      'orgUnitId',
+      'name',
+      'level',
+      'waiting',
+      'oldestWaitSeconds',
+      'available',
+      'busy',
+      'wrapUp',
+      'away',
+      'answeredToday',
+      'abandonedToday',
+      'serviceLevelToday',
+      'rostered',
+      'signedIn',
+    ]) {
       expect(station).toHaveProperty(f);
     }
     expect(station.serviceLevelToday).toBeNull();
@@ -136,7 +168,10 @@ describe('live monitor (/monitor)', () => {
     const offer = await agent.next('contact:offer');
     expect(offer.contact.id).toBe(c1.id);
     expect((await agent.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
-    await m.until(tree.stations.a1s1.id, (u) => u.waiting === 1 && u.busy === 1 && u.signedIn === 1 && u.answeredToday === 1);
+    await m.until(
+      tree.stations.a1s1.id,
+      (u) => u.waiting === 1 && u.busy === 1 && u.signedIn === 1 && u.answeredToday === 1,
+    );
 
     // the outcome is recorded: the next caller is offered and taken; nobody waits
     const token = await login(stack.url, op.username);
@@ -147,10 +182,12 @@ describe('live monitor (/monitor)', () => {
     expect(done.oldestWaitSeconds).toBe(0);
     expect(done.serviceLevelToday).toBe(1);
 
-    // never more often than every 2 s
-    for (let i = 1; i < m.snapshots.length; i++) {
-      expect(m.snapshots[i].t - m.snapshots[i - 1].t).toBeGreaterThanOrEqual(1900);
-    }
+    // never more often than every 2 s (sent at least 2 s apart; received with the delays of a busy machine, so the
+    // count over the whole span is what is checked, and no two closer than half the interval)
+    const times = m.snapshots.map((x) => x.t);
+    expect(times.length).toBeGreaterThan(2);
+    expect(times.length).toBeLessThanOrEqual((times.at(-1)! - times[0]) / 2000 + 2);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(1000);
   });
 
   it('counts operators by state, rostered (shifts) and signed in', async () => {
@@ -179,7 +216,7 @@ describe('live monitor (/monitor)', () => {
   it('shows a manager the whole city, and a supervisor their stations', async () => {
     const manager = await tree.user('manager', tree.cityId);
     const m = await monitor(manager.username);
-    await m.until(tree.cityId, () => true, 3000);
+    await m.until(tree.cityId, () => true, 15_000);
     const levels = m.snapshots[0].s.units.map((u) => u.level);
     expect(levels.filter((l) => l === 'city')).toHaveLength(1);
     expect(levels.filter((l) => l === 'region')).toHaveLength(2);
@@ -191,10 +228,14 @@ describe('live monitor (/monitor)', () => {
     await m.until(tree.regions.a, (u) => u.waiting === 0);
 
     const sup = await tree.user('supervisor', tree.stations.a2s1.id);
-    await stack.app.get(Db).run('INSERT INTO supervisor_stations (user_id, station_id) VALUES ($1, $2)', [sup.id, tree.stations.b1s1.id]);
+    await stack.app
+      .get(Db)
+      .run('INSERT INTO supervisor_stations (user_id, station_id) VALUES ($1, $2)', [sup.id, tree.stations.b1s1.id]);
     const s = await monitor(sup.username);
-    await s.until(tree.stations.b1s1.id, (u) => u.waiting === 1, 3000);
-    expect(s.snapshots[0].s.units.map((u) => u.orgUnitId).sort()).toEqual([tree.stations.a2s1.id, tree.stations.b1s1.id].sort());
+    await s.until(tree.stations.b1s1.id, (u) => u.waiting === 1, 15_000);
+    expect(s.snapshots[0].s.units.map((u) => u.orgUnitId).sort()).toEqual(
+      [tree.stations.a2s1.id, tree.stations.b1s1.id].sort(),
+    );
   });
 
   it('delivers alerts to the rooms of the units in scope', async () => {
@@ -202,8 +243,8 @@ describe('live monitor (/monitor)', () => {
     const other = await tree.user('coordinator', tree.districts.b1);
     const m = await monitor(coordinator.username);
     const o = await monitor(other.username);
-    await m.until(tree.districts.a1, () => true, 3000);
-    await o.until(tree.districts.b1, () => true, 3000);
+    await m.until(tree.districts.a1, () => true, 15_000);
+    await o.until(tree.districts.b1, () => true, 15_000);
     const critical = await intake('a1s2', { riskLevel: 'critical' });
     const alert = await m.event('risk:alert');
     expect(alert).toMatchObject({ contactId: critical.id, stationId: tree.stations.a1s2.id, riskLevel: 'critical' });
@@ -229,9 +270,11 @@ describe('live monitor (/monitor)', () => {
   it('answers snapshot:get with the current snapshot', async () => {
     const coordinator = await tree.user('coordinator', tree.districts.a2);
     const m = await monitor(coordinator.username);
-    await m.until(tree.districts.a2, () => true, 3000);
-    const ack = await m.socket.timeout(3000).emitWithAck('snapshot:get');
+    await m.until(tree.districts.a2, () => true, 15_000);
+    const ack = await m.socket.timeout(15_000).emitWithAck('snapshot:get');
     expect(ack.ok).toBe(true);
-    expect(ack.snapshot.units.map((u: Unit) => u.orgUnitId).sort()).toEqual([tree.districts.a2, tree.stations.a2s1.id].sort());
+    expect(ack.snapshot.units.map((u: Unit) => u.orgUnitId).sort()).toEqual(
+      [tree.districts.a2, tree.stations.a2s1.id].sort(),
+    );
   });
 });

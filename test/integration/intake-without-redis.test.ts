@@ -17,7 +17,9 @@ describe('intake while Redis is unreachable (real Postgres)', () => {
       .execute(st.intakeKeyId, { hotlineNumber: st.hotlineNumber, channel: 'phone', externalId: 'while-down' });
     expect(created).toBe(true);
     expect(contact.status).toBe('queued');
-    expect(Date.now() - t0).toBeLessThan(3000); // capped wait for the trigger, not a hang
+    // the trigger's wait is capped (1 s per enqueue) instead of hanging until Redis is back (ioredis would queue the
+    // command for ever); the bound leaves room for a slow machine and still tells a cap from a hang
+    expect(Date.now() - t0).toBeLessThan(15_000);
     await down.ctx.close();
 
     const up = await startDomain({ REDIS_URL: realRedis });

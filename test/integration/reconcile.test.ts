@@ -26,19 +26,21 @@ describe('reconcile (real database)', () => {
     (await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [st.hotlineNumber]))!.id;
   /** A contact written to Postgres whose routing job never reached Redis. */
   const orphan = async () =>
-    (await ctx.get(ContactRepository).createOnce({
-      hotlineId: await hotlineId(),
-      stationId: st.stationId,
-      intakeKeyId: st.intakeKeyId,
-      externalId: null,
-      channel: 'phone',
-      callerNumberMasked: null,
-      callerNumberHash: null,
-      language: null,
-      topics: [],
-      riskLevel: 'normal',
-      priority: 0,
-    })).contact;
+    (
+      await ctx.get(ContactRepository).createOnce({
+        hotlineId: await hotlineId(),
+        stationId: st.stationId,
+        intakeKeyId: st.intakeKeyId,
+        externalId: null,
+        channel: 'phone',
+        callerNumberMasked: null,
+        callerNumberHash: null,
+        language: null,
+        topics: [],
+        riskLevel: 'normal',
+        priority: 0,
+      })
+    ).contact;
   const onDuty = async (userId: string, gateway = 'gw-live') => {
     const agents = ctx.get(AgentStateRepository);
     await agents.heartbeat(gateway);

@@ -2,7 +2,13 @@ import { ConflictException, INestApplicationContext } from '@nestjs/common';
 import { AuthUser, Role, UserRepository } from '../../libs/auth/src';
 import { ContactRepository, ReceiveContact, RecordOutcome } from '../../libs/contacts/src';
 import { Db } from '../../libs/database/src';
-import { AmendRecord, CallerNumberStore, ChangeAidRequest, CompleteFollowUp, ReviewRecord } from '../../libs/records/src';
+import {
+  AmendRecord,
+  CallerNumberStore,
+  ChangeAidRequest,
+  CompleteFollowUp,
+  ReviewRecord,
+} from '../../libs/records/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
 
@@ -80,14 +86,23 @@ describe('service records under concurrency (real database)', () => {
     const id = await recorded(BASE);
     const aid = (await db.one<{ id: string }>('SELECT id FROM aid_requests WHERE contact_id = $1', [id]))!;
     const change = ctx.get(ChangeAidRequest);
-    const { won, lost } = await settle(sups.concat(sups.slice(0, 4)).map((s) => change.execute(aid.id, 'arrange', s, 'x')));
+    const { won, lost } = await settle(
+      sups.concat(sups.slice(0, 4)).map((s) => change.execute(aid.id, 'arrange', s, 'x')),
+    );
     expect({ won, lost }).toEqual({ won: 1, lost: 9 });
-    const steps = await db.rows<any>('SELECT to_status FROM aid_request_steps WHERE aid_request_id = $1 ORDER BY at', [aid.id]);
+    const steps = await db.rows<any>('SELECT to_status FROM aid_request_steps WHERE aid_request_id = $1 ORDER BY at', [
+      aid.id,
+    ]);
     expect(steps.map((s) => s.to_status)).toEqual(['requested', 'arranged']);
     // deliver and cancel racing: exactly one of them
-    const race = await settle([change.execute(aid.id, 'deliver', sups[0]), change.execute(aid.id, 'cancel', sups[1], '不需要')]);
+    const race = await settle([
+      change.execute(aid.id, 'deliver', sups[0]),
+      change.execute(aid.id, 'cancel', sups[1], '不需要'),
+    ]);
     expect(race).toEqual({ won: 1, lost: 1 });
-    expect(await db.one<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_id = $1`, [aid.id])).toEqual({ n: 2 });
+    expect(await db.one<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_id = $1`, [aid.id])).toEqual({
+      n: 2,
+    });
   });
 
   it('six supervisors reviewing the same version: one review', async () => {
@@ -95,7 +110,9 @@ describe('service records under concurrency (real database)', () => {
     const review = ctx.get(ReviewRecord);
     const { won } = await settle(sups.map((s) => review.execute(id, s, { comment: `看过 ${s.username}` })));
     expect(won).toBe(1);
-    expect(await db.one<any>('SELECT count(*)::int AS n FROM record_reviews WHERE contact_id = $1', [id])).toEqual({ n: 1 });
+    expect(await db.one<any>('SELECT count(*)::int AS n FROM record_reviews WHERE contact_id = $1', [id])).toEqual({
+      n: 1,
+    });
   });
 
   it('amendments racing on the same version: one new version, the others 409', async () => {
@@ -105,22 +122,31 @@ describe('service records under concurrency (real database)', () => {
       sups.map((s, i) => amend.execute(id, s, { ...BASE, summary: `更正 ${i}`, expectedVersion: 1 } as any)),
     );
     expect(won).toBe(1);
-    const versions = await db.rows<any>('SELECT version FROM outcome_versions WHERE contact_id = $1 ORDER BY version', [id]);
+    const versions = await db.rows<any>('SELECT version FROM outcome_versions WHERE contact_id = $1 ORDER BY version', [
+      id,
+    ]);
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
     // without expectedVersion they serialise: each applies to the version it finds
     await Promise.all(sups.map((s, i) => amend.execute(id, s, { ...BASE, summary: `再更正 ${i}` } as any)));
     const after = await db.one<any>('SELECT version, summary FROM outcomes WHERE contact_id = $1', [id]);
     expect(after.version).toBe(2 + sups.length);
-    expect(await db.one<any>('SELECT count(*)::int AS n FROM outcome_versions WHERE contact_id = $1', [id])).toEqual({ n: 2 + sups.length });
+    expect(await db.one<any>('SELECT count(*)::int AS n FROM outcome_versions WHERE contact_id = $1', [id])).toEqual({
+      n: 2 + sups.length,
+    });
   });
 
   it('a follow-up completed twice at once: done once', async () => {
-    const id = await recorded({ ...BASE, followUp: { dueAt: new Date(Date.now() + 86400_000).toISOString(), note: '回访' } }, '13900002222');
+    const id = await recorded(
+      { ...BASE, followUp: { dueAt: new Date(Date.now() + 86400_000).toISOString(), note: '回访' } },
+      '13900002222',
+    );
     const again = await recorded(BASE, '13900002222');
     const fu = (await db.one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [id]))!;
     const complete = ctx.get(CompleteFollowUp);
     const { won } = await settle(sups.map((s) => complete.execute(fu.id, s, { contactId: again })));
     expect(won).toBe(1);
-    expect(await db.one<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_id = $1`, [fu.id])).toEqual({ n: 1 });
+    expect(await db.one<any>(`SELECT count(*)::int AS n FROM audit_log WHERE subject_id = $1`, [fu.id])).toEqual({
+      n: 1,
+    });
   });
 });

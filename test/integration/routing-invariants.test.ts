@@ -23,8 +23,11 @@ describe('routing invariants held by Postgres (real database, use-cases called d
   });
 
   const newContact = async (riskLevel: 'normal' | 'critical' = 'normal') =>
-    (await ctx.get(ReceiveContact).execute(st.intakeKeyId, { hotlineNumber: st.hotlineNumber, channel: 'phone', riskLevel }))
-      .contact;
+    (
+      await ctx
+        .get(ReceiveContact)
+        .execute(st.intakeKeyId, { hotlineNumber: st.hotlineNumber, channel: 'phone', riskLevel })
+    ).contact;
   /** Operators available with a (simulated) connected socket. */
   const onDuty = async (n: number) => {
     const agents = ctx.get(AgentStateRepository);
@@ -39,9 +42,13 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     const c = await newContact();
     const offers = ctx.get(OfferRepository);
     await db.tx((tx) => offers.create(tx, c.id, st.operators[0].id, 20));
-    await expect(db.tx((tx) => offers.create(tx, c.id, st.operators[1].id, 20))).rejects.toThrow(/offers_open_per_contact_uq/);
+    await expect(db.tx((tx) => offers.create(tx, c.id, st.operators[1].id, 20))).rejects.toThrow(
+      /offers_open_per_contact_uq/,
+    );
     const c2 = await newContact();
-    await expect(db.tx((tx) => offers.create(tx, c2.id, st.operators[0].id, 20))).rejects.toThrow(/offers_open_per_worker_uq/);
+    await expect(db.tx((tx) => offers.create(tx, c2.id, st.operators[0].id, 20))).rejects.toThrow(
+      /offers_open_per_worker_uq/,
+    );
   });
 
   it('an operator cannot hold two phone contacts, and a queued contact cannot have an operator', async () => {
@@ -98,37 +105,96 @@ describe('routing invariants held by Postgres (real database, use-cases called d
     expect(offered.map((r) => r.id).sort()).toEqual([first.id, critical.id].sort());
   });
 
-  it('accept racing the expiry: exactly one of them wins, every time', async () => {
+  /**
+   * The race an offer's end can bring: the operator's accept arriving as the expiry job runs (it may run up to 25 ms
+   * before `expires_at`). Both take the contact's row lock, then close the offer with a conditional update; the
+   * database decides. To see each side win, the test lines them up: it holds the contact's row lock, starts one, waits
+   * until Postgres shows it blocked on the lock, starts the other, waits again, then lets go; Postgres grants the lock
+   * in arrival order. The expiry job reads the offer as due (`expires_at` in the past) before it queues; the accept
+   * runs with `expires_at` still ahead (it was put back meanwhile), so it is entitled to win when it gets there first.
+   * Then free-running rounds, with nothing lined up: exactly one wins each time.
+   */
+  it('accept racing the expiry: exactly one of them wins, and each can win', async () => {
     await onDuty(1);
     const op = st.operators[0].id;
     const answer = ctx.get(AnswerOffer);
     const expire = ctx.get(ExpireOffer);
     const outcomes = { accepted: 0, expired: 0 };
-    for (let round = 0; round < 15; round++) {
+    /** Sessions of this test's database waiting for a lock (this file has a database of its own). */
+    const blockedOnLocks = async (n: number) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const row = await db.one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (row!.n >= n) return;
+        if (Date.now() > deadline)
+          throw new Error(`${n} sessions not blocked on the contact's lock within 15 s (${row!.n})`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const setExpiry = (offerId: string, sql: string) =>
+      db.run(`UPDATE offers SET expires_at = ${sql} WHERE id = $1`, [offerId]);
+
+    const round = async (order: 'accept first' | 'expiry first' | 'free') => {
       const c = await newContact();
       await ctx.get(MakeOffers).forContact(c.id);
       const offer = (await ctx.get(OfferRepository).findOpenForWorker(op))!;
       expect(offer.contact_id).toBe(c.id);
-      // make it due right now, then race
-      await db.run(`UPDATE offers SET expires_at = now() + interval '20 milliseconds' WHERE id = $1`, [offer.id]);
-      await new Promise((r) => setTimeout(r, 20));
-      const [acc, exp] = await Promise.all([answer.accept(op, offer.id), expire.execute(offer.id)]);
+      let race: Promise<[Awaited<ReturnType<AnswerOffer['accept']>>, boolean]>;
+      if (order === 'free') {
+        // due within the expiry job's 25 ms early window, then both at once
+        await setExpiry(offer.id, `clock_timestamp() + interval '15 milliseconds'`);
+        race = Promise.all([answer.accept(op, offer.id), expire.execute(offer.id)]);
+      } else {
+        race = db
+          .tx(async (tx) => {
+            await db.run('SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE', [c.id], tx);
+            let acc: Promise<Awaited<ReturnType<AnswerOffer['accept']>>>;
+            let exp: Promise<boolean>;
+            if (order === 'accept first') {
+              acc = answer.accept(op, offer.id);
+              await blockedOnLocks(1);
+              await setExpiry(offer.id, `now() - interval '1 second'`);
+              exp = expire.execute(offer.id);
+              await blockedOnLocks(2);
+            } else {
+              await setExpiry(offer.id, `now() - interval '1 second'`);
+              exp = expire.execute(offer.id);
+              await blockedOnLocks(1);
+              acc = answer.accept(op, offer.id);
+              await blockedOnLocks(2);
+            }
+            await setExpiry(offer.id, `now() + interval '20 seconds'`);
+            return [acc, exp] as const;
+          })
+          .then(([acc, exp]) => Promise.all([acc, exp])); // the lock is let go as the transaction commits
+      }
+      const [acc, exp] = await race;
       const row = (await ctx.get(ContactRepository).find(c.id))!;
       const final = (await ctx.get(OfferRepository).find(offer.id))!;
+      expect(acc.ok !== exp).toBe(true); // exactly one of them
       if (acc.ok) {
-        expect(exp).toBe(false);
         expect(row.status).toBe('active');
         expect(final.status).toBe('accepted');
         outcomes.accepted++;
         await db.run(`UPDATE contacts SET status = 'completed', completed_at = now() WHERE id = $1`, [c.id]);
       } else {
-        expect(exp).toBe(true);
+        expect(acc).toEqual({ ok: false, error: 'offer_expired' });
         expect(row.status).toBe('queued');
         expect(final.status).toBe('expired');
         outcomes.expired++;
         await db.run(`UPDATE contacts SET status = 'abandoned', abandoned_at = now() WHERE id = $1`, [c.id]);
       }
+      return acc.ok ? 'accepted' : 'expired';
+    };
+
+    for (let i = 0; i < 4; i++) {
+      expect(await round('accept first')).toBe('accepted');
+      expect(await round('expiry first')).toBe('expired');
     }
-    expect(outcomes.accepted + outcomes.expired).toBe(15);
+    expect(outcomes).toEqual({ accepted: 4, expired: 4 });
+    for (let i = 0; i < 8; i++) await round('free');
+    expect(outcomes.accepted + outcomes.expired).toBe(16);
   });
 });

@@ -76,12 +76,17 @@ function randomOutcome(r: ReturnType<typeof rng>): GenOutcome {
   const types = new Set<string>();
   const n = r.int(1, 3);
   while (types.size < n) types.add(r.pick(SERVICE_TYPES));
-  const problems = Array.from({ length: r.int(0, 3) }, (_, i) => ({ category: `p${i}`, resolution: r.pick(RESOLUTIONS) }));
+  const problems = Array.from({ length: r.int(0, 3) }, (_, i) => ({
+    category: `p${i}`,
+    resolution: r.pick(RESOLUTIONS),
+  }));
   return {
     serviceTypes: [...types],
     targetGroup: r.pick(TARGET_GROUPS),
     problems,
-    riskAssessment: types.has('psychological_support') ? r.pick(['none', 'low', 'medium', 'high', 'imminent']) : undefined,
+    riskAssessment: types.has('psychological_support')
+      ? r.pick(['none', 'low', 'medium', 'high', 'imminent'])
+      : undefined,
   };
 }
 
@@ -195,7 +200,10 @@ export async function generateContacts(o: GenerateOptions): Promise<GenContact[]
     }
     if (p.declined) {
       const w = await offer(plus(p.queuedAt, p.wait / 3));
-      await db.run(`UPDATE contacts SET status = 'queued', assigned_worker_id = NULL WHERE id = $1 AND status = 'offered'`, [c.id]);
+      await db.run(
+        `UPDATE contacts SET status = 'queued', assigned_worker_id = NULL WHERE id = $1 AND status = 'offered'`,
+        [c.id],
+      );
       release(w);
     }
     let w = await offer(plus(p.queuedAt, p.wait / 2));
@@ -208,7 +216,10 @@ export async function generateContacts(o: GenerateOptions): Promise<GenContact[]
     c.workerId = w;
     if (p.reclaimed) {
       // the operator's connection dropped past the grace: back in line (answered_at kept), taken by another
-      await db.run(`UPDATE contacts SET status = 'queued', assigned_worker_id = NULL WHERE id = $1 AND status = 'active'`, [c.id]);
+      await db.run(
+        `UPDATE contacts SET status = 'queued', assigned_worker_id = NULL WHERE id = $1 AND status = 'active'`,
+        [c.id],
+      );
       const w2 = await offer(plus(answerAt, 70));
       release(w);
       w = w2;
@@ -220,7 +231,10 @@ export async function generateContacts(o: GenerateOptions): Promise<GenContact[]
     }
     if (p.fate < 0.25) return; // still talking (keeps its operator)
     const endAt = plus(answerAt, p.handle * 0.8);
-    await db.run(`UPDATE contacts SET status = 'wrap_up', ended_at = $2 WHERE id = $1 AND status = 'active'`, [c.id, endAt]);
+    await db.run(`UPDATE contacts SET status = 'wrap_up', ended_at = $2 WHERE id = $1 AND status = 'active'`, [
+      c.id,
+      endAt,
+    ]);
     c.status = 'wrap_up';
     if (p.fate < 0.28) return; // still wrapping up
     const doneAt = plus(answerAt, p.handle);
@@ -282,7 +296,10 @@ export function expectedFigures(cs: GenContact[]) {
     answered: answered.length,
     abandoned: abandoned.length,
     served: completed.length,
-    problemsResolved: cs.reduce((n, c) => n + (c.outcome?.problems.filter((p) => p.resolution === 'resolved').length ?? 0), 0),
+    problemsResolved: cs.reduce(
+      (n, c) => n + (c.outcome?.problems.filter((p) => p.resolution === 'resolved').length ?? 0),
+      0,
+    ),
     problemsRaised: cs.reduce((n, c) => n + (c.outcome?.problems.length ?? 0), 0),
     materialAidContacts: cs.filter((c) => c.outcome?.serviceTypes.includes('material_aid')).length,
     psychologicalSupportContacts: cs.filter((c) => c.outcome?.serviceTypes.includes('psychological_support')).length,
@@ -292,7 +309,8 @@ export function expectedFigures(cs: GenContact[]) {
     avgSpeedOfAnswerSeconds: mean(answered.map(waitS)),
     avgHandleSeconds: mean(completed.map((c) => (c.completedAt!.getTime() - c.answeredAt!.getTime()) / 1000)),
     serviceLevel: answered.length + abandonedLate ? inSl / (answered.length + abandonedLate) : null,
-    abandonmentRate: answered.length + abandoned.length ? abandoned.length / (answered.length + abandoned.length) : null,
+    abandonmentRate:
+      answered.length + abandoned.length ? abandoned.length / (answered.length + abandoned.length) : null,
   };
 }
 

@@ -1,6 +1,5 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuthModule, AuthUser, Role } from '../../libs/auth/src';
 import { CommonModule } from '../../libs/common/src';
@@ -15,7 +14,7 @@ import {
   StatsModule,
   parseServiceCountsQuery,
 } from '../../libs/stats/src';
-import { TestTree, createTree } from '../support/fixtures';
+import { TestTree, createTree, redisPrefix } from '../support/fixtures';
 import { GenContact, expectFigures, expectedFigures, generateContacts, shanghai, shanghaiDay } from './stats-generate';
 
 @Module({ imports: [KapokConfigModule, CommonModule, DatabaseModule, AuthModule, OrgModule, StatsModule] })
@@ -32,7 +31,10 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
   const as = async (role: Role, unitId: string, supervised: string[] = []): Promise<AuthUser> => {
     const u = await tree.user(role, unitId);
     if (supervised.length) {
-      await db.run('INSERT INTO supervisor_stations (user_id, station_id) SELECT $1, unnest($2::uuid[])', [u.id, supervised]);
+      await db.run('INSERT INTO supervisor_stations (user_id, station_id) SELECT $1, unnest($2::uuid[])', [
+        u.id,
+        supervised,
+      ]);
     }
     return { id: u.id, username: u.username, displayName: u.username, role, orgUnitId: unitId };
   };
@@ -43,13 +45,15 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
 
   beforeAll(async () => {
     process.env.NODE_ENV = 'test';
-    process.env.REDIS_PREFIX = `kapok-test-${randomUUID().slice(0, 8)}`;
+    redisPrefix();
     app = await NestFactory.createApplicationContext(StatsTestModule, { logger: ['error'] });
     db = app.get(Db);
     tree = await createTree(app);
     lines = [];
     for (const name of Object.keys(tree.stations) as (keyof TestTree['stations'])[]) {
-      const h = await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [tree.stations[name].hotline]);
+      const h = await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [
+        tree.stations[name].hotline,
+      ]);
       lines.push({ stationId: tree.stations[name].id, hotlineId: h!.id, name });
     }
     const ops: string[] = [];
@@ -76,7 +80,9 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
   it('generated what the test needs: midnight-spanning, late abandons, amended and deleted outcomes, reclaims', () => {
     const crosses = contacts.filter((c) => c.answeredAt && shanghaiDay(c.answeredAt) !== shanghaiDay(c.queuedAt));
     expect(crosses.length).toBeGreaterThan(20);
-    expect(contacts.filter((c) => c.completedAt && shanghaiDay(c.completedAt) !== shanghaiDay(c.queuedAt)).length).toBeGreaterThan(20);
+    expect(
+      contacts.filter((c) => c.completedAt && shanghaiDay(c.completedAt) !== shanghaiDay(c.queuedAt)).length,
+    ).toBeGreaterThan(20);
     const abandonedLate = contacts.filter(
       (c) => c.status === 'abandoned' && c.abandonedAt!.getTime() - c.queuedAt.getTime() > 20_000,
     );
@@ -146,7 +152,8 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
     const jan = inRange(from, to);
     const station = await counts(manager, from, to, 'station');
     expect(station.rows.map((r) => r.key).sort()).toEqual(lines.map((l) => l.stationId).sort());
-    for (const row of station.rows) expectFigures(row, expectedFigures(jan.filter((c) => c.stationId === row.key)), row.label);
+    for (const row of station.rows)
+      expectFigures(row, expectedFigures(jan.filter((c) => c.stationId === row.key)), row.label);
 
     const district = await counts(manager, from, to, 'district');
     expect(district.rows.map((r) => r.key)).toEqual([tree.districts.a1, tree.districts.a2, tree.districts.b1]); // by name
@@ -158,12 +165,18 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
     expectFigures(region.rows[1], expectedFigures(jan.filter((c) => c.stationId === tree.stations.b1s1.id)), 'b');
 
     const hotline = await counts(manager, from, to, 'hotline');
-    for (const row of hotline.rows) expectFigures(row, expectedFigures(jan.filter((c) => c.hotlineId === row.key)), row.label);
+    for (const row of hotline.rows)
+      expectFigures(row, expectedFigures(jan.filter((c) => c.hotlineId === row.key)), row.label);
     expect(hotline.rows[0].label).toContain('T-');
 
     const channel = await counts(manager, from, to, 'channel');
-    expect(channel.rows.map((r) => [r.key, r.label])).toEqual([['phone', '电话'], ['chat', '在线咨询'], ['wechat', '微信']]);
-    for (const row of channel.rows) expectFigures(row, expectedFigures(jan.filter((c) => c.channel === row.key)), row.key);
+    expect(channel.rows.map((r) => [r.key, r.label])).toEqual([
+      ['phone', '电话'],
+      ['chat', '在线咨询'],
+      ['wechat', '微信'],
+    ]);
+    for (const row of channel.rows)
+      expectFigures(row, expectedFigures(jan.filter((c) => c.channel === row.key)), row.key);
 
     const target = await counts(manager, from, to, 'targetGroup');
     for (const row of target.rows) {
@@ -206,7 +219,10 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
       op.id,
       shanghai('2025-03-31T23:59:59'),
     ]);
-    await db.run(`UPDATE contacts SET status = 'active', answered_at = $2 WHERE id = $1`, [id, shanghai('2025-04-01T00:00:12.250')]);
+    await db.run(`UPDATE contacts SET status = 'active', answered_at = $2 WHERE id = $1`, [
+      id,
+      shanghai('2025-04-01T00:00:12.250'),
+    ]);
     await db.tx(async (tx) => {
       await db.run(
         `INSERT INTO outcomes (contact_id, worker_id, service_types, target_group, summary, problems)
@@ -214,10 +230,11 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
         [id, op.id],
         tx,
       );
-      await db.run(`UPDATE contacts SET status = 'completed', completed_at = $2, ended_at = $2 WHERE id = $1`, [
-        id,
-        shanghai('2025-04-01T00:10:12.250'),
-      ], tx);
+      await db.run(
+        `UPDATE contacts SET status = 'completed', completed_at = $2, ended_at = $2 WHERE id = $1`,
+        [id, shanghai('2025-04-01T00:10:12.250')],
+        tx,
+      );
     });
     const manager = await as('manager', tree.cityId);
     const res = await counts(manager, '2025-03-31', '2025-04-01', 'day');
@@ -245,7 +262,12 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
       [id],
     );
     const after = await counts(manager, '2025-03-31', '2025-03-31', 'targetGroup');
-    expect(after.totals).toMatchObject({ materialAidContacts: 0, psychologicalSupportContacts: 1, highRiskContacts: 1, problemsResolved: 2 });
+    expect(after.totals).toMatchObject({
+      materialAidContacts: 0,
+      psychologicalSupportContacts: 1,
+      highRiskContacts: 1,
+      problemsResolved: 2,
+    });
     expect(after.rows.find((r) => r.key === 'mental_health')!.served).toBe(1);
     expect(after.rows.find((r) => r.key === 'elderly')!.served).toBe(0);
     const types = await counts(manager, '2025-03-31', '2025-03-31', 'serviceType');
@@ -256,12 +278,11 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
   it('a rolled-back transaction counts nothing; the next one on the same connection counts', async () => {
     const line = lines[1];
     const insert = (tx: Parameters<Parameters<Db['tx']>[0]>[0], at: string) =>
-      db.run(`INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, queued_at) VALUES ($1, $2, $3, 'chat', $4)`, [
-        line.hotlineId,
-        line.stationId,
-        tree.intakeKeyId,
-        shanghai(at),
-      ], tx);
+      db.run(
+        `INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, queued_at) VALUES ($1, $2, $3, 'chat', $4)`,
+        [line.hotlineId, line.stationId, tree.intakeKeyId, shanghai(at)],
+        tx,
+      );
     await expect(
       db.tx(async (tx) => {
         await insert(tx, '2025-05-10T10:00:00');
@@ -285,12 +306,10 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
     try {
       const line = lines[2];
       const insert = (at: string) =>
-        pg.query(`INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, queued_at) VALUES ($1, $2, $3, 'phone', $4)`, [
-          line.hotlineId,
-          line.stationId,
-          tree.intakeKeyId,
-          shanghai(at),
-        ]);
+        pg.query(
+          `INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, queued_at) VALUES ($1, $2, $3, 'phone', $4)`,
+          [line.hotlineId, line.stationId, tree.intakeKeyId, shanghai(at)],
+        );
       await insert('2025-06-01T08:00:00');
       await pg.query(`SELECT set_config('kapok.stats_flushes', '999', false)`);
       await insert('2025-06-01T09:00:00'); // the 1000th flush truncates
@@ -338,11 +357,18 @@ describe('statistics rollups (real Postgres, generated contacts)', () => {
     expectFigures(b.figures, expected, 'bulletin');
     const shifts = new Set(jan.filter((c) => c.answeredAt).map((c) => `${shanghaiDay(c.queuedAt)}|${c.workerId}`));
     expect(b.figures.workerShifts).toBe(shifts.size);
-    expect(b.sentence).toContain(`本月服务困难群众和特殊群体 ${expected.served} 人次，解决问题 ${expected.problemsResolved} 个`);
+    expect(b.sentence).toContain(
+      `本月服务困难群众和特殊群体 ${expected.served} 人次，解决问题 ${expected.problemsResolved} 个`,
+    );
     expect(b.sentence).toContain(`投入接线服务社工 ${shifts.size} 人次`);
     expect(b.title).toContain('2025年1月');
-    expect(b.previousMonth).toMatchObject({ month: '2024-12', served: expectedFigures(inRange('2024-12-01', '2024-12-31')).served });
-    expect(b.byServiceType.find((s) => s.key === 'psychological_support')!.contacts).toBe(expected.psychologicalSupportContacts);
+    expect(b.previousMonth).toMatchObject({
+      month: '2024-12',
+      served: expectedFigures(inRange('2024-12-01', '2024-12-31')).served,
+    });
+    expect(b.byServiceType.find((s) => s.key === 'psychological_support')!.contacts).toBe(
+      expected.psychologicalSupportContacts,
+    );
     expect(NO_WORKER_ID).toMatch(/^0{8}-/);
   });
 });

@@ -1,6 +1,5 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { AuthModule } from '../../libs/auth/src';
@@ -10,7 +9,9 @@ import { DatabaseModule } from '../../libs/database/src';
 import { OrgModule } from '../../libs/org/src';
 import { QueueModule, ROUTING_QUEUE } from '../../libs/queue/src';
 import { RealtimeModule } from '../../libs/realtime/src';
+import { RecordsModule } from '../../libs/records/src';
 import { RoutingModule } from '../../libs/routing/src';
+import { redisPrefix } from './fixtures';
 
 @Module({
   imports: [
@@ -22,6 +23,7 @@ import { RoutingModule } from '../../libs/routing/src';
     AuthModule,
     OrgModule,
     RoutingModule,
+    RecordsModule,
   ],
 })
 class DomainModule {}
@@ -36,7 +38,7 @@ export async function startDomain(env: Record<string, string> = {}): Promise<{
 }> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
-    REDIS_PREFIX: `kapok-test-${randomUUID().slice(0, 8)}`,
+    REDIS_PREFIX: redisPrefix(),
     OFFER_TIMEOUT_SECONDS: '20',
     ...env,
   });

@@ -20,6 +20,16 @@ export interface TestStation {
 let hashed: string | undefined;
 
 /**
+ * This test file's Redis key prefix: the one its environment chose (test/support/environment.ts deletes every key
+ * under it once the file is done), so every stack or context the file starts shares it.
+ */
+export function redisPrefix(): string {
+  if (!process.env.REDIS_PREFIX?.startsWith('kapok-test-'))
+    process.env.REDIS_PREFIX = `kapok-test-${randomUUID().slice(0, 8)}`;
+  return process.env.REDIS_PREFIX;
+}
+
+/**
  * A piece of organisation of its own for one test: city → district → station with a hotline line, `operators`
  * operators and an intake key, all with unique names, so tests never see each other's data.
  */

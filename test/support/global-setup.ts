@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { runMigrations } from '../../libs/database/src/data-source';
+import { runMigrations } from '../../libs/database/src';
+import { generateSecrets } from '../../libs/config/src';
 
 /**
  * Once per `jest` run: a fresh test database on the real PostgreSQL, migrated, and a check that Redis answers.
@@ -8,6 +9,8 @@ import { runMigrations } from '../../libs/database/src/data-source';
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.KAPOK_TEST_READY) return;
+  // Kapok has no built-in keys: every run gets its own random ones (processes the tests spawn inherit them).
+  Object.assign(process.env, generateSecrets());
   const server = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   // One database per jest run (several runs may share a machine); databases of runs that are gone are dropped.
   const name = `kapok_test_${process.pid}`;
@@ -15,7 +18,9 @@ export default async function globalSetup(): Promise<void> {
   await admin.connect().catch((err) => {
     throw new Error(`Tests need PostgreSQL at ${server} (${err.message}); see README "Tests"`);
   });
-  const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'kapok\\_test\\_%'`);
+  const old = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'kapok\\_test\\_%'`,
+  );
   for (const { datname } of old.rows) {
     const pid = Number(/^kapok_test_(\d+)/.exec(datname)?.[1]); // kapok_test_<pid> and kapok_test_<pid>_<purpose>
     if (pid === process.pid || !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
@@ -30,7 +35,21 @@ export default async function globalSetup(): Promise<void> {
   await redis.connect().catch((err) => {
     throw new Error(`Tests need Redis at ${process.env.REDIS_URL} (${err.message}); see README "Tests"`);
   });
-  redis.disconnect();
+  // Keys of test files of runs that are gone (killed before their files' teardown): kapok-test-p<pid>-…
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'kapok-test-p*', 'COUNT', 1000);
+      const stale = keys.filter((k) => {
+        const pid = Number(/^kapok-test-p(\d+)-/.exec(k)?.[1]);
+        return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+      });
+      if (stale.length) await redis.unlink(...stale);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
   process.env.KAPOK_TEST_READY = '1';
 }
 

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { setupGatewayApp } from '../../apps/gateway/src/setup-app';
 import { RouterModule } from '../../apps/router/src/router.module';
-import { PASSWORD } from './fixtures';
+import { PASSWORD, redisPrefix } from './fixtures';
 
 @Module({ imports: [GatewayModule, RouterModule] })
 class WholeStackModule {}
@@ -25,7 +24,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
-    REDIS_PREFIX: `kapok-test-${randomUUID().slice(0, 8)}`,
+    REDIS_PREFIX: redisPrefix(),
     OFFER_TIMEOUT_SECONDS: '20',
     RECONNECT_GRACE_SECONDS: '60',
     RECONCILE_INTERVAL_SECONDS: '60',
@@ -108,8 +107,11 @@ export class AgentClient {
     return c;
   }
 
-  /** The first event of this name (already received or still to come) matching pred. */
-  next<T = any>(event: string, pred: (d: any) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  /**
+   * The first event of this name (already received or still to come) matching pred. The default wait is long
+   * enough for a machine several times slower than a developer's; it only matters when the event never comes.
+   */
+  next<T = any>(event: string, pred: (d: any) => boolean = () => true, timeoutMs = 15_000): Promise<T> {
     const seen = this.events.find((e) => e.event === event && pred(e.data));
     if (seen) {
       this.events.splice(this.events.indexOf(seen), 1);
@@ -122,7 +124,10 @@ export class AgentClient {
         pred,
         resolve: (d) => {
           clearTimeout(timer);
-          this.events.splice(this.events.findIndex((e) => e.data === d), 1);
+          this.events.splice(
+            this.events.findIndex((e) => e.data === d),
+            1,
+          );
           resolve(d);
         },
       });
@@ -137,7 +142,7 @@ export class AgentClient {
   }
 
   emit<T = any>(event: string, payload?: unknown): Promise<T> {
-    return this.socket.timeout(5000).emitWithAck(event, payload);
+    return this.socket.timeout(15_000).emitWithAck(event, payload);
   }
 
   async available(): Promise<void> {

@@ -8,10 +8,10 @@ import {
   LogoutOutlined,
   PhoneOutlined,
 } from '@ant-design/icons';
-import { get, loadSession, saveSession, Session, setUnauthorizedHandler, User } from './api';
+import { get, saveSession, Session, setUnauthorizedHandler, User } from './api';
 import { ROLE_LABELS } from './labels';
 import { navigate, usePage } from './router';
-import { SessionContext } from './session';
+import { beginSession, endSession, restoreSession, SessionContext } from './session';
 import { LoginPage } from './pages/Login';
 import { WorkspacePage } from './pages/Workspace';
 import { FollowUpsPage } from './pages/FollowUps';
@@ -31,9 +31,24 @@ interface NavItem {
 const NAV: NavItem[] = [
   { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator'] },
   { key: 'follow-ups', label: '我的回访', icon: <CalendarOutlined />, roles: ['operator'] },
-  { key: 'board', label: '实时看板', icon: <DashboardOutlined />, roles: ['coordinator', 'supervisor', 'manager', 'admin'] },
-  { key: 'stats', label: '统计报表', icon: <BarChartOutlined />, roles: ['coordinator', 'supervisor', 'manager', 'admin'] },
-  { key: 'records', label: '服务记录', icon: <FileSearchOutlined />, roles: ['operator', 'coordinator', 'supervisor', 'manager', 'admin'] },
+  {
+    key: 'board',
+    label: '实时看板',
+    icon: <DashboardOutlined />,
+    roles: ['coordinator', 'supervisor', 'manager', 'admin'],
+  },
+  {
+    key: 'stats',
+    label: '统计报表',
+    icon: <BarChartOutlined />,
+    roles: ['coordinator', 'supervisor', 'manager', 'admin'],
+  },
+  {
+    key: 'records',
+    label: '服务记录',
+    icon: <FileSearchOutlined />,
+    roles: ['operator', 'coordinator', 'supervisor', 'manager', 'admin'],
+  },
 ];
 
 /** Where each role lands after signing in. */
@@ -47,12 +62,12 @@ const HOME: Record<User['role'], string> = {
 
 export function App() {
   const { message } = AntApp.useApp();
-  const [session, setSession] = useState<Session | null>(loadSession());
+  const [session, setSession] = useState<Session | null>(restoreSession);
   const page = usePage();
 
   const signOut = useCallback(
     (reason?: string) => {
-      saveSession(null);
+      endSession();
       setSession(null);
       navigate('login', true);
       if (reason) message.warning(reason);
@@ -61,7 +76,7 @@ export function App() {
   );
 
   useEffect(() => {
-    setUnauthorizedHandler(() => signOut('登录已过期，请重新登录'));
+    setUnauthorizedHandler((message) => signOut(message ?? '登录已过期，请重新登录'));
   }, [signOut]);
 
   // The stored token may have expired while the tab was closed.
@@ -89,7 +104,7 @@ export function App() {
     return (
       <LoginPage
         onSignedIn={(s) => {
-          saveSession(s);
+          beginSession(s);
           setSession(s);
           navigate(HOME[s.user.role], true);
         }}

@@ -15,9 +15,14 @@ export interface Session {
 
 const SESSION_KEY = 'kapok.session';
 
+/**
+ * The token lives in sessionStorage: it belongs to this tab and is gone when the tab or the browser closes, so a
+ * shared 24-hour workstation never keeps a signed-in token for the next person, and other tabs and sites' scripts
+ * opened later do not find it on disk. A reload keeps it. (Before, it was in localStorage for its whole 12 hours.)
+ */
 export function loadSession(): Session | null {
   try {
-    const s = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null');
+    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null');
     return s && typeof s.token === 'string' && s.user ? s : null;
   } catch {
     return null;
@@ -25,8 +30,42 @@ export function loadSession(): Session | null {
 }
 
 export function saveSession(s: Session | null): void {
-  if (s) localStorage.setItem(SESSION_KEY, JSON.stringify(s));
-  else localStorage.removeItem(SESSION_KEY);
+  try {
+    if (s) sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
+    else sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    /* storage disabled: the session lasts as long as the page */
+  }
+}
+
+/** Removes a token an older console left in localStorage. */
+export function forgetLegacySession(): void {
+  try {
+    localStorage.removeItem(SESSION_KEY);
+  } catch {
+    /* storage disabled */
+  }
+}
+
+/** When the token stops working by itself (its `exp`), in ms; null when it cannot be read. */
+export function tokenExpiresAt(token: string): number | null {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const exp = JSON.parse(atob(part)).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Signs the token out on the server (its session is revoked, its sockets closed). Never throws. */
+export async function revokeToken(token: string): Promise<void> {
+  try {
+    // keepalive: the request is sent even if the page is being closed or navigated away.
+    await fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` }, keepalive: true });
+  } catch {
+    /* offline: the session still ends at its expiry */
+  }
 }
 
 export class ApiError extends Error {
@@ -39,10 +78,26 @@ export class ApiError extends Error {
   }
 }
 
-/** Called when the server says the token is no longer valid (the app signs out). */
-let onUnauthorized: () => void = () => undefined;
-export function setUnauthorizedHandler(fn: () => void): void {
+/** Called when the server says the token is no longer valid (the app signs out, showing the message if any). */
+let onUnauthorized: (message?: string) => void = () => undefined;
+export function setUnauthorizedHandler(fn: (message?: string) => void): void {
   onUnauthorized = fn;
+}
+
+const SESSION_ENDED_MESSAGES: Record<string, string> = {
+  logout: '已退出登录',
+  revoked: '此登录已被注销，请重新登录',
+  expired: '登录已过期，请重新登录',
+  deactivated: '账号已停用，如有疑问请联系管理员',
+};
+
+/**
+ * A socket was told its session ended (`session:ended`): sign out, unless the reason is `changed` (the person's
+ * role or unit changed; the socket reconnects to the new scope) or the tab has already moved on to another token.
+ */
+export function sessionEnded(reason: string, token: string): void {
+  if (reason === 'changed' || loadSession()?.token !== token) return;
+  onUnauthorized(SESSION_ENDED_MESSAGES[reason] ?? SESSION_ENDED_MESSAGES.revoked);
 }
 
 function token(): string | undefined {

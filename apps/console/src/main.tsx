@@ -13,7 +13,13 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ConfigProvider
       locale={zhCN}
-      theme={{ token: { colorPrimary: '#c0392b', borderRadius: 6, fontFamily: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif' } }}
+      theme={{
+        token: {
+          colorPrimary: '#c0392b',
+          borderRadius: 6,
+          fontFamily: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+        },
+      }}
     >
       <AntApp>
         <App />

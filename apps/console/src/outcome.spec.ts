@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+// eslint-disable-next-line no-restricted-imports -- checks the console's rules against the server DTO itself
 import * as server from '../../../libs/contacts/src/dto/outcome.dto';
 import {
   AID_CATEGORIES,
   blankDraft,
+  clearAllDrafts,
   clearDraft,
   DraftStore,
   draftKey,
+  dropDraftsOfOthers,
   isoWithOffset,
   loadDraft,
   OutcomeDraft,
@@ -109,30 +112,81 @@ describe('console outcome form rules', () => {
     ['no target group', { targetGroup: '' }, 'targetGroup', 'targetGroup'],
     ['an empty summary', { summary: '' }, 'summary', 'summary'],
     ['a summary over 10000 characters', { summary: '字'.repeat(10001) }, 'summary', 'summary'],
-    ['psychological support without a risk assessment', { riskAssessment: '' }, 'riskAssessment', 'psychological.riskAssessment'],
-    ['more than 20 interventions', { interventions: Array.from({ length: 21 }, (_, i) => `i${i}`) }, 'interventions', 'psychological.interventions'],
+    [
+      'psychological support without a risk assessment',
+      { riskAssessment: '' },
+      'riskAssessment',
+      'psychological.riskAssessment',
+    ],
+    [
+      'more than 20 interventions',
+      { interventions: Array.from({ length: 21 }, (_, i) => `i${i}`) },
+      'interventions',
+      'psychological.interventions',
+    ],
     ['material aid without items', { aidItems: [] }, 'aidItems', 'materialAid.items'],
-    ['an aid item without category', { aidItems: [{ category: '', description: '米', quantity: 1 }] }, 'aidItems.0.category', 'materialAid.items.0.category'],
-    ['an aid item without description', { aidItems: [{ category: 'food', description: '', quantity: 1 }] }, 'aidItems.0.description', 'materialAid.items.0.description'],
-    ['a zero quantity', { aidItems: [{ category: 'food', description: '米', quantity: 0 }] }, 'aidItems.0.quantity', 'materialAid.items.0.quantity'],
-    ['a quantity over a million', { aidItems: [{ category: 'food', description: '米', quantity: 1_000_001 }] }, 'aidItems.0.quantity', 'materialAid.items.0.quantity'],
-    ['a problem without category', { problems: [{ category: '', resolution: 'resolved' }] }, 'problems.0.category', 'problems.0.category'],
-    ['a problem without resolution', { problems: [{ category: 'x', resolution: '' }] }, 'problems.0.resolution', 'problems.0.resolution'],
+    [
+      'an aid item without category',
+      { aidItems: [{ category: '', description: '米', quantity: 1 }] },
+      'aidItems.0.category',
+      'materialAid.items.0.category',
+    ],
+    [
+      'an aid item without description',
+      { aidItems: [{ category: 'food', description: '', quantity: 1 }] },
+      'aidItems.0.description',
+      'materialAid.items.0.description',
+    ],
+    [
+      'a zero quantity',
+      { aidItems: [{ category: 'food', description: '米', quantity: 0 }] },
+      'aidItems.0.quantity',
+      'materialAid.items.0.quantity',
+    ],
+    [
+      'a quantity over a million',
+      { aidItems: [{ category: 'food', description: '米', quantity: 1_000_001 }] },
+      'aidItems.0.quantity',
+      'materialAid.items.0.quantity',
+    ],
+    [
+      'a problem without category',
+      { problems: [{ category: '', resolution: 'resolved' }] },
+      'problems.0.category',
+      'problems.0.category',
+    ],
+    [
+      'a problem without resolution',
+      { problems: [{ category: 'x', resolution: '' }] },
+      'problems.0.resolution',
+      'problems.0.resolution',
+    ],
     ['a follow-up note over 2000 characters', { followUpNote: 'x'.repeat(2001) }, 'followUpNote', 'followUp.note'],
-  ] as [string, Partial<OutcomeDraft>, string, string][])('refuses %s, as the server does', (_what, patch, field, serverField) => {
-    const d = valid(patch);
-    expect(Object.keys(validateOutcome(d, NOW))).toContain(field);
-    // The same mistake sent anyway is refused by the server, naming the same field.
-    const body = toOutcomeBody(d) as any;
-    if (patch.riskAssessment === '') body.psychological.riskAssessment = undefined;
-    expect(serverErrors(body).some((p) => p === serverField || p.startsWith(`${serverField}.`) || serverField.startsWith(p))).toBe(true);
-  });
+  ] as [string, Partial<OutcomeDraft>, string, string][])(
+    'refuses %s, as the server does',
+    (_what, patch, field, serverField) => {
+      const d = valid(patch);
+      expect(Object.keys(validateOutcome(d, NOW))).toContain(field);
+      // The same mistake sent anyway is refused by the server, naming the same field.
+      const body = toOutcomeBody(d) as any;
+      if (patch.riskAssessment === '') body.psychological.riskAssessment = undefined;
+      expect(
+        serverErrors(body).some(
+          (p) => p === serverField || p.startsWith(`${serverField}.`) || serverField.startsWith(p),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('wants a follow-up time in the future', () => {
     expect(validateOutcome(valid({ followUpDueAt: '' }), NOW).followUpDueAt).toBeDefined();
-    expect(validateOutcome(valid({ followUpDueAt: '2026-11-30T09:59:00+08:00' }), NOW).followUpDueAt).toBe('回访时间须晚于现在');
+    expect(validateOutcome(valid({ followUpDueAt: '2026-11-30T09:59:00+08:00' }), NOW).followUpDueAt).toBe(
+      '回访时间须晚于现在',
+    );
     // The server checks against its own clock: a time in the past is refused there too.
-    expect(serverErrors(toOutcomeBody(valid({ followUpDueAt: '2020-01-01T10:00:00+08:00' })))).toContain('followUp.dueAt');
+    expect(serverErrors(toOutcomeBody(valid({ followUpDueAt: '2020-01-01T10:00:00+08:00' })))).toContain(
+      'followUp.dueAt',
+    );
     expect(validateOutcome(valid({ followUpEnabled: false, followUpDueAt: '' }), NOW)).toEqual({});
   });
 
@@ -161,14 +215,32 @@ describe('console outcome drafts', () => {
     expect(loadDraft(store, 'u1', 'c2')).toBeNull();
   });
 
-  it('drops drafts older than two weeks, and nothing else', () => {
+  it('drops drafts untouched for 12 hours, and nothing else', () => {
     const store = new MemoryStore();
-    saveDraft(store, 'u1', 'old', valid(), new Date(NOW.getTime() - 15 * 86_400_000));
-    saveDraft(store, 'u1', 'new', valid(), new Date(NOW.getTime() - 86_400_000));
+    saveDraft(store, 'u1', 'old', valid(), new Date(NOW.getTime() - 12 * 3_600_000 - 1000));
+    saveDraft(store, 'u1', 'new', valid(), new Date(NOW.getTime() - 11 * 3_600_000));
     store.setItem('kapok.session', '{}');
     pruneDrafts(store, NOW);
     expect(loadDraft(store, 'u1', 'old')).toBeNull();
     expect(loadDraft(store, 'u1', 'new')).not.toBeNull();
     expect(store.getItem('kapok.session')).toBe('{}');
+  });
+
+  it('clears every draft at sign-out, and the drafts of others when someone signs in', () => {
+    const store = new MemoryStore();
+    const u1 = '11111111-1111-4111-8111-111111111111';
+    const u2 = '22222222-2222-4222-8222-222222222222';
+    saveDraft(store, u1, 'c1', valid({ summary: '一号的草稿' }), NOW);
+    saveDraft(store, u1, 'c2', valid(), NOW);
+    saveDraft(store, u2, 'c3', valid({ summary: '二号的草稿' }), NOW);
+    store.setItem('kapok.other', 'x');
+    dropDraftsOfOthers(store, u2);
+    expect(loadDraft(store, u1, 'c1')).toBeNull();
+    expect(loadDraft(store, u1, 'c2')).toBeNull();
+    expect(loadDraft(store, u2, 'c3')!.draft.summary).toBe('二号的草稿');
+    saveDraft(store, u1, 'c1', valid(), NOW);
+    clearAllDrafts(store);
+    expect(store.length).toBe(1);
+    expect(store.getItem('kapok.other')).toBe('x');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The outcome (服务记录) as the operator edits it: a draft that lives in localStorage per contact (so a reload or a
- * dropped connection loses nothing), the client-side checks that mirror the server's rules (OutcomeDto), and the
+ * The outcome (服务记录) as the operator edits it: a draft that lives in localStorage per person and contact (so a
+ * reload, a crash or a dropped connection loses nothing; how long it stays: session.tsx), the client-side checks that mirror the server's rules (OutcomeDto), and the
  * request body built from a valid draft. No DOM or React here: apps/console/src/outcome.spec.ts tests it under Jest.
  */
 
@@ -83,7 +83,8 @@ export function validateOutcome(d: OutcomeDraft, now: Date = new Date()): Outcom
   else if (d.summary.length > LIMITS.summary) e.summary = `服务摘要不能超过 ${LIMITS.summary} 字`;
 
   if (types.includes('psychological_support')) {
-    if (!(RISK_ASSESSMENTS as readonly string[]).includes(d.riskAssessment)) e.riskAssessment = '提供心理疏导时必须完成风险评估';
+    if (!(RISK_ASSESSMENTS as readonly string[]).includes(d.riskAssessment))
+      e.riskAssessment = '提供心理疏导时必须完成风险评估';
     if (d.interventions.length > LIMITS.interventions) e.interventions = `干预措施最多 ${LIMITS.interventions} 项`;
     else if (d.interventions.some((i) => !i.trim() || i.length > LIMITS.intervention)) {
       e.interventions = `每项干预措施须为 1–${LIMITS.intervention} 字`;
@@ -94,7 +95,8 @@ export function validateOutcome(d: OutcomeDraft, now: Date = new Date()): Outcom
     if (!d.aidItems.length) e.aidItems = '提供物资保障时请至少填写一项物资';
     else if (d.aidItems.length > LIMITS.aidItems) e.aidItems = `物资最多 ${LIMITS.aidItems} 项`;
     d.aidItems.forEach((item, i) => {
-      if (!(AID_CATEGORIES as readonly string[]).includes(item.category)) e[`aidItems.${i}.category`] = '请选择物资类别';
+      if (!(AID_CATEGORIES as readonly string[]).includes(item.category))
+        e[`aidItems.${i}.category`] = '请选择物资类别';
       if (!item.description.trim()) e[`aidItems.${i}.description`] = '请填写物资说明';
       else if (item.description.length > LIMITS.aidDescription) {
         e[`aidItems.${i}.description`] = `物资说明不能超过 ${LIMITS.aidDescription} 字`;
@@ -110,7 +112,8 @@ export function validateOutcome(d: OutcomeDraft, now: Date = new Date()): Outcom
   if (d.problems.length > LIMITS.problems) e.problems = `问题最多 ${LIMITS.problems} 项`;
   d.problems.forEach((p, i) => {
     if (!p.category.trim()) e[`problems.${i}.category`] = '请填写问题类别';
-    else if (p.category.length > LIMITS.problemCategory) e[`problems.${i}.category`] = `问题类别不能超过 ${LIMITS.problemCategory} 字`;
+    else if (p.category.length > LIMITS.problemCategory)
+      e[`problems.${i}.category`] = `问题类别不能超过 ${LIMITS.problemCategory} 字`;
     if (!(RESOLUTIONS as readonly string[]).includes(p.resolution)) e[`problems.${i}.resolution`] = '请选择处理结果';
   });
 
@@ -165,7 +168,8 @@ export interface DraftStore {
 }
 
 const PREFIX = 'kapok.draft.';
-const MAX_AGE_MS = 14 * 24 * 3600 * 1000;
+/** A draft untouched this long (a shift: the token's lifetime) is of no more use on this browser. */
+export const DRAFT_MAX_AGE_MS = 12 * 3600 * 1000;
 export const draftKey = (userId: string, contactId: string) => `${PREFIX}${userId}.${contactId}`;
 
 export interface StoredDraft {
@@ -183,7 +187,13 @@ export function loadDraft(store: DraftStore, userId: string, contactId: string):
   }
 }
 
-export function saveDraft(store: DraftStore, userId: string, contactId: string, draft: OutcomeDraft, now = new Date()): string {
+export function saveDraft(
+  store: DraftStore,
+  userId: string,
+  contactId: string,
+  draft: OutcomeDraft,
+  now = new Date(),
+): string {
   const savedAt = now.toISOString();
   try {
     store.setItem(draftKey(userId, contactId), JSON.stringify({ draft, savedAt }));
@@ -197,7 +207,7 @@ export function clearDraft(store: DraftStore, userId: string, contactId: string)
   store.removeItem(draftKey(userId, contactId));
 }
 
-/** Drops drafts older than two weeks (contacts long since handled elsewhere). */
+/** Drops drafts untouched for 12 hours (their shift is over; the contact is handled or reassigned elsewhere). */
 export function pruneDrafts(store: DraftStore, now = new Date()): void {
   const stale: string[] = [];
   for (let i = 0; i < store.length; i++) {
@@ -205,10 +215,30 @@ export function pruneDrafts(store: DraftStore, now = new Date()): void {
     if (!k?.startsWith(PREFIX)) continue;
     try {
       const saved = Date.parse(JSON.parse(store.getItem(k) ?? '{}').savedAt);
-      if (!Number.isFinite(saved) || now.getTime() - saved > MAX_AGE_MS) stale.push(k);
+      if (!Number.isFinite(saved) || now.getTime() - saved > DRAFT_MAX_AGE_MS) stale.push(k);
     } catch {
       stale.push(k);
     }
   }
   stale.forEach((k) => store.removeItem(k));
+}
+
+const draftKeys = (store: DraftStore, keep: (key: string) => boolean = () => false): string[] => {
+  const keys: string[] = [];
+  for (let i = 0; i < store.length; i++) {
+    const k = store.key(i);
+    if (k?.startsWith(PREFIX) && !keep(k)) keys.push(k);
+  }
+  return keys;
+};
+
+/** Removes every draft of every person (sign-out on a shared workstation). */
+export function clearAllDrafts(store: DraftStore): void {
+  draftKeys(store).forEach((k) => store.removeItem(k));
+}
+
+/** Removes the drafts of everyone but this person (someone else signed in on this browser). */
+export function dropDraftsOfOthers(store: DraftStore, userId: string): void {
+  const own = `${PREFIX}${userId}.`;
+  draftKeys(store, (k) => k.startsWith(own)).forEach((k) => store.removeItem(k));
 }

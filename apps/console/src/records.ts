@@ -52,13 +52,17 @@ export interface FollowUp {
 
 export interface RecordOutcome {
   id: string;
+  authorId: string;
   authorName: string | null;
   version: number;
   serviceTypes: string[];
   targetGroup: string;
   summary: string;
   psychological: { riskAssessment: string; interventions: string[] } | null;
-  materialAid: { items: { category: string; description: string; quantity: number }[]; deliveringStationId?: string } | null;
+  materialAid: {
+    items: { category: string; description: string; quantity: number }[];
+    deliveringStationId?: string;
+  } | null;
   problems: { category: string; resolution: string }[];
   followUp: { dueAt: string; note: string } | null;
   recordedAt: string;
@@ -90,7 +94,14 @@ export interface RecordItem {
 }
 
 export interface RecordDetail extends RecordItem {
-  versions: { version: number; authorName: string | null; at: string; reason: string | null; changed: string[] }[];
+  versions: {
+    version: number;
+    authorId: string;
+    authorName: string | null;
+    at: string;
+    reason: string | null;
+    changed: string[];
+  }[];
   reviews: { id: string; version: number; reviewerName: string | null; comment: string; at: string }[];
 }
 
@@ -118,7 +129,8 @@ export interface CallerHistoryResult {
   openAidRequests: AidRequest[];
 }
 
-export const callerHistory = (contactId: string) => maybe<CallerHistoryResult>(`/contacts/${contactId}/history?limit=10`);
+export const callerHistory = (contactId: string) =>
+  maybe<CallerHistoryResult>(`/contacts/${contactId}/history?limit=10`);
 export const listFollowUps = (query: string) => maybe<Page<FollowUp>>(`/follow-ups?${query}`);
 export const completeFollowUp = (id: string, note: string) => post(`/follow-ups/${id}/complete`, note ? { note } : {});
 export const searchRecords = (query: string) => maybe<Page<RecordItem>>(`/records?${query}`);

@@ -1,12 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { io, Socket } from 'socket.io-client';
+import { sessionEnded } from './api';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
 /**
  * A socket.io connection to one namespace that keeps itself up: socket.io reconnects by itself after a network
  * failure; a refusal by the server (its middleware, or a server-side disconnect) is retried here every few seconds,
- * except `unauthorized`, which signs out. `handlers` may change between renders.
+ * except `unauthorized`, which signs out. The server closes the socket when its sign-in session ends
+ * (`session:ended`): signed out elsewhere, revoked, expired or the account deactivated sign this tab out; `changed`
+ * (the person's role or unit changed) reconnects at once, to the new scope. `handlers` may change between renders.
  */
 export function useSocket(
   namespace: '/agent' | '/monitor',
@@ -30,17 +33,24 @@ export function useSocket(
       reconnectionDelayMax: 5000,
     });
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const retryLater = () => {
+    let rescoped = false;
+    const retryLater = (ms = 3000) => {
       clearTimeout(retry);
-      retry = setTimeout(() => s.connect(), 3000);
+      retry = setTimeout(() => s.connect(), ms);
     };
+    s.on('session:ended', (e: { reason?: unknown } | undefined) => {
+      const reason = String(e?.reason ?? '');
+      if (reason === 'changed') rescoped = true;
+      else sessionEnded(reason, token);
+    });
     s.on('connect', () => {
       setStatus('online');
       setError(null);
     });
     s.on('disconnect', (reason) => {
       setStatus('offline');
-      if (reason === 'io server disconnect') retryLater();
+      if (reason === 'io server disconnect') retryLater(rescoped ? 200 : 3000);
+      rescoped = false;
     });
     s.on('connect_error', (err) => {
       setStatus('offline');

@@ -13,6 +13,7 @@ import { RecordsModule } from '@kapok/records';
 import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
+import { ThrottleModule } from '@kapok/throttle';
 import { AidController } from './http/aid.controller';
 import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
@@ -45,11 +46,21 @@ import { MonitorGateway } from './sockets/monitor.gateway';
     ShiftsModule,
     StatsModule,
     DemoModule,
+    ThrottleModule,
   ],
-  controllers: [AuthController, OrgController, ContactsController, HealthController, ShiftsController, StationSettingsController,
-    RecordsController, AidController, FollowUpsController, AuditController,
-    StatsController],
-  providers: [AgentGateway, GatewayInstance,
-    MonitorGateway],
+  controllers: [
+    AuthController,
+    OrgController,
+    ContactsController,
+    HealthController,
+    ShiftsController,
+    StationSettingsController,
+    RecordsController,
+    AidController,
+    FollowUpsController,
+    AuditController,
+    StatsController,
+  ],
+  providers: [AgentGateway, GatewayInstance, MonitorGateway],
 })
 export class GatewayModule {}

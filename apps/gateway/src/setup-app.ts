@@ -13,6 +13,7 @@ import { AppConfig } from '@kapok/config';
 import { inspectUntrusted } from './sockets/payloads';
 import { RedisIoAdapter } from './sockets/redis-io.adapter';
 import { serveConsole } from './console/serve-console';
+import { hardenHttp } from './http-hardening';
 
 /** Flattens nested validation errors into messages that name the full path (materialAid.items.0.quantity …). */
 function validationMessages(e: ValidationError, prefix = ''): string[] {
@@ -51,16 +52,18 @@ function isJson(text: unknown): boolean {
   }
 }
 
-/** Everything main.ts and the tests share: prefix, validation, body limits, sockets over Redis, OpenAPI. */
+/** Everything main.ts and the tests share: HTTP hardening, prefix, validation, body limits, sockets over Redis, OpenAPI. */
 export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
+  // Security headers, trust proxy, no-store on the API: before every other middleware, route and static file.
+  hardenHttp(app, config);
   app.setGlobalPrefix('api');
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
   // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
   // same limit and their errors the same shape.
   app.useBodyParser('urlencoded', { limit: config.get('BODY_LIMIT'), extended: true });
-  // Roster imports (POST /api/stations/:id/shifts/import) send a month of shifts as text/csv.
-  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
+  // No text/csv parser here: a CSV body is read only by the routes that take one, after their guards
+  // (CsvBodyInterceptor, e.g. the roster import), so nobody can make every route read a megabyte unauthenticated.
   app.useGlobalPipes(
     new BodyValidationPipe({
       whitelist: true,
@@ -72,7 +75,12 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   );
   // Malformed JSON, oversized bodies and other body-parser failures answer in the contract's error shape.
   app.use(
-    (err: { status?: number; type?: string; message?: string; body?: unknown }, _req: Request, res: Response, next: NextFunction) => {
+    (
+      err: { status?: number; type?: string; message?: string; body?: unknown },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
       if (!err || typeof err.status !== 'number' || err.status < 400 || err.status >= 500) return next(err);
       const error = STATUS_CODES[err.status] ?? 'Bad Request';
       const message =

@@ -40,7 +40,12 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
 }
 
 async function canPingRedis(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -77,6 +82,7 @@ export async function resolveInfra(dataDir: string): Promise<Infra> {
         throw new Error(
           `No PostgreSQL found and the embedded one could not load (${(err as Error).message}). ` +
             'Install PostgreSQL (apt-get install postgresql) or set DATABASE_URL.',
+          { cause: err },
         );
       }
       const pg = new EmbeddedPostgres({
@@ -119,7 +125,18 @@ export async function resolveInfra(dataDir: string): Promise<Infra> {
       log(`no Redis at ${new URL(local).host}: starting redis-server on port ${port} with data in ${dir}`);
       const child: ChildProcess = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--appendonly',
+          'yes',
+          '--maxmemory-policy',
+          'noeviction',
+        ],
         { stdio: 'ignore' },
       );
       stops.push(async () => void child.kill('SIGTERM'));

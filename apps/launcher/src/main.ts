@@ -2,13 +2,17 @@ import { ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveInfra } from './infra';
+import { holdsCallerNumbers, resolveSecrets } from './secrets';
 
 /**
  * `npm start`: one command that runs the whole product on one machine. It finds (or starts) Postgres and Redis,
- * then runs the gateway (HTTP + sockets, migrations, demo data) and the router (BullMQ workers) as two processes,
- * exactly as they run in production, and prints where to go.
+ * takes the keys from the environment or from <data>/secrets.json (generating them there once), then runs the
+ * gateway (HTTP + sockets, migrations, demo data) and the router (BullMQ workers) as two processes, exactly as they
+ * run in production, and prints where to go.
  */
 const root = resolve(__dirname, '../../../../../..');
+/** Local data of `npm start` (embedded Postgres, Redis, secrets.json): KAPOK_DATA_DIR, or .data in the repository. */
+const dataDir = resolve(process.env.KAPOK_DATA_DIR || join(root, '.data'));
 const entry = (app: string) => join(root, 'dist/apps', app, 'apps', app, 'src/main.js');
 
 async function main() {
@@ -16,14 +20,24 @@ async function main() {
     if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run npm run build first`);
   }
   const givenDatabase = !!process.env.DATABASE_URL;
-  const infra = await resolveInfra(join(root, '.data'));
+  const infra = await resolveInfra(dataDir);
+  let secrets;
+  try {
+    secrets = await resolveSecrets(dataDir, process.env, () => holdsCallerNumbers(infra.databaseUrl));
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
   const port = process.env.PORT ?? '3000';
+  // The demo data (public passwords and intake key) is never seeded in production (the config refuses DEMO=true).
+  const demoByDefault = !givenDatabase && process.env.NODE_ENV !== 'production';
   const env = {
     ...process.env,
+    ...secrets.values,
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     PORT: port,
-    DEMO: process.env.DEMO ?? (givenDatabase ? 'false' : 'true'),
+    DEMO: process.env.DEMO ?? (demoByDefault ? 'true' : 'false'),
   };
 
   const children: ChildProcess[] = [];
@@ -32,7 +46,9 @@ async function main() {
     if (stopping) return;
     stopping = true;
     children.forEach((c) => c.kill('SIGTERM'));
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve())),
+    );
     await infra.stop();
     process.exit(code);
   };
@@ -54,13 +70,18 @@ async function main() {
     Console        ${url}/console    (then, in another terminal: npm run simulate)
     API            ${url}/api        (OpenAPI: ${url}/api/docs)
     Health         ${url}/api/health
-    Operator socket ${url}/agent (socket.io)${env.DEMO === 'true' ? `
+    Operator socket ${url}/agent (socket.io)
+    Keys           ${secrets.keptIn ?? 'from the environment'}${
+      env.DEMO === 'true'
+        ? `
   Demo accounts (password hotline-demo):
     demo-operator, demo-operator-2   operators at 越秀区北京街社工站 (line 020-8100-0001)
     demo-coordinator                 coordinator of 越秀区
     demo-supervisor                  supervisor of 北京街 and 5 more stations
     demo-manager, demo-admin         city-wide
-  Demo intake key: demo-intake-key (header X-Api-Key)` : ''}
+  Demo intake key: demo-intake-key (header X-Api-Key)`
+        : ''
+    }
   Stop with Ctrl-C.
 `);
 }

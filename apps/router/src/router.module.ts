@@ -11,7 +11,16 @@ import { RoutingProcessor } from './routing.processor';
 
 /** The router process: BullMQ workers that make, expire and reconcile offers. Holds no sockets. */
 @Module({
-  imports: [KapokConfigModule, CommonModule, DatabaseModule, QueueModule, RealtimeModule, RoutingModule, ShiftsModule, StatsModule],
+  imports: [
+    KapokConfigModule,
+    CommonModule,
+    DatabaseModule,
+    QueueModule,
+    RealtimeModule,
+    RoutingModule,
+    ShiftsModule,
+    StatsModule,
+  ],
   providers: [RoutingProcessor],
 })
 export class RouterModule {}

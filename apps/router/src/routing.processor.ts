@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { AppConfig } from '@kapok/config';
 import {
@@ -17,7 +17,7 @@ import { RollupRepository } from '@kapok/stats';
 
 /** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
 @Processor(ROUTING_QUEUE)
-export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RoutingProcessor.name);
 
   constructor(
@@ -38,6 +38,15 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     await this.routing.scheduleReconcile(this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000);
     await this.routing.scheduleCoverageCheck(this.config.get('COVERAGE_CHECK_SECONDS') * 1000);
     await this.routing.scheduleStatsReconcile();
+  }
+
+  /**
+   * Shutdown, first step: take no new job and let the running ones finish while the queue, Redis and Postgres are
+   * still open (they close in onApplicationShutdown, after every module's onModuleDestroy). Closing the queue first
+   * would make a job finishing late fail to enqueue its follow-up triggers.
+   */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job): Promise<unknown> {

@@ -14,3 +14,14 @@ export interface IntakeKeyPrincipal {
   id: string;
   name: string;
 }
+
+/** Why a session was revoked: signed out, revoked by its owner from the sessions list, account deactivated. */
+export type SessionRevokeReason = 'logout' | 'revoked' | 'deactivated';
+/** Why a socket's session ended (sent as `session:ended` before the server closes the socket). */
+export type SessionEndReason = SessionRevokeReason | 'expired' | 'changed';
+
+/** The sign-in session a request or a socket runs under (the token's `sid`). */
+export interface AuthSession {
+  id: string;
+  expiresAt: Date;
+}

@@ -9,12 +9,13 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthService } from './auth.service';
-import { AuthUser, IntakeKeyPrincipal, Role } from './auth.types';
+import { AuthSession, AuthUser, IntakeKeyPrincipal, Role } from './auth.types';
 import { IntakeKeyRepository } from './intake-key.repository';
 
 interface AuthedRequest {
   headers: Record<string, string | string[] | undefined>;
   user?: AuthUser;
+  session?: AuthSession;
   intakeKey?: IntakeKeyPrincipal;
 }
 
@@ -42,9 +43,11 @@ export class UserAuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.user = await this.auth.authenticate(bearer(req));
+    const { user, session } = await this.auth.authenticateSession(bearer(req));
+    req.user = user;
+    req.session = session;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [ctx.getHandler(), ctx.getClass()]);
-    if (roles && !roles.includes(req.user.role)) {
+    if (roles && !roles.includes(user.role)) {
       throw new ForbiddenException(`This needs one of the roles: ${roles.join(', ')}`);
     }
     return true;
@@ -86,4 +89,9 @@ export const CurrentUser = createParamDecorator(
 );
 export const CurrentIntakeKey = createParamDecorator(
   (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>().intakeKey,
+);
+
+/** The sign-in session of the request (after UserAuthGuard). */
+export const CurrentSession = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>().session,
 );

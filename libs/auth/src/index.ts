@@ -5,3 +5,7 @@ export * from './guards';
 export * from './intake-key.repository';
 export * from './password-hasher';
 export * from './user.repository';
+export * from './session.repository';
+export * from './session-signals';
+export * from './session-watch';
+export * from './user-sessions';

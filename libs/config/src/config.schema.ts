@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOW_TO_MAKE_A_KEY, SECRET_NAMES, keyProblem } from './secrets';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -11,18 +12,27 @@ export const configSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   /** Prefix of every Redis key (BullMQ queues and socket.io channels), so several deployments can share a Redis. */
-  REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/).default('kapok'),
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(12 * 3600),
-  /** Key of the keyed hash (HMAC-SHA256) that recognises a caller's number without storing it. */
-  CALLER_NUMBER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** AES-256-GCM key that encrypts the caller's number at rest: 32 bytes, as 64 hex characters or base64. */
-  CALLER_NUMBER_ENCRYPTION_KEY: z
+  REDIS_PREFIX: z
     .string()
-    .refine((v) => decodeKey32(v) !== undefined, 'must be 32 bytes, as 64 hex characters or base64')
-    .optional(),
+    .regex(/^[a-zA-Z0-9_-]+$/)
+    .default('kapok'),
+  /** Signing key of access tokens. No default: see SECRET_NAMES and README "Secrets". */
+  JWT_SECRET: z.string().optional(),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(12 * 3600),
+  /** Key of the keyed hash (HMAC-SHA256) that recognises a caller's number without storing it. */
+  CALLER_NUMBER_KEY: z.string().optional(),
+  /** AES-256-GCM key that encrypts the caller's number at rest: 32 bytes, as 64 hex characters or base64. */
+  CALLER_NUMBER_ENCRYPTION_KEY: z.string().optional(),
   /** A material-aid request not delivered (nor cancelled) this long after it was made is overdue. */
-  AID_OVERDUE_HOURS: z.coerce.number().positive().max(24 * 365).default(48),
+  AID_OVERDUE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(48),
   DEMO: bool.optional(),
   OFFER_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(20),
   /** Waits after which a contact is also offered to the district, the region, the whole city. */
@@ -43,7 +53,32 @@ export const configSchema = z.object({
   RECONNECT_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(60),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().max(3600).default(5),
   ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('64kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/)
+    .default('64kb'),
+  /** Browser origins (besides the gateway's own) whose pages may open the sockets, comma-separated. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^https?:\/\/[^/\s]+$/, 'must be a comma-separated list of origins like https://host:port'),
+      ),
+    ),
+  /** Proxies whose X-Forwarded-For / -Proto are believed (Express `trust proxy`): false, true, a hop count, or addresses/subnets (loopback,10.0.0.0/8). */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[\w.:/, -]+$/, 'must be false, true, a hop count or a comma-separated list of addresses/subnets')
+    .default('false'),
+  /** Intake requests (POST /api/contacts …) one intake key may send per second, averaged over 10 s (bursts allowed). */
+  INTAKE_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
 });
 
@@ -53,48 +88,50 @@ export type KapokConfig = z.infer<typeof configSchema> & {
   CALLER_NUMBER_ENCRYPTION_KEY: string;
 };
 
-/** A 32-byte key given as 64 hex characters or as base64; undefined when it is neither. */
-export function decodeKey32(value: string): Buffer | undefined {
-  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
-  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
-    const key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (key.length === 32) return key;
+/** What is wrong with the three keys in this environment (one line per problem, naming the variable). */
+function keyProblems(env: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const missing = SECRET_NAMES.filter((name) => typeof env[name] !== 'string' || env[name] === '');
+  for (const name of missing) problems.push(`  ${name}: required (no default); ${HOW_TO_MAKE_A_KEY}`);
+  for (const name of SECRET_NAMES) {
+    const value = env[name];
+    const problem = typeof value === 'string' && value !== '' ? keyProblem(name, value) : undefined;
+    if (problem) problems.push(`  ${name}: ${problem}`);
   }
-  return undefined;
-}
-
-/** Validates the environment and fails fast with the names of the bad variables. */
-export function validateConfig(env: Record<string, unknown>): KapokConfig {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const cfg = parsed.data;
-  if (!(cfg.OVERFLOW_DISTRICT_SECONDS <= cfg.OVERFLOW_REGION_SECONDS && cfg.OVERFLOW_REGION_SECONDS <= cfg.OVERFLOW_CITY_SECONDS)) {
-    throw new Error(
-      'Invalid configuration:\n  OVERFLOW_DISTRICT_SECONDS <= OVERFLOW_REGION_SECONDS <= OVERFLOW_CITY_SECONDS must hold',
+  if (missing.length) {
+    problems.push(
+      '  (npm start generates these once and keeps them in .data/secrets.json; a gateway or router started on its' +
+        ' own must be given them in the environment: README "Secrets")',
     );
   }
-  if (!cfg.JWT_SECRET) {
-    if (cfg.NODE_ENV === 'production') {
-      throw new Error('Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+  return problems;
+}
+
+/**
+ * Validates the environment and fails fast with the names of the bad variables. Never invents a key: the three
+ * keys (JWT_SECRET, CALLER_NUMBER_KEY, CALLER_NUMBER_ENCRYPTION_KEY) must be given, strong, and not published.
+ */
+export function validateConfig(env: Record<string, unknown>): KapokConfig {
+  const parsed = configSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  problems.push(...keyProblems(env));
+  if (parsed.success) {
+    const cfg = parsed.data;
+    if (!(
+      cfg.OVERFLOW_DISTRICT_SECONDS <= cfg.OVERFLOW_REGION_SECONDS &&
+      cfg.OVERFLOW_REGION_SECONDS <= cfg.OVERFLOW_CITY_SECONDS
+    )) {
+      problems.push('  OVERFLOW_DISTRICT_SECONDS <= OVERFLOW_REGION_SECONDS <= OVERFLOW_CITY_SECONDS must hold');
     }
-    cfg.JWT_SECRET = 'kapok-development-secret-not-for-production';
-  }
-  if (!cfg.CALLER_NUMBER_KEY) {
-    if (cfg.NODE_ENV === 'production') {
-      throw new Error('Invalid configuration:\n  CALLER_NUMBER_KEY: required when NODE_ENV=production');
+    // The demo data has published passwords and a published intake key.
+    if (cfg.DEMO && cfg.NODE_ENV === 'production') {
+      problems.push('  DEMO: must not be true when NODE_ENV=production (the demo accounts and intake key are public)');
     }
-    cfg.CALLER_NUMBER_KEY = 'kapok-development-caller-key';
   }
-  if (!cfg.CALLER_NUMBER_ENCRYPTION_KEY) {
-    if (cfg.NODE_ENV === 'production') {
-      throw new Error('Invalid configuration:\n  CALLER_NUMBER_ENCRYPTION_KEY: required when NODE_ENV=production');
-    }
-    cfg.CALLER_NUMBER_ENCRYPTION_KEY = '6b61706f6b2d646576656c6f706d656e742d6f6e6c792d6e6f742d7365637265';
-  }
-  return cfg as KapokConfig;
+  if (!parsed.success || problems.length) throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+  return parsed.data as KapokConfig;
 }
 
 /** Nest logger levels up to and including LOG_LEVEL. */

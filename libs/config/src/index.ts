@@ -1,2 +1,3 @@
 export * from './config.schema';
 export * from './kapok-config.module';
+export * from './secrets';

@@ -1,4 +1,4 @@
-import { CONTACT_STATUSES, ContactTransitions, canTransition } from './contact-state-machine';
+import { ACCEPTED_STATUSES, CONTACT_STATUSES, ContactTransitions, canTransition } from './contact-state-machine';
 
 describe('contact state machine', () => {
   it('follows the life in domain.md', () => {
@@ -20,5 +20,11 @@ describe('contact state machine', () => {
   });
   it('every target is a known status', () => {
     for (const t of Object.values(ContactTransitions)) expect(CONTACT_STATUSES).toContain(t.to);
+  });
+  it('counts a contact as accepted from accept on, never while queued, ringing or abandoned', () => {
+    for (const t of [ContactTransitions.accept, ContactTransitions.end, ContactTransitions.complete]) {
+      expect(ACCEPTED_STATUSES).toContain(t.to);
+    }
+    for (const s of ['queued', 'offered', 'abandoned'] as const) expect(ACCEPTED_STATUSES).not.toContain(s);
   });
 });

@@ -34,7 +34,11 @@ export const ContactTransitions = {
     set: 'ended_at = COALESCE(ended_at, clock_timestamp()), completed_at = clock_timestamp()',
   },
   /** The caller left before anyone answered. */
-  abandon: { from: ['queued', 'offered'], to: 'abandoned', set: 'assigned_worker_id = NULL, abandoned_at = clock_timestamp()' },
+  abandon: {
+    from: ['queued', 'offered'],
+    to: 'abandoned',
+    set: 'assigned_worker_id = NULL, abandoned_at = clock_timestamp()',
+  },
   /** The operator's connection was lost past the reconnect grace: the contact goes back in line. */
   reclaim: { from: ['active'], to: 'queued', set: 'assigned_worker_id = NULL' },
 } as const satisfies Record<string, Transition>;
@@ -44,6 +48,12 @@ export type TransitionName = keyof typeof ContactTransitions;
 export function canTransition(name: TransitionName, from: ContactStatus): boolean {
   return (ContactTransitions[name].from as readonly ContactStatus[]).includes(from);
 }
+
+/**
+ * The states of a contact its operator has accepted (`accept` and after): they hold or held the conversation. An
+ * `offered` contact is only ringing.
+ */
+export const ACCEPTED_STATUSES: readonly ContactStatus[] = ['active', 'wrap_up', 'completed'];
 
 export type RiskLevel = 'normal' | 'high' | 'critical';
 export const RISK_LEVELS: RiskLevel[] = ['normal', 'high', 'critical'];

@@ -52,6 +52,21 @@ export interface NewContact {
   priority: number;
 }
 
+export interface CallerNumberCiphertexts {
+  enc: Buffer | null;
+  src_id: string | null;
+  src_enc: Buffer | null;
+}
+
+export interface RiskFacts {
+  station_id: string;
+  /** The station's name. */
+  name: string;
+  risk_level: RiskLevel;
+  /** Seconds from queued to answered (or now, while it waits). */
+  waited: number;
+}
+
 const SELECT = `SELECT c.*, h.number AS hotline_number FROM contacts c JOIN hotlines h ON h.id = c.hotline_id`;
 
 @Injectable()
@@ -91,6 +106,61 @@ export class ContactRepository {
       c.externalId,
     ]);
     return { contact: existing!, created: false };
+  }
+
+  /**
+   * The outbound contact of a follow-up that fell due (in the transaction that moved it to contact_created): on the
+   * same line as the contact that asked for it, reserved for the operator who recorded it for the station's
+   * continuity window (`windowSeconds` by default). Its number is the source contact's (CallerNumberStore.read).
+   */
+  async createForFollowUp(tx: Tx, followUpId: string, windowSeconds: number): Promise<string> {
+    const created = await this.db.one<{ id: string }>(
+      `INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, caller_number_masked, caller_number_hash,
+                             language, topics, risk_level, priority, direction, follow_up_id,
+                             preferred_worker_id, preferred_until)
+       SELECT s.hotline_id, f.station_id, s.intake_key_id, 'phone', s.caller_number_masked, s.caller_number_hash,
+              s.language, s.topics, s.risk_level, s.priority, 'outbound', f.id, f.worker_id,
+              now() + make_interval(secs => COALESCE(
+                (SELECT continuity_window_seconds FROM station_settings WHERE station_id = f.station_id), $2))
+         FROM follow_ups f JOIN contacts s ON s.id = f.source_contact_id WHERE f.id = $1
+       RETURNING id`,
+      [followUpId, windowSeconds],
+      tx,
+    );
+    return created!.id;
+  }
+
+  /** Stores the encrypted number of a contact that has none yet (a gateway retry fills in what a crash left out). */
+  async storeCallerNumber(id: string, encrypted: Buffer, tx?: Tx): Promise<void> {
+    await this.db.run(
+      'UPDATE contacts SET caller_number_enc = $2 WHERE id = $1 AND caller_number_enc IS NULL',
+      [id, encrypted],
+      tx,
+    );
+  }
+
+  /**
+   * The encrypted number of the contact and, for an outbound follow-up contact, of the contact it follows up.
+   * Only CallerNumberStore reads these columns.
+   */
+  async callerNumberCiphertexts(id: string): Promise<CallerNumberCiphertexts | undefined> {
+    return this.db.one<CallerNumberCiphertexts>(
+      `SELECT c.caller_number_enc AS enc, src.id AS src_id, src.caller_number_enc AS src_enc
+         FROM contacts c LEFT JOIN follow_ups f ON f.id = c.follow_up_id
+         LEFT JOIN contacts src ON src.id = f.source_contact_id
+        WHERE c.id = $1`,
+      [id],
+    );
+  }
+
+  /** What a risk alert tells about the contact: its station, its risk level, how long it waited for an answer. */
+  async riskFacts(id: string): Promise<RiskFacts | undefined> {
+    return this.db.one<RiskFacts>(
+      `SELECT c.station_id, s.name, c.risk_level,
+              extract(epoch FROM (COALESCE(c.answered_at, now()) - c.queued_at))::float8 AS waited
+         FROM contacts c JOIN org_units s ON s.id = c.station_id WHERE c.id = $1`,
+      [id],
+    );
   }
 
   async find(id: string, tx?: Tx): Promise<ContactRow | undefined> {

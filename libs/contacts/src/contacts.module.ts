@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
-import { RecordsModule } from '@kapok/records';
+import { CallerNumberCipher } from './caller-number-cipher';
+import { CallerNumberStore } from './caller-number.store';
 import { ContactRepository } from './contact.repository';
 import { FollowUpRepository } from './follow-up.repository';
 import { OfferRepository } from './offer.repository';
+import { OutcomeRecorderPort } from './outcome-recorder';
 import { OutcomeRepository } from './outcome.repository';
 import { RiskAlerts } from './risk-alerts';
 import { AbandonContact } from './use-cases/abandon-contact';
@@ -14,11 +16,18 @@ import { GetContact } from './use-cases/get-contact';
 import { ReceiveContact } from './use-cases/receive-contact';
 import { RecordOutcome } from './use-cases/record-outcome';
 
+/** The writers of contacts, offers, outcomes and follow_ups: nothing else writes these tables. */
+const repositories = [ContactRepository, OfferRepository, OutcomeRepository, FollowUpRepository];
 const useCases = [ReceiveContact, GetContact, AbandonContact, EndContact, RecordOutcome];
+const services = [ContactAccess, RiskAlerts, CallerNumberCipher, CallerNumberStore, OutcomeRecorderPort];
 
+/**
+ * A contact's life. Depends on no other domain library but org and presence: the records library depends on this
+ * one and registers itself as the OutcomeRecorder (what recording an outcome writes into the record).
+ */
 @Module({
-  imports: [OrgModule, PresenceModule, RecordsModule],
-  providers: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
-  exports: [ContactRepository, OfferRepository, OutcomeRepository, ContactAccess, RiskAlerts, FollowUpRepository, ...useCases],
+  imports: [OrgModule, PresenceModule],
+  providers: [...repositories, ...services, ...useCases],
+  exports: [...repositories, ...services, ...useCases],
 })
 export class ContactsModule {}

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
+import {
+  FollowUpStatus,
+  FollowUpTransition,
+  FollowUpTransitionName,
+  FollowUpTransitions,
+} from './follow-up-state-machine';
 
 export interface FollowUpRow {
   id: string;
@@ -8,15 +14,16 @@ export interface FollowUpRow {
   station_id: string;
   due_at: Date;
   note: string;
-  status: 'scheduled' | 'contact_created' | 'done' | 'cancelled';
+  status: FollowUpStatus;
   contact_id: string | null;
   created_at: Date;
   completed_at: Date | null;
 }
 
 /**
- * A callback promised in an outcome. At its due time it becomes an outbound contact (status contact_created),
- * offered first to the operator who recorded it; the outcome of that contact completes it (done).
+ * A callback promised in an outcome: the one writer of `follow_ups`. Its life is the follow-up state machine
+ * (follow-up-state-machine.ts): at its due time it becomes an outbound contact (contact_created), offered first to
+ * the operator who recorded it; the outcome of that contact, or completing it by hand, makes it done.
  */
 @Injectable()
 export class FollowUpRepository {
@@ -39,10 +46,34 @@ export class FollowUpRepository {
     return this.db.one<FollowUpRow>('SELECT * FROM follow_ups WHERE id = $1', [id], tx);
   }
 
-  async markDone(tx: Tx, id: string): Promise<void> {
+  /**
+   * Applies a named transition as a conditional update (`… WHERE status = ANY(from)`, and the transition's own
+   * condition). Returns the updated row, or undefined when the follow-up was not in a state the transition starts
+   * from: nothing changed, and the caller acts only on a row.
+   */
+  async transition(
+    tx: Tx,
+    id: string,
+    name: FollowUpTransitionName,
+    opts: { contactId?: string | null } = {},
+  ): Promise<FollowUpRow | undefined> {
+    const t: FollowUpTransition = FollowUpTransitions[name];
+    const params: unknown[] = [id, t.from];
+    if (t.set.includes('$3')) params.push(opts.contactId ?? null);
+    return this.db.one<FollowUpRow>(
+      `UPDATE follow_ups SET status = '${t.to}'${t.set ? `, ${t.set}` : ''}
+        WHERE id = $1 AND status = ANY($2::text[])${t.when ? ` AND ${t.when}` : ''}
+        RETURNING *`,
+      params,
+      tx,
+    );
+  }
+
+  /** Links the outbound contact created for it (in the transaction of `createContact`). */
+  async linkContact(tx: Tx, id: string, contactId: string): Promise<void> {
     await this.db.run(
-      `UPDATE follow_ups SET status = 'done', completed_at = now() WHERE id = $1 AND status = 'contact_created'`,
-      [id],
+      `UPDATE follow_ups SET contact_id = $2 WHERE id = $1 AND status = '${FollowUpTransitions.createContact.to}'`,
+      [id, contactId],
       tx,
     );
   }

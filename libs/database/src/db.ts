@@ -28,7 +28,8 @@ export class Db {
       try {
         return await this.dataSource.transaction('READ COMMITTED', fn);
       } catch (err) {
-        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ??
+        const code =
+          (err as { driverError?: { code?: string }; code?: string }).driverError?.code ??
           (err as { code?: string }).code;
         if (code && RETRYABLE.has(code) && attempt < 4) {
           this.logger.warn(`transaction retry ${attempt} after ${code}`);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OrgAccess } from './org-scope';
 import { OrgRepository } from './org.repository';
 
-@Module({ providers: [OrgRepository], exports: [OrgRepository] })
+@Module({ providers: [OrgRepository, OrgAccess], exports: [OrgRepository, OrgAccess] })
 export class OrgModule {}

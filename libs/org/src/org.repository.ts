@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
-import { HotlineView, OrgLevel, OrgScope, OrgUnitView } from './org.types';
+import { OrgScope } from './org-scope';
+import { HotlineView, OrgLevel, OrgUnitView } from './org.types';
 
 interface OrgUnitRow {
   id: string;
@@ -9,10 +10,6 @@ interface OrgUnitRow {
   parent_id: string | null;
   path: string;
 }
-
-/** SQL condition "unit with this path is inside the scope"; binds $a (root path) and $b (extra unit ids). */
-const inScope = (pathExpr: string, idExpr: string, a: number, b: number) =>
-  `(${pathExpr} LIKE $${a} || '%' OR ${idExpr} = ANY($${b}::uuid[]))`;
 
 @Injectable()
 export class OrgRepository {
@@ -60,18 +57,20 @@ export class OrgRepository {
   }
 
   async listUnits(scope: OrgScope): Promise<OrgUnitView[]> {
+    const params: unknown[] = [];
     const rows = await this.db.rows<OrgUnitRow>(
-      `SELECT * FROM org_units u WHERE ${inScope('u.path', 'u.id', 1, 2)} ORDER BY u.path`,
-      [scope.rootPath, scope.extraUnitIds],
+      `SELECT * FROM org_units u WHERE ${scope.sql('u', params)} ORDER BY u.path`,
+      params,
     );
     return rows.map(toView);
   }
 
   async listHotlines(scope: OrgScope): Promise<HotlineView[]> {
+    const params: unknown[] = [];
     const rows = await this.db.rows<{ id: string; number: string; name: string; station_id: string }>(
       `SELECT h.* FROM hotlines h JOIN org_units s ON s.id = h.station_id
-        WHERE ${inScope('s.path', 's.id', 1, 2)} ORDER BY h.number`,
-      [scope.rootPath, scope.extraUnitIds],
+        WHERE ${scope.sql('s', params)} ORDER BY h.number`,
+      params,
     );
     return rows.map((r) => ({ id: r.id, number: r.number, name: r.name, stationId: r.station_id }));
   }
@@ -80,28 +79,6 @@ export class OrgRepository {
   async lineage(unitId: string, tx?: Tx): Promise<string[]> {
     const row = await this.db.one<{ path: string }>('SELECT path FROM org_units WHERE id = $1', [unitId], tx);
     return row ? row.path.split('/').filter(Boolean) : [];
-  }
-
-  async isUnitInScope(unitId: string, scope: OrgScope, tx?: Tx): Promise<boolean> {
-    const row = await this.db.one(
-      `SELECT 1 FROM org_units u WHERE u.id = $3 AND ${inScope('u.path', 'u.id', 1, 2)}`,
-      [scope.rootPath, scope.extraUnitIds, unitId],
-      tx,
-    );
-    return !!row;
-  }
-
-  /** The scope of a person: their home unit's subtree plus, for supervisors, the stations they cover. */
-  async scopeOf(user: { id: string; orgUnitId: string }, tx?: Tx): Promise<OrgScope> {
-    const row = await this.db.one<{ path: string; extra: string[] }>(
-      `SELECT u.path, COALESCE(array_agg(ss.station_id) FILTER (WHERE ss.station_id IS NOT NULL), '{}') AS extra
-         FROM org_units u LEFT JOIN supervisor_stations ss ON ss.user_id = $2
-        WHERE u.id = $1 GROUP BY u.path`,
-      [user.orgUnitId, user.id],
-      tx,
-    );
-    if (!row) return { rootPath: '/nowhere/', extraUnitIds: [] };
-    return { rootPath: row.path, extraUnitIds: row.extra };
   }
 }
 

@@ -14,12 +14,3 @@ export interface HotlineView {
   name: string;
   stationId: string;
 }
-
-/**
- * The part of the organisation tree a person is responsible for: the subtree under their home unit
- * (its materialised path) plus, for supervisors, the stations they cover.
- */
-export interface OrgScope {
-  rootPath: string;
-  extraUnitIds: string[];
-}

@@ -89,7 +89,11 @@ export class AgentStateRepository {
   }
 
   async countAnswer(userId: string, tx: Tx): Promise<void> {
-    await this.db.run('UPDATE agent_states SET missed_in_row = 0 WHERE user_id = $1 AND missed_in_row <> 0', [userId], tx);
+    await this.db.run(
+      'UPDATE agent_states SET missed_in_row = 0 WHERE user_id = $1 AND missed_in_row <> 0',
+      [userId],
+      tx,
+    );
   }
 
   async addSession(socketId: string, userId: string, gatewayId: string): Promise<void> {

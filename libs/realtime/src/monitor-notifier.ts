@@ -23,7 +23,6 @@ export class MonitorNotifier {
     payload: Parameters<MonitorServerEvents[E]>[0],
   ): void {
     if (!unitIds.length) return;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (this.monitors.to(unitIds.map(monitorUnitRoom)) as any).emit(event, payload);
   }
 }

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
-import { OrgScope } from '@kapok/org';
-import { AidStatus, AidTransition, AidTransitionName, AidTransitions } from './aid-state-machine';
+import { OrgScope, underUnitSql } from '@kapok/org';
+import {
+  AID_ITEMS_CHANGEABLE_IN,
+  AidStatus,
+  AidTransition,
+  AidTransitionName,
+  AidTransitions,
+  OPEN_AID_STATUSES,
+} from './aid-state-machine';
 import { OutcomeInput } from './record.types';
 import { Params } from './sql';
 
@@ -72,7 +79,13 @@ export class AidRequestRepository {
 
   async create(
     tx: Tx,
-    r: { contactId: string; originStationId: string; deliveringStationId: string; items: AidItems; requestedBy: string },
+    r: {
+      contactId: string;
+      originStationId: string;
+      deliveringStationId: string;
+      items: AidItems;
+      requestedBy: string;
+    },
   ): Promise<string> {
     const row = await this.db.one<{ id: string }>(
       `INSERT INTO aid_requests (contact_id, origin_station_id, delivering_station_id, items, requested_by)
@@ -89,7 +102,11 @@ export class AidRequestRepository {
   }
 
   async lock(id: string, overdueHours: number, tx: Tx): Promise<AidRequestRow | undefined> {
-    return this.db.one<AidRequestRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $2 FOR UPDATE OF a`, [overdueHours, id], tx);
+    return this.db.one<AidRequestRow>(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE a.id = $2 FOR UPDATE OF a`,
+      [overdueHours, id],
+      tx,
+    );
   }
 
   async forContacts(contactIds: string[], overdueHours: number, tx?: Tx): Promise<AidRequestRow[]> {
@@ -137,21 +154,33 @@ export class AidRequestRepository {
     return row;
   }
 
-  /** An amendment changed what is asked for, while it was still only requested. */
+  /**
+   * An amendment changed what is asked for, while the state machine still allows it (only requested): a
+   * conditional update; false when the request moved on.
+   */
   async replaceItems(
     tx: Tx,
     id: string,
     r: { items: AidItems; deliveringStationId: string; actorId: string; note: string },
   ): Promise<boolean> {
-    const res = await this.db.run(
+    const row = await this.db.one<{ status: AidStatus }>(
       `UPDATE aid_requests SET items = $2, delivering_station_id = $3, updated_at = now(), overdue_flagged_at = NULL
-        WHERE id = $1 AND status = 'requested'`,
-      [id, JSON.stringify(r.items), r.deliveringStationId],
+        WHERE id = $1 AND status = ANY($4::text[]) RETURNING status`,
+      [id, JSON.stringify(r.items), r.deliveringStationId, AID_ITEMS_CHANGEABLE_IN],
       tx,
     );
-    if (res.rowCount !== 1) return false;
-    await this.addStep(tx, id, 'requested', 'requested', r.actorId, r.note);
+    if (!row) return false;
+    await this.addStep(tx, id, row.status, row.status, r.actorId, r.note);
     return true;
+  }
+
+  /** The delivering stations of the contact's open requests (they may read the caller's number). */
+  async openDeliveringStations(contactId: string): Promise<string[]> {
+    const rows = await this.db.rows<{ delivering_station_id: string }>(
+      `SELECT delivering_station_id FROM aid_requests WHERE contact_id = $1 AND status = ANY($2::text[])`,
+      [contactId, OPEN_AID_STATUSES],
+    );
+    return rows.map((r) => r.delivering_station_id);
   }
 
   async steps(ids: string[]): Promise<AidStepRow[]> {
@@ -164,21 +193,16 @@ export class AidRequestRepository {
   }
 
   /**
-   * Requests where the delivering or the requesting station is in the scope (null: all), oldest first unless
+   * Requests where the delivering or the requesting station is in the scope, oldest first unless
    * asked otherwise, with the total.
    */
-  async list(scope: OrgScope | null, overdueHours: number, f: AidFilter): Promise<{ rows: AidRequestRow[]; total: number }> {
+  async list(scope: OrgScope, overdueHours: number, f: AidFilter): Promise<{ rows: AidRequestRow[]; total: number }> {
     const p = new Params();
     p.add(overdueHours);
     const where: string[] = [];
-    if (scope) {
-      const root = p.add(scope.rootPath);
-      const extra = p.add(scope.extraUnitIds);
-      where.push(`(ds.path LIKE ${root} || '%' OR ds.id = ANY(${extra}::uuid[])
-                   OR os.path LIKE ${root} || '%' OR os.id = ANY(${extra}::uuid[]))`);
-    }
+    if (!scope.wholeOrg) where.push(`(${scope.sql('ds', p)} OR ${scope.sql('os', p)})`);
     if (f.status?.length) where.push(`a.status = ANY(${p.add(f.status)}::text[])`);
-    if (f.orgUnitId) where.push(`ds.path LIKE (SELECT u.path FROM org_units u WHERE u.id = ${p.add(f.orgUnitId)}) || '%'`);
+    if (f.orgUnitId) where.push(underUnitSql('ds.path', f.orgUnitId, p));
     if (f.contactId) where.push(`a.contact_id = ${p.add(f.contactId)}`);
     const overdue = `(a.status IN ('requested','arranged') AND a.requested_at < now() - make_interval(secs => $1::float8 * 3600))`;
     if (f.overdue !== undefined) where.push(f.overdue ? overdue : `NOT ${overdue}`);

@@ -1,4 +1,4 @@
-import { AID_STATUSES, AidTransitions, canAidTransition } from './aid-state-machine';
+import { AID_STATUSES, AidTransitions, canAidTransition, canChangeAidItems } from './aid-state-machine';
 
 describe('material-aid state machine', () => {
   it('goes requested → arranged → delivered', () => {
@@ -20,5 +20,9 @@ describe('material-aid state machine', () => {
       expect(t.from).not.toContain('cancelled');
       expect(AID_STATUSES).toContain(t.to);
     }
+  });
+  it('lets an amendment change the items only while requested', () => {
+    expect(canChangeAidItems('requested')).toBe(true);
+    for (const s of ['arranged', 'delivered', 'cancelled'] as const) expect(canChangeAidItems(s)).toBe(false);
   });
 });

@@ -34,3 +34,13 @@ export const AID_TRANSITION_NAMES = Object.keys(AidTransitions) as AidTransition
 export function canAidTransition(name: AidTransitionName, from: AidStatus): boolean {
   return (AidTransitions[name].from as readonly AidStatus[]).includes(from);
 }
+
+/**
+ * Not a step: while a request is only requested, an amendment of its record may still change what is asked for and
+ * which station delivers it (a conditional update, `… WHERE status = ANY(:these)`). Once arranged it is 409.
+ */
+export const AID_ITEMS_CHANGEABLE_IN: readonly AidStatus[] = ['requested'];
+
+export function canChangeAidItems(status: AidStatus): boolean {
+  return AID_ITEMS_CHANGEABLE_IN.includes(status);
+}

@@ -108,15 +108,12 @@ export class AuditLogRepository {
     );
   }
 
-  /** Rows the reader may see (scope = null: everything, for admins), newest first, with the total. */
-  async list(scope: OrgScope | null, f: AuditFilter): Promise<{ items: AuditView[]; total: number }> {
+  /** Rows the reader may see (the whole organisation: every row, also rows of no station), newest first, with total. */
+  async list(scope: OrgScope, f: AuditFilter): Promise<{ items: AuditView[]; total: number }> {
     const p = new Params();
     const where: string[] = [];
-    if (scope) {
-      where.push(
-        `EXISTS (SELECT 1 FROM org_units s WHERE s.id = a.station_id
-                   AND (s.path LIKE ${p.add(scope.rootPath)} || '%' OR s.id = ANY(${p.add(scope.extraUnitIds)}::uuid[])))`,
-      );
+    if (!scope.wholeOrg) {
+      where.push(`EXISTS (SELECT 1 FROM org_units s WHERE s.id = a.station_id AND ${scope.sql('s', p)})`);
     }
     if (f.contactId) where.push(`a.contact_id = ${p.add(f.contactId)}`);
     if (f.subjectId) where.push(`a.subject_id = ${p.add(f.subjectId)}`);

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { FollowUpStatus } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
-import { OrgScope } from '@kapok/org';
+import { OrgScope, underUnitSql } from '@kapok/org';
 import { Params } from './sql';
 
-export type FollowUpStatus = 'scheduled' | 'contact_created' | 'done' | 'cancelled';
-export const FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created', 'done', 'cancelled'];
-export const OPEN_FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created'];
+// The follow-up's statuses belong to its state machine (@kapok/contacts); re-exported for this library's readers.
+export { FOLLOW_UP_STATUSES, OPEN_FOLLOW_UP_STATUSES } from '@kapok/contacts';
+export type { FollowUpStatus } from '@kapok/contacts';
 
 export interface FollowUpListRow {
   id: string;
@@ -52,8 +53,8 @@ const FROM = `
   LEFT JOIN outcomes o ON o.contact_id = f.source_contact_id LEFT JOIN users u ON u.id = f.worker_id`;
 
 /**
- * Follow-ups (callbacks) as work lists, per operator and station. The follow_ups table belongs to the contacts
- * library (scheduling, the outbound contact); this is the records side: listing and completing.
+ * Follow-ups (callbacks) as work lists, per operator and station: reads only. The follow_ups table is written by
+ * FollowUpRepository (@kapok/contacts), through the follow-up state machine; CompleteFollowUp completes one there.
  */
 @Injectable()
 export class FollowUpListRepository {
@@ -75,16 +76,13 @@ export class FollowUpListRepository {
     );
   }
 
-  /** Follow-ups of the stations in scope (null: all) and the user's own; by due time, earliest first. */
-  async list(user: AuthUser, scope: OrgScope | null, f: FollowUpFilter): Promise<{ rows: FollowUpListRow[]; total: number }> {
+  /** Follow-ups of the stations in scope and the user's own; by due time, earliest first. */
+  async list(user: AuthUser, scope: OrgScope, f: FollowUpFilter): Promise<{ rows: FollowUpListRow[]; total: number }> {
     const p = new Params();
     const where: string[] = [];
-    if (scope) {
-      where.push(`(s.path LIKE ${p.add(scope.rootPath)} || '%' OR s.id = ANY(${p.add(scope.extraUnitIds)}::uuid[])
-                   OR f.worker_id = ${p.add(user.id)})`);
-    }
+    if (!scope.wholeOrg) where.push(`(${scope.sql('s', p)} OR f.worker_id = ${p.add(user.id)})`);
     if (f.workerId) where.push(`f.worker_id = ${p.add(f.workerId)}`);
-    if (f.orgUnitId) where.push(`s.path LIKE (SELECT u2.path FROM org_units u2 WHERE u2.id = ${p.add(f.orgUnitId)}) || '%'`);
+    if (f.orgUnitId) where.push(underUnitSql('s.path', f.orgUnitId, p));
     if (f.status?.length) where.push(`f.status = ANY(${p.add(f.status)}::text[])`);
     const overdue = `(f.status IN ('scheduled','contact_created') AND f.due_at < now())`;
     if (f.overdue !== undefined) where.push(f.overdue ? overdue : `NOT ${overdue}`);
@@ -101,14 +99,13 @@ export class FollowUpListRepository {
     return { rows, total: total!.n };
   }
 
-  /** Open → done, linking the contact in which it was made; false when it was no longer open. */
-  async complete(tx: Tx, id: string, contactId: string | null): Promise<boolean> {
-    const res = await this.db.run(
-      `UPDATE follow_ups SET status = 'done', completed_at = now(), contact_id = COALESCE($2, contact_id)
-        WHERE id = $1 AND status IN ('scheduled','contact_created')`,
-      [id, contactId],
-      tx,
+  /** Whether the contact asked for, or is the outbound contact of, a follow-up of this operator. */
+  async followedUpBy(contactId: string, workerId: string): Promise<boolean> {
+    const row = await this.db.one(
+      `SELECT 1 FROM follow_ups f JOIN contacts c ON c.id = $1
+        WHERE (f.source_contact_id = c.id OR f.id = c.follow_up_id) AND f.worker_id = $2`,
+      [contactId, workerId],
     );
-    return res.rowCount === 1;
+    return !!row;
   }
 }

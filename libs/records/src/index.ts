@@ -1,8 +1,8 @@
 export * from './aid-state-machine';
 export * from './aid-request.repository';
 export * from './audit-log.repository';
-export * from './caller-number-cipher';
-export * from './caller-number.store';
+// the caller's number at rest is kept by @kapok/contacts (it is a column of contacts); re-exported for readers here
+export { CallerNumberCipher, CallerNumberStore } from '@kapok/contacts';
 export * from './follow-up-list.repository';
 export * from './record-access';
 export * from './record-keeper';

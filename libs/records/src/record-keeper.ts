@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, OnModuleInit } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { OutcomeRecorder, OutcomeRecorderPort } from '@kapok/contacts';
 import { Tx } from '@kapok/database';
 import { AidRequestRepository } from './aid-request.repository';
 import { AuditLogRepository } from './audit-log.repository';
@@ -7,17 +8,22 @@ import { RecordRepository } from './record.repository';
 import { OutcomeInput, RECORD_FIELDS, contentOf } from './record.types';
 
 /**
- * What recording an outcome writes besides the outcome row, in the same transaction (called by
- * @kapok/contacts' RecordOutcome): the record's first version, its problems, the material-aid request for the
- * delivering station, and the audit row.
+ * What recording an outcome writes besides the outcome row, in the same transaction: the record's first version,
+ * its problems, the material-aid request for the delivering station, and the audit row. @kapok/contacts'
+ * RecordOutcome calls it through its OutcomeRecorder port, where this registers itself when the module starts.
  */
 @Injectable()
-export class RecordKeeper {
+export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
   constructor(
     private readonly records: RecordRepository,
     private readonly aid: AidRequestRepository,
     private readonly audit: AuditLogRepository,
+    private readonly port: OutcomeRecorderPort,
   ) {}
+
+  onModuleInit(): void {
+    this.port.register(this);
+  }
 
   /**
    * Checks what only the database can tell (the delivering station exists and is a station: 400 naming the field

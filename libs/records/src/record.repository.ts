@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { ContactStatus } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
-import { OrgScope } from '@kapok/org';
+import { OrgScope, underUnitSql } from '@kapok/org';
 import { RecordAccess } from './record-access';
 import { AUTHOR_AMEND_WINDOW_HOURS, OutcomeInput, RecordContent } from './record.types';
 import { Params, likeEscape } from './sql';
@@ -9,7 +10,7 @@ import { Params, likeEscape } from './sql';
 /** A contact with its current record (outcome), as the records API reads it. Never the caller's full number. */
 export interface RecordRow {
   contact_id: string;
-  status: string;
+  status: ContactStatus;
   channel: string;
   direction: string;
   station_id: string;
@@ -123,6 +124,10 @@ const ORDER: Record<RecordSort, string> = {
   risk: `(${UNREVIEWED} AND ${RISK_RANK} >= 3) DESC, ${RISK_RANK} DESC, c.completed_at ASC NULLS LAST, c.id`,
 };
 
+/**
+ * Records as they are read (a contact with its outcome), and the one writer of outcome_versions, record_problems
+ * and record_reviews. The outcome row itself is written by OutcomeRepository (@kapok/contacts).
+ */
 @Injectable()
 export class RecordRepository {
   constructor(
@@ -141,14 +146,12 @@ export class RecordRepository {
     return this.find(contactId, tx);
   }
 
-  async list(user: AuthUser, scope: OrgScope | null, f: RecordFilter): Promise<{ rows: RecordRow[]; total: number }> {
+  async list(user: AuthUser, scope: OrgScope, f: RecordFilter): Promise<{ rows: RecordRow[]; total: number }> {
     const p = new Params();
     const where = [this.access.visibleSql(p, user, scope, 's', 'c.assigned_worker_id', 'o.worker_id')];
     if (f.from) where.push(`c.queued_at >= ${p.add(f.from)}`);
     if (f.to) where.push(`c.queued_at < ${p.add(f.to)}`);
-    if (f.orgUnitId) {
-      where.push(`s.path LIKE (SELECT u.path FROM org_units u WHERE u.id = ${p.add(f.orgUnitId)}) || '%'`);
-    }
+    if (f.orgUnitId) where.push(underUnitSql('s.path', f.orgUnitId, p));
     if (f.operatorId) where.push(`COALESCE(o.worker_id, c.assigned_worker_id) = ${p.add(f.operatorId)}`);
     if (f.status?.length) where.push(`c.status = ANY(${p.add(f.status)}::text[])`);
     if (f.serviceType?.length) where.push(`o.service_types && ${p.add(f.serviceType)}::text[]`);
@@ -170,7 +173,9 @@ export class RecordRepository {
     }
     if (f.followUp === 'none') where.push(`NOT EXISTS (SELECT 1 FROM follow_ups fu WHERE fu.source_contact_id = c.id)`);
     if (f.followUpDueBefore) {
-      where.push(`EXISTS (SELECT 1 FROM follow_ups fu WHERE ${openFollowUp} AND fu.due_at <= ${p.add(f.followUpDueBefore)})`);
+      where.push(
+        `EXISTS (SELECT 1 FROM follow_ups fu WHERE ${openFollowUp} AND fu.due_at <= ${p.add(f.followUpDueBefore)})`,
+      );
     }
     if (f.problemResolution?.length) {
       where.push(`EXISTS (SELECT 1 FROM record_problems rp WHERE rp.contact_id = c.id
@@ -198,7 +203,7 @@ export class RecordRepository {
    */
   async sameCaller(
     user: AuthUser,
-    scope: OrgScope | null,
+    scope: OrgScope,
     hash: string,
     before: { contactId: string; queuedAt: Date },
     limit: number,
@@ -265,48 +270,20 @@ export class RecordRepository {
     );
   }
 
-  /**
-   * The amendment, as a conditional update: it applies only to the version it was based on. The outcome's
-   * columns are updated in place (statistics read them); undefined when the version moved on.
-   */
-  async amend(
+  /** The versions after `afterVersion` that `authorId` wrote, in order. */
+  async versionsWrittenBy(tx: Tx, contactId: string, authorId: string, afterVersion: number): Promise<number[]> {
+    const rows = await this.db.rows<{ version: number }>(
+      `SELECT version FROM outcome_versions WHERE contact_id = $1 AND author_id = $2 AND version > $3 ORDER BY version`,
+      [contactId, authorId, afterVersion],
+      tx,
+    );
+    return rows.map((r) => r.version);
+  }
+
+  async addReview(
     tx: Tx,
-    outcomeId: string,
-    fromVersion: number,
-    c: RecordContent,
-    userId: string,
-  ): Promise<{ version: number } | undefined> {
-    return this.db.one<{ version: number }>(
-      `UPDATE outcomes SET service_types = $3, target_group = $4, summary = $5, psychological = $6, material_aid = $7,
-                           problems = $8, version = version + 1, updated_at = now(), updated_by = $9
-        WHERE id = $1 AND version = $2 RETURNING version`,
-      [
-        outcomeId,
-        fromVersion,
-        c.serviceTypes,
-        c.targetGroup,
-        c.summary,
-        c.psychological ? JSON.stringify(c.psychological) : null,
-        c.materialAid ? JSON.stringify(c.materialAid) : null,
-        JSON.stringify(c.problems),
-        userId,
-      ],
-      tx,
-    );
-  }
-
-  /** Marks the current version reviewed; false when the record moved on or this version is already reviewed. */
-  async markReviewed(tx: Tx, outcomeId: string, version: number, userId: string): Promise<boolean> {
-    const res = await this.db.run(
-      `UPDATE outcomes SET reviewed_version = version, reviewed_at = now(), reviewed_by = $3
-        WHERE id = $1 AND version = $2 AND reviewed_version IS DISTINCT FROM version`,
-      [outcomeId, version, userId],
-      tx,
-    );
-    return res.rowCount === 1;
-  }
-
-  async addReview(tx: Tx, r: { contactId: string; version: number; reviewerId: string; comment: string }): Promise<void> {
+    r: { contactId: string; version: number; reviewerId: string; comment: string },
+  ): Promise<void> {
     await this.db.run(
       `INSERT INTO record_reviews (contact_id, outcome_version, reviewer_id, comment) VALUES ($1, $2, $3, $4)`,
       [r.contactId, r.version, r.reviewerId, r.comment],

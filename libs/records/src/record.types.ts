@@ -1,7 +1,6 @@
 /**
  * The outcome record as the records library reads it. The request classes that validate it (OutcomeDto and
- * friends) live in @kapok/contacts and are structurally this; the library depends on the shape only, so that
- * @kapok/contacts can depend on this library without a cycle.
+ * friends) live in @kapok/contacts and are structurally this (an OutcomeDto is an OutcomeInput).
  */
 export interface OutcomeInput {
   serviceTypes: string[];
@@ -20,7 +19,14 @@ export interface OutcomeInput {
 export type AmendableInput = Omit<OutcomeInput, 'followUp'>;
 
 /** The fields of a record's content, in the order versions list what changed. */
-export const RECORD_FIELDS = ['serviceTypes', 'targetGroup', 'summary', 'psychological', 'materialAid', 'problems'] as const;
+export const RECORD_FIELDS = [
+  'serviceTypes',
+  'targetGroup',
+  'summary',
+  'psychological',
+  'materialAid',
+  'problems',
+] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
 /** One version of a record's content (what `outcome_versions.content` holds). */

@@ -1,9 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ContactsModule } from '@kapok/contacts';
 import { OrgModule } from '@kapok/org';
 import { AidRequestRepository } from './aid-request.repository';
 import { AuditLogRepository } from './audit-log.repository';
-import { CallerNumberCipher } from './caller-number-cipher';
-import { CallerNumberStore } from './caller-number.store';
 import { FollowUpListRepository } from './follow-up-list.repository';
 import { RecordAccess } from './record-access';
 import { RecordKeeper } from './record-keeper';
@@ -25,8 +24,6 @@ const repositories = [
   AidRequestRepository,
   FollowUpListRepository,
   AuditLogRepository,
-  CallerNumberStore,
-  CallerNumberCipher,
   RecordAccess,
   RecordKeeper,
 ];
@@ -47,12 +44,14 @@ const useCases = [
 ];
 
 /**
- * Service records: versions, reviews, material aid to delivery, follow-up lists, caller history, the caller's
- * number encrypted at rest, and the audit log. Depends on nothing in @kapok/contacts (which uses RecordKeeper and
- * CallerNumberStore from here when it records an outcome or takes in a contact).
+ * Service records: versions, reviews, material aid to delivery, follow-up lists, caller history, who may read the
+ * caller's full number, and the audit log. Depends on @kapok/contacts (never the other way round): outcomes,
+ * follow-ups and the caller's encrypted number are written there (OutcomeRepository, FollowUpRepository,
+ * CallerNumberStore); RecordKeeper registers itself as contacts' OutcomeRecorder, so that recording an outcome
+ * writes the record in the same transaction.
  */
 @Module({
-  imports: [OrgModule],
+  imports: [OrgModule, ContactsModule],
   providers: [...repositories, ...useCases, AidOverdueSweeper],
   exports: [...repositories, ...useCases],
 })

@@ -34,7 +34,14 @@ export function toAidRequestView(a: AidRequestRow, steps?: AidStepRow[]) {
 export type AidRequestView = ReturnType<typeof toAidRequestView>;
 
 export function toAidStepView(s: AidStepRow) {
-  return { from: s.from_status, to: s.to_status, actorId: s.actor_id, actorName: s.actor_name, at: iso(s.at), note: s.note };
+  return {
+    from: s.from_status,
+    to: s.to_status,
+    actorId: s.actor_id,
+    actorName: s.actor_name,
+    at: iso(s.at),
+    note: s.note,
+  };
 }
 
 export function toFollowUpView(f: FollowUpListRow) {
@@ -115,7 +122,13 @@ export type RecordListItem = ReturnType<typeof toRecordListItem>;
 /** One record in full: the list item plus every version (who, when, what changed) and every review. */
 export function toRecordView(
   r: RecordRow,
-  d: { followUps: FollowUpListRow[]; aid: AidRequestRow[]; steps: AidStepRow[]; versions: VersionRow[]; reviews: ReviewRow[] },
+  d: {
+    followUps: FollowUpListRow[];
+    aid: AidRequestRow[];
+    steps: AidStepRow[];
+    versions: VersionRow[];
+    reviews: ReviewRow[];
+  },
 ) {
   const item = toRecordListItem(r, d.followUps, []);
   return {

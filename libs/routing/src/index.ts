@@ -9,3 +9,4 @@ export * from './use-cases/follow-up-due';
 export * from './use-cases/make-offers';
 export * from './use-cases/reconcile';
 export * from './station-settings';
+export * from './station-settings.repository';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
+import { pathUnderSql } from '@kapok/org';
 import { RoutingRules, SKILL_TOPICS } from './routing-rules';
 
 /*
@@ -61,11 +62,14 @@ const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
   AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
 
 const ELIGIBLE = `
-      f.path LIKE kapok_ancestor_path(c.cpath, c.level) || '%'
+      ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')}
   AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
        OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
   AND (c.waited >= c.relax OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
+
+/** One lock for all matching of the organisation tree (pairs can cross stations through overflow). */
+const MATCH_LOCK = 7235100;
 
 export interface ContactLevel {
   id: string;
@@ -131,6 +135,14 @@ export class MatchingRepository {
       tx,
     );
     return row?.id;
+  }
+
+  /**
+   * Takes the match lock for the rest of the transaction (a transaction-level advisory lock): matches never race,
+   * and a match that waited for it sees everything the one before it committed.
+   */
+  async lockMatching(tx: Tx): Promise<void> {
+    await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
   }
 
   /** Cheap checks made before taking the match lock: most triggers find nothing to do. */

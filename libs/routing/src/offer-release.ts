@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ContactRepository, OfferRepository, OfferRow } from '@kapok/contacts';
-import { Db, Tx } from '@kapok/database';
+import { Tx } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier, MonitorNotifier, OfferRevokedEvent } from '@kapok/realtime';
 import { RoutingRules } from './routing-rules';
+import { StationSettingsRepository } from './station-settings.repository';
 
 export interface Released {
   stationId: string;
@@ -32,7 +33,7 @@ export class OfferRelease {
     private readonly notifier: AgentNotifier,
     private readonly monitor: MonitorNotifier,
     private readonly org: OrgRepository,
-    private readonly db: Db,
+    private readonly settings: StationSettingsRepository,
     private readonly rules: RoutingRules,
   ) {}
 
@@ -48,7 +49,12 @@ export class OfferRelease {
     let setAway: number | undefined;
     if (kind.reason === 'timeout') {
       const missed = await this.agents.countMissedOffer(offer.worker_id, tx);
-      if (missed >= (await this.missedLimit(contact.station_id, tx))) {
+      const limit = await this.settings.missedOffersToAway(
+        contact.station_id,
+        this.rules.defaults.missedOffersToAway,
+        tx,
+      );
+      if (missed >= limit) {
         await this.agents.setPresence(offer.worker_id, 'away', tx);
         setAway = missed;
       }
@@ -85,14 +91,5 @@ export class OfferRelease {
     if (released.setAway !== undefined) {
       for (const id of await this.contacts.waitingAt(released.stationId)) await this.routing.routeContact(id);
     }
-  }
-
-  private async missedLimit(stationId: string, tx: Tx): Promise<number> {
-    const row = await this.db.one<{ n: number }>(
-      `SELECT COALESCE((SELECT missed_offers_to_away FROM station_settings WHERE station_id = $1), $2)::int AS n`,
-      [stationId, this.rules.defaults.missedOffersToAway],
-      tx,
-    );
-    return row!.n;
   }
 }

@@ -6,6 +6,7 @@ import { MatchingRepository } from './matching.repository';
 import { OfferRelease } from './offer-release';
 import { RoutingRules } from './routing-rules';
 import { StationSettings } from './station-settings';
+import { StationSettingsRepository } from './station-settings.repository';
 import { AgentSession } from './use-cases/agent-session';
 import { AnswerOffer } from './use-cases/answer-offer';
 import { ExpireOffer } from './use-cases/expire-offer';
@@ -17,7 +18,7 @@ const useCases = [MakeOffers, AnswerOffer, ExpireOffer, AgentSession, FollowUpDu
 
 @Module({
   imports: [ContactsModule, PresenceModule, OrgModule],
-  providers: [RoutingRules, MatchingRepository, OfferRelease, StationSettings, ...useCases],
-  exports: [RoutingRules, MatchingRepository, StationSettings, ...useCases],
+  providers: [RoutingRules, MatchingRepository, StationSettingsRepository, OfferRelease, StationSettings, ...useCases],
+  exports: [RoutingRules, MatchingRepository, StationSettingsRepository, StationSettings, ...useCases],
 })
 export class RoutingModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
-import { OrgRepository } from '@kapok/org';
+import { OrgRepository, OrgScope, pathUnderSql } from '@kapok/org';
 import { MonitorNotifier } from '@kapok/realtime';
 
 export interface CoverageGap {
@@ -40,7 +40,7 @@ export class CoverageWatch {
          SELECT d.id, 'nobody_rostered' FROM org_units d
           WHERE d.level = 'district'
             AND NOT EXISTS (SELECT 1 FROM shifts s JOIN org_units st ON st.id = s.station_id
-                             WHERE st.path LIKE d.path || '%' AND s.starts_at <= now() AND s.ends_at > now())`,
+                             WHERE ${pathUnderSql('st.path', 'd.path')} AND s.starts_at <= now() AND s.ends_at > now())`,
         [],
         tx,
       );
@@ -70,12 +70,13 @@ export class CoverageWatch {
     return result;
   }
 
-  /** Open gaps within these units' subtrees (for the monitor and the API). */
-  async open(rootPath: string, extraUnitIds: string[]): Promise<CoverageGap[]> {
+  /** Open gaps of the units in the scope (for the monitor and the API). */
+  async open(scope: OrgScope): Promise<CoverageGap[]> {
+    const params: unknown[] = [];
     const rows = await this.db.rows<GapRow & { unit_name: string }>(
       `SELECT g.*, u.name AS unit_name FROM coverage_gaps g JOIN org_units u ON u.id = g.unit_id
-        WHERE g.ended_at IS NULL AND (u.path LIKE $1 || '%' OR u.id = ANY($2::uuid[])) ORDER BY g.started_at`,
-      [rootPath, extraUnitIds],
+        WHERE g.ended_at IS NULL AND ${scope.sql('u', params)} ORDER BY g.started_at`,
+      params,
     );
     return rows.map((r) => toGap(r, r.unit_name));
   }

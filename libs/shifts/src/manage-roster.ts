@@ -1,7 +1,13 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { Db } from '@kapok/database';
-import { OrgRepository } from '@kapok/org';
+import { OrgAccess, OrgRepository } from '@kapok/org';
 import { parseRosterCsv } from './roster-csv';
 import { ShiftRepository, ShiftView, toShiftView } from './shift.repository';
 
@@ -15,20 +21,27 @@ export class ManageRoster {
     private readonly db: Db,
     private readonly shifts: ShiftRepository,
     private readonly org: OrgRepository,
+    private readonly access: OrgAccess,
   ) {}
 
   async list(user: AuthUser, stationId: string, from: Date, to: Date): Promise<ShiftView[]> {
     await this.station(user, stationId);
     if (to <= from) throw new BadRequestException('to must be after from');
-    if (to.getTime() - from.getTime() > 62 * 24 * 3600 * 1000) throw new BadRequestException('from–to spans at most 62 days');
+    if (to.getTime() - from.getTime() > 62 * 24 * 3600 * 1000)
+      throw new BadRequestException('from–to spans at most 62 days');
     return (await this.shifts.list(stationId, from, to)).map(toShiftView);
   }
 
-  async create(user: AuthUser, stationId: string, s: { workerId: string; startsAt: Date; endsAt: Date }): Promise<ShiftView> {
+  async create(
+    user: AuthUser,
+    stationId: string,
+    s: { workerId: string; startsAt: Date; endsAt: Date },
+  ): Promise<ShiftView> {
     await this.station(user, stationId, true);
     this.checkTimes(s.startsAt, s.endsAt, 'startsAt/endsAt');
     const operators = await this.shifts.operatorsOf(stationId);
-    if (![...operators.values()].includes(s.workerId)) throw new BadRequestException('workerId is not an operator of this station');
+    if (![...operators.values()].includes(s.workerId))
+      throw new BadRequestException('workerId is not an operator of this station');
     return toShiftView(await this.shifts.create({ stationId, ...s, createdBy: user.id }));
   }
 
@@ -41,11 +54,18 @@ export class ManageRoster {
 
   /**
    * Imports a roster CSV (see roster-csv.ts) all or nothing: any bad line is a 400 naming every problem, and nothing
-   * is written. With `replace`, the station's shifts starting in the imported period are replaced.
+   * is written. With `replace`, the station's shifts starting in the imported period are replaced. More than
+   * MAX_ROSTER_ROWS shifts is a 413 naming the cap.
    */
-  async import(user: AuthUser, stationId: string, csv: string, replace: boolean): Promise<{ imported: number; replaced: number }> {
+  async import(
+    user: AuthUser,
+    stationId: string,
+    csv: string,
+    replace: boolean,
+  ): Promise<{ imported: number; replaced: number }> {
     await this.station(user, stationId, true);
-    const { shifts, errors } = parseRosterCsv(csv);
+    const { shifts, errors, overCap } = parseRosterCsv(csv);
+    if (overCap) throw new PayloadTooLargeException(errors[0]);
     const operators = await this.shifts.operatorsOf(stationId);
     for (const s of shifts) {
       if (!operators.has(s.username)) errors.push(`line ${s.line}: ${s.username} is not an operator of this station`);
@@ -63,7 +83,13 @@ export class ManageRoster {
       }
       for (const s of shifts) {
         await this.shifts.create(
-          { stationId, workerId: operators.get(s.username)!, startsAt: s.startsAt, endsAt: s.endsAt, createdBy: user.id },
+          {
+            stationId,
+            workerId: operators.get(s.username)!,
+            startsAt: s.startsAt,
+            endsAt: s.endsAt,
+            createdBy: user.id,
+          },
           tx,
         );
       }
@@ -81,8 +107,9 @@ export class ManageRoster {
   /** The station, if it is one and within the person's scope (404 otherwise, as if it did not exist). */
   private async station(user: AuthUser, stationId: string, edit = false): Promise<void> {
     const unit = await this.org.findUnit(stationId);
-    const visible = unit?.level === 'station' && (user.role === 'admin' || (await this.org.isUnitInScope(stationId, await this.org.scopeOf(user))));
+    const visible = unit?.level === 'station' && (await this.access.scopeOf(user)).contains(unit);
     if (!visible) throw new NotFoundException('Station not found');
-    if (edit && !EDITORS.includes(user.role)) throw new ForbiddenException('Only coordinators and admins change rosters');
+    if (edit && !EDITORS.includes(user.role))
+      throw new ForbiddenException('Only coordinators and admins change rosters');
   }
 }

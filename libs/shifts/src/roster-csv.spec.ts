@@ -1,4 +1,4 @@
-import { parseRosterCsv } from './roster-csv';
+import { MAX_ROSTER_ROWS, parseRosterCsv } from './roster-csv';
 
 describe('parseRosterCsv', () => {
   it('reads shifts in Shanghai time, overnight ones ending the next day', () => {
@@ -14,11 +14,23 @@ describe('parseRosterCsv', () => {
   it('names every bad line', () => {
     const { errors } = parseRosterCsv('username,date,start,end\n,2026-12-01,8,16:00\nx,2026-13-45,08:00,09:00\n');
     expect(errors).toEqual(
-      expect.arrayContaining(['line 2: username is empty', 'line 2: start must be HH:mm', 'line 3: 2026-13-45 is not a date']),
+      expect.arrayContaining([
+        'line 2: username is empty',
+        'line 2: start must be HH:mm',
+        'line 3: 2026-13-45 is not a date',
+      ]),
     );
   });
   it('requires the header columns', () => {
     expect(parseRosterCsv('name,day\nx,y').errors).toEqual(['missing column(s): username, date, start, end']);
     expect(parseRosterCsv('').errors[0]).toMatch(/no shifts/);
+  });
+  it(`refuses more than ${MAX_ROSTER_ROWS} shifts, naming the cap`, () => {
+    const roster = (n: number) =>
+      ['username,date,start,end', ...Array.from({ length: n }, () => 'a,2026-12-01,08:00,16:00')].join('\n');
+    expect(parseRosterCsv(roster(MAX_ROSTER_ROWS)).shifts).toHaveLength(MAX_ROSTER_ROWS);
+    const over = parseRosterCsv(roster(MAX_ROSTER_ROWS + 1));
+    expect(over).toMatchObject({ shifts: [], overCap: true });
+    expect(over.errors[0]).toContain(String(MAX_ROSTER_ROWS));
   });
 });

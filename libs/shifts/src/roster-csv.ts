@@ -10,21 +10,36 @@ export interface RosterLine {
 /** Shanghai has no daylight saving: local times are UTC+08:00 all year. */
 const SHANGHAI = '+08:00';
 
+/** Most shifts one import may hold (a month of a large station is a few hundred). */
+export const MAX_ROSTER_ROWS = 5000;
+
 /**
  * Parses a month's roster: a header `username,date,start,end`, then one shift per line
  * (`demo-operator,2026-12-01,08:00,16:00`, times in Asia/Shanghai; an end at or before the start is the next day).
- * Returns the shifts, or every problem found with its line number.
+ * Returns the shifts, or every problem found with its line number; `overCap` when it has more than
+ * MAX_ROSTER_ROWS shifts (nothing else is checked then).
  */
-export function parseRosterCsv(text: string): { shifts: RosterLine[]; errors: string[] } {
+export function parseRosterCsv(text: string): { shifts: RosterLine[]; errors: string[]; overCap?: true } {
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, bom: true });
+    // One record past the cap is enough to know the roster is over it; the rest is not parsed.
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      to: MAX_ROSTER_ROWS + 1,
+    });
   } catch (err) {
     return { shifts: [], errors: [`CSV could not be read: ${(err as Error).message}`] };
   }
+  if (records.length > MAX_ROSTER_ROWS) {
+    return { shifts: [], errors: [`花名册一次最多导入 ${MAX_ROSTER_ROWS} 行班次，请拆分后分批导入`], overCap: true };
+  }
   const errors: string[] = [];
   const shifts: RosterLine[] = [];
-  if (records.length === 0) return { shifts, errors: ['the roster has no shifts (expected a header username,date,start,end)'] };
+  if (records.length === 0)
+    return { shifts, errors: ['the roster has no shifts (expected a header username,date,start,end)'] };
   const missing = ['username', 'date', 'start', 'end'].filter((c) => !(c in records[0]));
   if (missing.length) return { shifts, errors: [`missing column(s): ${missing.join(', ')}`] };
   records.forEach((r, i) => {

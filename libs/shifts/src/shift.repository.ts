@@ -59,7 +59,11 @@ export class ShiftRepository {
 
   async deleteBetween(tx: Tx, stationId: string, from: Date, to: Date): Promise<number> {
     return (
-      await this.db.run('DELETE FROM shifts WHERE station_id = $1 AND starts_at >= $2 AND starts_at < $3', [stationId, from, to], tx)
+      await this.db.run(
+        'DELETE FROM shifts WHERE station_id = $1 AND starts_at >= $2 AND starts_at < $3',
+        [stationId, from, to],
+        tx,
+      )
     ).rowCount;
   }
 

@@ -4,7 +4,18 @@ describe('stats dates', () => {
   it('parses real calendar dates only', () => {
     expect(parseDate('2026-02-28')).toBe('2026-02-28');
     expect(parseDate('2028-02-29')).toBe('2028-02-29');
-    for (const bad of ['2026-02-29', '2026-13-01', '2026-1-01', '20260101', '', '1999-12-31', 'x', 5, null, ['2026-01-01']]) {
+    for (const bad of [
+      '2026-02-29',
+      '2026-13-01',
+      '2026-1-01',
+      '20260101',
+      '',
+      '1999-12-31',
+      'x',
+      5,
+      null,
+      ['2026-01-01'],
+    ]) {
       expect(parseDate(bad)).toBeUndefined();
     }
     expect(parseMonth('2026-01')).toBe('2026-01-01');

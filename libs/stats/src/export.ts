@@ -64,7 +64,10 @@ export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string }
     ['服务人次', '已完成服务记录的来电（服务人次）'],
     ['平均应答时长', '接听时间 − 进入队列时间，按已接听来电平均'],
     ['平均处理时长', '完成记录时间 − 接听时间，按已完成来电平均'],
-    [`${SERVICE_LEVEL_THRESHOLD_SECONDS}秒接通率`, `${SERVICE_LEVEL_THRESHOLD_SECONDS} 秒内接听数 ÷（接听量 + ${SERVICE_LEVEL_THRESHOLD_SECONDS} 秒后放弃数）`],
+    [
+      `${SERVICE_LEVEL_THRESHOLD_SECONDS}秒接通率`,
+      `${SERVICE_LEVEL_THRESHOLD_SECONDS} 秒内接听数 ÷（接听量 + ${SERVICE_LEVEL_THRESHOLD_SECONDS} 秒后放弃数）`,
+    ],
     ['放弃率', '放弃量 ÷（接听量 + 放弃量）'],
     ['解决问题数', '服务记录中标记为“已解决”的问题个数'],
     ['物资保障 / 心理疏导人次', '服务类型含基本生活物资保障 / 心理疏导的来电'],

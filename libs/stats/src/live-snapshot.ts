@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { Db } from '@kapok/database';
-import { OrgLevel, OrgRepository } from '@kapok/org';
+import { OrgAccess, OrgLevel, isPathUnder } from '@kapok/org';
 import { shanghaiToday } from './dates';
 import { RollupRepository, Sums, zeroSums } from './rollup.repository';
 
@@ -80,30 +80,45 @@ interface StationLive {
 export class LiveSnapshots {
   constructor(
     private readonly db: Db,
-    private readonly org: OrgRepository,
+    private readonly access: OrgAccess,
     private readonly rollups: RollupRepository,
   ) {}
 
   /**
-   * The monitor's scope: the subtree of their home unit (down to stations; points have no lines), plus supervised
-   * stations. Read at connect and refreshed by the gateway every minute.
+   * The monitor's scope: their own part of the tree (OrgAccess.ownPartOf: the subtree of their home unit, down to
+   * stations — points have no lines — plus supervised stations). Read at connect and refreshed by the gateway every
+   * minute.
    */
   async scopeFor(user: Pick<AuthUser, 'id' | 'orgUnitId'>): Promise<MonitorScope> {
-    const scope = await this.org.scopeOf(user);
-    const rows = await this.db.rows<{ id: string; name: string; level: OrgLevel; parent_id: string | null; path: string }>(
-      `SELECT id, name, level, parent_id, path FROM org_units
-        WHERE level <> 'point' AND (path LIKE $1 || '%' OR id = ANY($2::uuid[])) ORDER BY path`,
-      [scope.rootPath, scope.extraUnitIds],
+    const scope = await this.access.ownPartOf(user);
+    const params: unknown[] = [];
+    const rows = await this.db.rows<{
+      id: string;
+      name: string;
+      level: OrgLevel;
+      parent_id: string | null;
+      path: string;
+    }>(
+      `SELECT id, name, level, parent_id, path FROM org_units u
+        WHERE u.level <> 'point' AND ${scope.sql('u', params)} ORDER BY u.path`,
+      params,
     );
-    const visible: TreeUnit[] = rows.map((r) => ({ id: r.id, name: r.name, level: r.level, parentId: r.parent_id, path: r.path }));
+    const visible: TreeUnit[] = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      level: r.level,
+      parentId: r.parent_id,
+      path: r.path,
+    }));
     const stations = visible.filter((u) => u.level === 'station');
     const units = visible.map((unit) => ({
       unit,
-      stationIds: unit.level === 'station' ? [unit.id] : stations.filter((s) => s.path.startsWith(unit.path)).map((s) => s.id),
+      stationIds:
+        unit.level === 'station' ? [unit.id] : stations.filter((s) => isPathUnder(s.path, unit.path)).map((s) => s.id),
     }));
     const stationIds = [...new Set(units.flatMap((u) => u.stationIds))];
     return {
-      key: `${scope.rootPath}|${[...scope.extraUnitIds].sort().join(',')}`,
+      key: scope.key,
       roomUnitIds: [...new Set([user.orgUnitId, ...scope.extraUnitIds])],
       units,
       stationIds,
@@ -171,7 +186,18 @@ export class LiveSnapshots {
     const get = (id: string) => {
       let s = out.get(id);
       if (!s) {
-        s = { waiting: 0, oldest: 0, available: 0, busy: 0, wrapUp: 0, away: 0, offline: 0, signedIn: 0, rostered: 0, today: zeroSums() };
+        s = {
+          waiting: 0,
+          oldest: 0,
+          available: 0,
+          busy: 0,
+          wrapUp: 0,
+          away: 0,
+          offline: 0,
+          signedIn: 0,
+          rostered: 0,
+          today: zeroSums(),
+        };
         out.set(id, s);
       }
       return s;
@@ -203,7 +229,12 @@ export class LiveSnapshots {
   }
 }
 
-function toUnit(unit: TreeUnit, stationIds: string[], live: Map<string, StationLive>, gaps: Map<string, string[]>): LiveUnit {
+function toUnit(
+  unit: TreeUnit,
+  stationIds: string[],
+  live: Map<string, StationLive>,
+  gaps: Map<string, string[]>,
+): LiveUnit {
   const u: LiveUnit = {
     orgUnitId: unit.id,
     name: unit.name,

@@ -62,8 +62,7 @@ const TABLE_OF_KEY: Partial<Record<RollupKey, RollupTable>> = {
   service: 'stats_service',
 };
 
-export const zeroSums = (): Sums =>
-  Object.fromEntries(SUM_COLUMNS.map(([, f]) => [f, 0])) as unknown as Sums;
+export const zeroSums = (): Sums => Object.fromEntries(SUM_COLUMNS.map(([, f]) => [f, 0])) as unknown as Sums;
 
 export function addSums(a: Sums, b: Sums): Sums {
   const out = { ...a };
@@ -190,7 +189,13 @@ export class RollupRepository {
       const actual = months
         ? `SELECT * FROM ${table} WHERE period BETWEEN $1::date AND $2::date AND (${nonZero})`
         : `SELECT * FROM ${table} WHERE ${nonZero}`;
-      const row = await this.db.one<{ expected_rows: string; actual_rows: string; missing: string; unexpected: string; samples: unknown }>(
+      const row = await this.db.one<{
+        expected_rows: string;
+        actual_rows: string;
+        missing: string;
+        unexpected: string;
+        samples: unknown;
+      }>(
         `WITH expected AS MATERIALIZED (${expected}),
               actual AS MATERIALIZED (${actual}),
               missing AS (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual),

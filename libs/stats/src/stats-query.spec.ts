@@ -19,7 +19,9 @@ describe('service-counts query', () => {
       groupBy: 'district',
       format: 'json',
     });
-    expect(parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-01', groupBy: 'day', format: 'csv' }).format).toBe('csv');
+    expect(
+      parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-01', groupBy: 'day', format: 'csv' }).format,
+    ).toBe('csv');
   });
 
   it('names every bad field', () => {
@@ -28,20 +30,34 @@ describe('service-counts query', () => {
       expect.stringMatching(/^to /),
       expect.stringMatching(/^groupBy /),
     ]);
-    expect(messages(() => parseServiceCountsQuery({ from: '2026-02-30', to: '2026-03-01', groupBy: 'day' }))[0]).toMatch(/^from /);
-    expect(messages(() => parseServiceCountsQuery({ from: '2026-01-01', to: 'tomorrow', groupBy: 'day' }))[0]).toMatch(/^to /);
-    expect(messages(() => parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-02', groupBy: 'year' }))[0]).toMatch(/^groupBy /);
-    expect(messages(() => parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-02', groupBy: 'day', format: 'pdf' }))[0]).toMatch(
-      /^format /,
+    expect(
+      messages(() => parseServiceCountsQuery({ from: '2026-02-30', to: '2026-03-01', groupBy: 'day' }))[0],
+    ).toMatch(/^from /);
+    expect(messages(() => parseServiceCountsQuery({ from: '2026-01-01', to: 'tomorrow', groupBy: 'day' }))[0]).toMatch(
+      /^to /,
     );
-    expect(messages(() => parseServiceCountsQuery({ from: ['2026-01-01', '2026-01-02'], to: '2026-01-02', groupBy: 'day' }))[0]).toMatch(
-      /^from /,
-    );
+    expect(
+      messages(() => parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-02', groupBy: 'year' }))[0],
+    ).toMatch(/^groupBy /);
+    expect(
+      messages(() =>
+        parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-02', groupBy: 'day', format: 'pdf' }),
+      )[0],
+    ).toMatch(/^format /);
+    expect(
+      messages(() =>
+        parseServiceCountsQuery({ from: ['2026-01-01', '2026-01-02'], to: '2026-01-02', groupBy: 'day' }),
+      )[0],
+    ).toMatch(/^from /);
   });
 
   it('refuses from after to and ranges over two years', () => {
-    expect(messages(() => parseServiceCountsQuery({ from: '2026-02-01', to: '2026-01-01', groupBy: 'day' }))[0]).toMatch(/^from .*to/);
-    expect(messages(() => parseServiceCountsQuery({ from: '2023-01-01', to: '2026-01-01', groupBy: 'month' }))[0]).toMatch(/^to: /);
+    expect(
+      messages(() => parseServiceCountsQuery({ from: '2026-02-01', to: '2026-01-01', groupBy: 'day' }))[0],
+    ).toMatch(/^from .*to/);
+    expect(
+      messages(() => parseServiceCountsQuery({ from: '2023-01-01', to: '2026-01-01', groupBy: 'month' }))[0],
+    ).toMatch(/^to: /);
     expect(parseServiceCountsQuery({ from: '2024-01-01', to: '2025-12-31', groupBy: 'month' }).to).toBe('2025-12-31');
   });
 

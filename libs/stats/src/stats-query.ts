@@ -44,7 +44,8 @@ export function parseServiceCountsQuery(raw: Raw): ServiceCountsQuery {
   const groupByRaw = single(raw, 'groupBy', errors);
   let groupBy: GroupBy | undefined;
   if (groupByRaw === undefined) {
-    if (!errors.some((e) => e.startsWith('groupBy '))) errors.push(`groupBy is required (one of ${GROUP_BYS.join(', ')})`);
+    if (!errors.some((e) => e.startsWith('groupBy ')))
+      errors.push(`groupBy is required (one of ${GROUP_BYS.join(', ')})`);
   } else if ((GROUP_BYS as readonly string[]).includes(groupByRaw)) {
     groupBy = groupByRaw as GroupBy;
   } else {
@@ -52,7 +53,8 @@ export function parseServiceCountsQuery(raw: Raw): ServiceCountsQuery {
   }
   const formatRaw = single(raw, 'format', errors) ?? 'json';
   const format = (FORMATS as readonly string[]).includes(formatRaw) ? (formatRaw as Format) : undefined;
-  if (!format && !errors.some((e) => e.startsWith('format '))) errors.push(`format must be one of ${FORMATS.join(', ')}`);
+  if (!format && !errors.some((e) => e.startsWith('format ')))
+    errors.push(`format must be one of ${FORMATS.join(', ')}`);
   if (from && to) {
     if (from > to) errors.push(`from (${from}) must not be after to (${to})`);
     else if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { Db } from '@kapok/database';
-import { OrgLevel, OrgRepository } from '@kapok/org';
+import { OrgAccess, OrgLevel, isPathUnder } from '@kapok/org';
 
 export interface ScopeUnit {
   id: string;
@@ -28,30 +28,41 @@ export interface StatsScope {
 }
 
 /**
- * Which stations a person's statistics cover (coordinator: their district; supervisor: their home unit and the
- * stations they cover; manager and admin: their unit, normally the city). Uses OrgRepository.scopeOf.
+ * Which stations a person's statistics cover: their own part of the tree (OrgAccess.ownPartOf, whatever the role:
+ * coordinator their station or district; supervisor their home unit and the stations they cover; manager and admin
+ * their unit, normally the city).
  */
 @Injectable()
 export class StatsScopes {
   constructor(
     private readonly db: Db,
-    private readonly org: OrgRepository,
+    private readonly access: OrgAccess,
   ) {}
 
   async resolve(user: Pick<AuthUser, 'id' | 'orgUnitId'>): Promise<StatsScope> {
-    const scope = await this.org.scopeOf(user);
-    const stations = await this.db.rows<{ id: string; name: string; level: OrgLevel; parent_id: string | null; path: string }>(
+    const scope = await this.access.ownPartOf(user);
+    const params: unknown[] = [];
+    const stations = await this.db.rows<{
+      id: string;
+      name: string;
+      level: OrgLevel;
+      parent_id: string | null;
+      path: string;
+    }>(
       `SELECT id, name, level, parent_id, path FROM org_units s
-        WHERE s.level = 'station' AND (s.path LIKE $1 || '%' OR s.id = ANY($2::uuid[]))
+        WHERE s.level = 'station' AND ${scope.sql('s', params)}
         ORDER BY s.path`,
-      [scope.rootPath, scope.extraUnitIds],
+      params,
     );
     const ancestorIds = new Set<string>([user.orgUnitId]);
     for (const s of stations) for (const id of s.path.split('/').filter(Boolean)) ancestorIds.add(id);
-    const unitRows = await this.db.rows<{ id: string; name: string; level: OrgLevel; parent_id: string | null; path: string }>(
-      'SELECT id, name, level, parent_id, path FROM org_units WHERE id = ANY($1::uuid[])',
-      [[...ancestorIds]],
-    );
+    const unitRows = await this.db.rows<{
+      id: string;
+      name: string;
+      level: OrgLevel;
+      parent_id: string | null;
+      path: string;
+    }>('SELECT id, name, level, parent_id, path FROM org_units WHERE id = ANY($1::uuid[])', [[...ancestorIds]]);
     const units = new Map<string, ScopeUnit>(
       unitRows.map((u) => [u.id, { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, path: u.path }]),
     );
@@ -64,7 +75,10 @@ export class StatsScopes {
       return { id: s.id, name: s.name, level: s.level, parentId: s.parent_id, path: s.path, ancestors };
     });
     const home = units.get(user.orgUnitId);
-    const extra = scope.extraUnitIds.filter((id) => !home || !scoped.find((s) => s.id === id)?.path.startsWith(home.path));
+    const extra = scope.extraUnitIds.filter((id) => {
+      const station = scoped.find((s) => s.id === id);
+      return !home || !station || !isPathUnder(station.path, home.path);
+    });
     const name = home && extra.length === 0 ? home.name : `督导范围（${scoped.length} 个社工站）`;
     return { home, name, stations: scoped, stationIds: scoped.map((s) => s.id), units };
   }

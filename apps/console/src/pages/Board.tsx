@@ -1,5 +1,21 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, App as AntApp, Badge, Card, Col, Empty, List, Row, Space, Statistic, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Badge,
+  Card,
+  Col,
+  Empty,
+  List,
+  Row,
+  Space,
+  Statistic,
+  Switch,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { AlertOutlined, ClockCircleOutlined, DisconnectOutlined, TeamOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { get } from '../api';
@@ -62,7 +78,10 @@ function describeAlert(a: AlertItem, unitName: (id: string | undefined) => strin
       return `${unitName(d.stationId) ?? ''} 一名社工连续 ${d.missedInRow ?? '多'} 次未接听，已自动设为暂离`;
     case 'aid:overdue': {
       const r = d.aidRequest ?? {};
-      const items = (r.items ?? []).map((i: any) => i.description).filter(Boolean).join('、');
+      const items = (r.items ?? [])
+        .map((i: any) => i.description)
+        .filter(Boolean)
+        .join('、');
       return `${r.deliveringStationName ?? ''} 物资申请超过 ${d.overdueHours ?? 48} 小时未送达${items ? `（${items}）` : ''}`;
     }
     default:
@@ -98,10 +117,20 @@ export function BoardPage() {
     };
     for (const event of ALERT_EVENTS) {
       h[event] = (data: any) => {
-        const item: AlertItem = { id: `${event}-${Date.now()}-${Math.random()}`, event, at: data?.at ?? new Date().toISOString(), data };
+        const item: AlertItem = {
+          id: `${event}-${Date.now()}-${Math.random()}`,
+          event,
+          at: data?.at ?? new Date().toISOString(),
+          data,
+        };
         setAlerts((cur) => [item, ...cur].slice(0, 200));
         if (event === 'risk:alert') {
-          notification.error({ title: ALERT_LABELS[event], description: describeAlert(item, unitName), duration: 0, placement: 'bottomRight' });
+          notification.error({
+            title: ALERT_LABELS[event],
+            description: describeAlert(item, unitName),
+            duration: 0,
+            placement: 'bottomRight',
+          });
         }
       };
     }
@@ -121,12 +150,20 @@ export function BoardPage() {
   const visible = useMemo(() => (showActiveOnly ? pruneQuiet(rows) : rows), [rows, showActiveOnly]);
   const totals = useMemo(() => summarise(snapshot?.units ?? [], rows), [snapshot, rows]);
   const elapsed = Math.max(0, (now - receivedAt) / 1000);
-  const oldest = (u: UnitSnapshot) => (u.waiting > 0 && u.oldestWaitSeconds != null ? u.oldestWaitSeconds + elapsed : null);
+  const oldest = (u: UnitSnapshot) =>
+    u.waiting > 0 && u.oldestWaitSeconds != null ? u.oldestWaitSeconds + elapsed : null;
 
   return (
     <div data-testid="board">
       {status !== 'online' && snapshot && (
-        <Alert banner type="warning" icon={<DisconnectOutlined />} title="实时连接已断开，正在重新连接……以下数据可能已过时" style={{ marginBottom: 16 }} data-testid="offline-banner" />
+        <Alert
+          banner
+          type="warning"
+          icon={<DisconnectOutlined />}
+          title="实时连接已断开，正在重新连接……以下数据可能已过时"
+          style={{ marginBottom: 16 }}
+          data-testid="offline-banner"
+        />
       )}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
       <Row gutter={16}>
@@ -142,7 +179,11 @@ export function BoardPage() {
         </Col>
         <Col span={4}>
           <Card size="small">
-            <Statistic title="最长等待" value={formatDuration(totals.oldest == null ? null : totals.oldest + elapsed)} prefix={<ClockCircleOutlined />} />
+            <Statistic
+              title="最长等待"
+              value={formatDuration(totals.oldest == null ? null : totals.oldest + elapsed)}
+              prefix={<ClockCircleOutlined />}
+            />
           </Card>
         </Col>
         <Col span={6}>
@@ -173,8 +214,13 @@ export function BoardPage() {
             title={
               <Space>
                 <span>各站点实时情况</span>
-                <Badge status={status === 'online' ? 'processing' : 'default'} text={status === 'online' ? '实时' : '未连接'} />
-                {snapshot && <Typography.Text type="secondary">更新于 {dayjs(snapshot.at).format('HH:mm:ss')}</Typography.Text>}
+                <Badge
+                  status={status === 'online' ? 'processing' : 'default'}
+                  text={status === 'online' ? '实时' : '未连接'}
+                />
+                {snapshot && (
+                  <Typography.Text type="secondary">更新于 {dayjs(snapshot.at).format('HH:mm:ss')}</Typography.Text>
+                )}
               </Space>
             }
             extra={
@@ -280,7 +326,9 @@ export function BoardPage() {
                     {unit.name}
                   </div>
                 ))}
-                {openGaps.length > 12 && <Typography.Text type="secondary">另有 {openGaps.length - 12} 处</Typography.Text>}
+                {openGaps.length > 12 && (
+                  <Typography.Text type="secondary">另有 {openGaps.length - 12} 处</Typography.Text>
+                )}
               </div>
             )}
             {alerts.length === 0 ? (
@@ -294,7 +342,9 @@ export function BoardPage() {
                   <List.Item>
                     <Space orientation="vertical" size={0}>
                       <Space>
-                        <Tag color={a.event === 'risk:alert' ? 'red' : a.event === 'coverage:gap' ? 'orange' : 'gold'}>{label(ALERT_LABELS, a.event)}</Tag>
+                        <Tag color={a.event === 'risk:alert' ? 'red' : a.event === 'coverage:gap' ? 'orange' : 'gold'}>
+                          {label(ALERT_LABELS, a.event)}
+                        </Tag>
                         <Typography.Text type="secondary">{dayjs(a.at).format('HH:mm:ss')}</Typography.Text>
                       </Space>
                       <Typography.Text>{describeAlert(a, unitName)}</Typography.Text>
@@ -313,7 +363,9 @@ export function BoardPage() {
 /** A unit's name without its parent's name in front (越秀区北京街社工站 under 越秀区 → 北京街社工站). */
 function shortName(u: UnitSnapshot, byId: Map<string, UnitSnapshot>): string {
   const parent = u.parentId ? byId.get(u.parentId) : undefined;
-  return parent && u.name.startsWith(parent.name) && u.name.length > parent.name.length ? u.name.slice(parent.name.length) : u.name;
+  return parent && u.name.startsWith(parent.name) && u.name.length > parent.name.length
+    ? u.name.slice(parent.name.length)
+    : u.name;
 }
 
 /** Units of the snapshot as a tree (parents from the snapshot, else from /api/org-units), ordered by level, name. */
@@ -327,7 +379,12 @@ function buildTree(units: UnitSnapshot[], known: Map<string, { parentId: string 
     else roots.push(row);
   }
   const sort = (list: Row[]) => {
-    list.sort((a, b) => LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) || b.waiting - a.waiting || a.name.localeCompare(b.name, 'zh-CN'));
+    list.sort(
+      (a, b) =>
+        LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) ||
+        b.waiting - a.waiting ||
+        a.name.localeCompare(b.name, 'zh-CN'),
+    );
     list.forEach((r) => r.children && sort(r.children));
   };
   sort(roots);
@@ -347,7 +404,8 @@ function pruneQuiet(rows: Row[]): Row[] {
 
 function summarise(units: UnitSnapshot[], roots: Row[]) {
   // One aggregate root (the city, a district): its figures are the totals. Otherwise add up the stations.
-  const source = roots.length === 1 && roots[0].level !== 'station' ? [roots[0]] : units.filter((u) => u.level === 'station');
+  const source =
+    roots.length === 1 && roots[0].level !== 'station' ? [roots[0]] : units.filter((u) => u.level === 'station');
   const sum = (f: (u: UnitSnapshot) => number) => source.reduce((n, u) => n + (f(u) || 0), 0);
   const waitingUnits = source.filter((u) => u.waiting > 0 && u.oldestWaitSeconds != null);
   const answered = sum((u) => u.answeredToday);

@@ -3,7 +3,14 @@ import { Alert, Card, Empty, List, Space, Tag, Typography } from 'antd';
 import { HistoryOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { describeError } from '../api';
-import { AID_STATUS_LABELS, CHANNEL_LABELS, CONTACT_STATUS_LABELS, label, RISK_ASSESSMENT_LABELS, SERVICE_TYPE_LABELS } from '../labels';
+import {
+  AID_STATUS_LABELS,
+  CHANNEL_LABELS,
+  CONTACT_STATUS_LABELS,
+  label,
+  RISK_ASSESSMENT_LABELS,
+  SERVICE_TYPE_LABELS,
+} from '../labels';
 import { callerHistory, CallerHistoryResult } from '../records';
 
 /**
@@ -11,7 +18,12 @@ import { callerHistory, CallerHistoryResult } from '../records';
  * summary, risk, and open follow-ups and material-aid requests.
  */
 export function CallerHistory({ contactId, compact = false }: { contactId: string; compact?: boolean }) {
-  const [state, setState] = useState<{ loading: boolean; available: boolean; data?: CallerHistoryResult; error?: string }>({
+  const [state, setState] = useState<{
+    loading: boolean;
+    available: boolean;
+    data?: CallerHistoryResult;
+    error?: string;
+  }>({
     loading: true,
     available: true,
   });
@@ -20,7 +32,13 @@ export function CallerHistory({ contactId, compact = false }: { contactId: strin
     let live = true;
     setState({ loading: true, available: true });
     callerHistory(contactId)
-      .then((r) => live && setState(r.available ? { loading: false, available: true, data: r.data } : { loading: false, available: false }))
+      .then(
+        (r) =>
+          live &&
+          setState(
+            r.available ? { loading: false, available: true, data: r.data } : { loading: false, available: false },
+          ),
+      )
       .catch((e) => live && setState({ loading: false, available: true, error: describeError(e) }));
     return () => {
       live = false;
@@ -70,7 +88,9 @@ export function CallerHistory({ contactId, compact = false }: { contactId: strin
                     <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
                   ))}
                   {h.riskAssessment && h.riskAssessment !== 'none' && (
-                    <Tag color={['high', 'imminent'].includes(h.riskAssessment) ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, h.riskAssessment)}</Tag>
+                    <Tag color={['high', 'imminent'].includes(h.riskAssessment) ? 'red' : 'orange'}>
+                      {label(RISK_ASSESSMENT_LABELS, h.riskAssessment)}
+                    </Tag>
                   )}
                 </Space>
                 {h.summary && (
@@ -79,7 +99,9 @@ export function CallerHistory({ contactId, compact = false }: { contactId: strin
                   </Typography.Paragraph>
                 )}
                 {h.followUp && ['scheduled', 'contact_created'].includes(h.followUp.status) && (
-                  <Typography.Text type="warning">待回访：{dayjs(h.followUp.dueAt).format('MM-DD HH:mm')} {h.followUp.note}</Typography.Text>
+                  <Typography.Text type="warning">
+                    待回访：{dayjs(h.followUp.dueAt).format('MM-DD HH:mm')} {h.followUp.note}
+                  </Typography.Text>
                 )}
                 {h.aidRequests
                   .filter((a) => a.status === 'requested' || a.status === 'arranged')

@@ -1,5 +1,18 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Empty, Input, Popconfirm, Segmented, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Empty,
+  Input,
+  Popconfirm,
+  Segmented,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import dayjs from 'dayjs';
 import { describeError } from '../api';
 import { FOLLOW_UP_STATUS_LABELS, label, RISK_ASSESSMENT_LABELS } from '../labels';
@@ -10,7 +23,13 @@ export function FollowUpsPage() {
   const { message } = AntApp.useApp();
   const [filter, setFilter] = useState<'open' | 'overdue' | 'all'>('open');
   const [page, setPage] = useState(1);
-  const [state, setState] = useState<{ loading: boolean; available: boolean; rows: FollowUp[]; total: number; error?: string }>({
+  const [state, setState] = useState<{
+    loading: boolean;
+    available: boolean;
+    rows: FollowUp[];
+    total: number;
+    error?: string;
+  }>({
     loading: true,
     available: true,
     rows: [],
@@ -101,7 +120,12 @@ export function FollowUpsPage() {
               render: (v: string | null) => (v ? label(RISK_ASSESSMENT_LABELS, v) : '—'),
             },
             { title: '备注', dataIndex: 'note', render: (v: string) => v || '—' },
-            { title: '状态', dataIndex: 'status', width: 90, render: (v: string) => <Tag>{label(FOLLOW_UP_STATUS_LABELS, v)}</Tag> },
+            {
+              title: '状态',
+              dataIndex: 'status',
+              width: 90,
+              render: (v: string) => <Tag>{label(FOLLOW_UP_STATUS_LABELS, v)}</Tag>,
+            },
             {
               title: '操作',
               width: 110,
@@ -109,7 +133,14 @@ export function FollowUpsPage() {
                 f.status === 'contact_created' ? (
                   <Popconfirm
                     title="确认已完成回访？"
-                    description={<Input.TextArea rows={2} placeholder="回访情况（可选）" value={note} onChange={(e) => setNote(e.target.value)} />}
+                    description={
+                      <Input.TextArea
+                        rows={2}
+                        placeholder="回访情况（可选）"
+                        value={note}
+                        onChange={(e) => setNote(e.target.value)}
+                      />
+                    }
                     okText="完成"
                     cancelText="取消"
                     onConfirm={() => complete(f)}

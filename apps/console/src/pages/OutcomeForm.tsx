@@ -46,13 +46,23 @@ import {
   validateOutcome,
 } from '../outcome';
 
-const options = (codes: readonly string[], labels: Record<string, string>) => codes.map((c) => ({ value: c, label: labels[c] ?? c }));
+const options = (codes: readonly string[], labels: Record<string, string>) =>
+  codes.map((c) => ({ value: c, label: labels[c] ?? c }));
 
 /**
  * The outcome form (服务记录). Every change is written to localStorage under the contact's id at once, so a reload,
- * a crash or a dropped connection loses nothing; the draft is removed when the server has the record.
+ * a crash or a dropped connection loses nothing; the draft is removed when the server has the record, and with
+ * every other draft at sign-out (session.tsx: how long drafts stay on a shared workstation).
  */
-export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: string; userId: string; onSubmitted(): void }) {
+export function OutcomeForm({
+  contactId,
+  userId,
+  onSubmitted,
+}: {
+  contactId: string;
+  userId: string;
+  onSubmitted(): void;
+}) {
   const { message, modal } = AntApp.useApp();
   const initial = useMemo(() => loadDraft(localStorage, userId, contactId), [userId, contactId]);
   const [draft, setDraft] = useState<OutcomeDraft>(initial?.draft ?? blankDraft());
@@ -73,7 +83,9 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
 
   const errors = useMemo(() => (showErrors ? validateOutcome(draft) : {}), [draft, showErrors]);
   const err = (path: string) =>
-    errors[path] ? { validateStatus: 'error' as const, help: <span data-testid={`error-${path}`}>{errors[path]}</span> } : {};
+    errors[path]
+      ? { validateStatus: 'error' as const, help: <span data-testid={`error-${path}`}>{errors[path]}</span> }
+      : {};
 
   const psychological = draft.serviceTypes.includes('psychological_support');
   const materialAid = draft.serviceTypes.includes('material_aid');
@@ -125,7 +137,8 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
       data-testid="outcome-form"
       extra={
         <Typography.Text type="secondary" data-testid="draft-saved">
-          <SaveOutlined /> {savedAt ? `草稿已自动保存 ${dayjs(savedAt).format('HH:mm:ss')}` : '填写内容将自动保存在本机'}
+          <SaveOutlined />{' '}
+          {savedAt ? `草稿已自动保存 ${dayjs(savedAt).format('HH:mm:ss')}` : '填写内容将自动保存在本机'}
         </Typography.Text>
       }
     >
@@ -175,7 +188,12 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
               />
             </Form.Item>
             {draft.riskAssessment === 'imminent' && (
-              <Alert type="error" showIcon title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。" style={{ marginBottom: 16 }} />
+              <Alert
+                type="error"
+                showIcon
+                title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。"
+                style={{ marginBottom: 16 }}
+              />
             )}
             <Form.Item label="干预措施" {...err('interventions')}>
               <Checkbox.Group
@@ -204,7 +222,9 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                           placeholder="类别"
                           options={options(AID_CATEGORIES, AID_CATEGORY_LABELS)}
                           value={item.category || undefined}
-                          onChange={(v) => update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })}
+                          onChange={(v) =>
+                            update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                          }
                         />
                       </Form.Item>
                     </Col>
@@ -214,7 +234,13 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                           data-testid={`aid-item-${i}-description`}
                           placeholder="物资说明，如：大米 10kg"
                           value={item.description}
-                          onChange={(e) => update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, description: e.target.value } : x)) })}
+                          onChange={(e) =>
+                            update({
+                              aidItems: draft.aidItems.map((x, j) =>
+                                j === i ? { ...x, description: e.target.value } : x,
+                              ),
+                            })
+                          }
                         />
                       </Form.Item>
                     </Col>
@@ -226,7 +252,11 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                           min={0}
                           style={{ width: '100%' }}
                           value={item.quantity}
-                          onChange={(v) => update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)) })}
+                          onChange={(v) =>
+                            update({
+                              aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)),
+                            })
+                          }
                         />
                       </Form.Item>
                     </Col>
@@ -242,7 +272,9 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                 <Button
                   icon={<PlusOutlined />}
                   data-testid="add-aid-item"
-                  onClick={() => update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })}
+                  onClick={() =>
+                    update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })
+                  }
                 >
                   添加物资
                 </Button>
@@ -265,7 +297,9 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                       placeholder="问题类别"
                       options={Object.entries(PROBLEM_CATEGORY_LABELS).map(([value, l]) => ({ value, label: l }))}
                       value={p.category || undefined}
-                      onChange={(v) => update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })}
+                      onChange={(v) =>
+                        update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                      }
                     />
                   </Form.Item>
                 </Col>
@@ -276,7 +310,11 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
                       optionType="button"
                       options={options(RESOLUTIONS, RESOLUTION_LABELS)}
                       value={p.resolution || undefined}
-                      onChange={(e) => update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)) })}
+                      onChange={(e) =>
+                        update({
+                          problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)),
+                        })
+                      }
                     />
                   </Form.Item>
                 </Col>
@@ -303,7 +341,11 @@ export function OutcomeForm({ contactId, userId, onSubmitted }: { contactId: str
           回访
         </Divider>
         <Form.Item label="需要回访">
-          <Switch data-testid="follow-up-switch" checked={draft.followUpEnabled} onChange={(v) => update({ followUpEnabled: v })} />
+          <Switch
+            data-testid="follow-up-switch"
+            checked={draft.followUpEnabled}
+            onChange={(v) => update({ followUpEnabled: v })}
+          />
         </Form.Item>
         {draft.followUpEnabled && (
           <Row gutter={16}>

@@ -86,7 +86,13 @@ export function RecordsPage() {
   const [applied, setApplied] = useState<Filters>(EMPTY);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
-  const [state, setState] = useState<{ loading: boolean; available: boolean; rows: RecordItem[]; total: number; error?: string }>({
+  const [state, setState] = useState<{
+    loading: boolean;
+    available: boolean;
+    rows: RecordItem[];
+    total: number;
+    error?: string;
+  }>({
     loading: true,
     available: true,
     rows: [],
@@ -128,16 +134,46 @@ export function RecordsPage() {
       <Card size="small">
         <Row gutter={[12, 12]}>
           <Col>
-            <DatePicker.RangePicker value={filters.range} onChange={(v) => set({ range: v?.[0] && v[1] ? [v[0], v[1]] : null })} />
+            <DatePicker.RangePicker
+              value={filters.range}
+              onChange={(v) => set({ range: v?.[0] && v[1] ? [v[0], v[1]] : null })}
+            />
           </Col>
           <Col>
-            <Select mode="multiple" allowClear placeholder="服务类型" style={{ minWidth: 160 }} value={filters.serviceType} onChange={(v) => set({ serviceType: v })} options={opts(SERVICE_TYPE_LABELS)} maxTagCount={1} />
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder="服务类型"
+              style={{ minWidth: 160 }}
+              value={filters.serviceType}
+              onChange={(v) => set({ serviceType: v })}
+              options={opts(SERVICE_TYPE_LABELS)}
+              maxTagCount={1}
+            />
           </Col>
           <Col>
-            <Select mode="multiple" allowClear placeholder="风险评估" style={{ minWidth: 140 }} value={filters.riskAssessment} onChange={(v) => set({ riskAssessment: v })} options={opts(RISK_ASSESSMENT_LABELS)} maxTagCount={1} />
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder="风险评估"
+              style={{ minWidth: 140 }}
+              value={filters.riskAssessment}
+              onChange={(v) => set({ riskAssessment: v })}
+              options={opts(RISK_ASSESSMENT_LABELS)}
+              maxTagCount={1}
+            />
           </Col>
           <Col>
-            <Select mode="multiple" allowClear placeholder="服务对象" style={{ minWidth: 140 }} value={filters.targetGroup} onChange={(v) => set({ targetGroup: v })} options={opts(TARGET_GROUP_LABELS)} maxTagCount={1} />
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder="服务对象"
+              style={{ minWidth: 140 }}
+              value={filters.targetGroup}
+              onChange={(v) => set({ targetGroup: v })}
+              options={opts(TARGET_GROUP_LABELS)}
+              maxTagCount={1}
+            />
           </Col>
           <Col>
             <Select
@@ -166,7 +202,14 @@ export function RecordsPage() {
             />
           </Col>
           <Col>
-            <Input placeholder="摘要关键词" allowClear value={filters.q} onChange={(e) => set({ q: e.target.value })} onPressEnter={search} style={{ width: 160 }} />
+            <Input
+              placeholder="摘要关键词"
+              allowClear
+              value={filters.q}
+              onChange={(e) => set({ q: e.target.value })}
+              onPressEnter={search}
+              style={{ width: 160 }}
+            />
           </Col>
           <Col>
             <Select
@@ -218,7 +261,12 @@ export function RecordsPage() {
             },
           }}
           columns={[
-            { title: '来电时间', dataIndex: 'queuedAt', width: 150, render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+            {
+              title: '来电时间',
+              dataIndex: 'queuedAt',
+              width: 150,
+              render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm'),
+            },
             { title: '社工站', dataIndex: 'stationName', width: 170, ellipsis: true },
             { title: '渠道', dataIndex: 'channel', width: 80, render: (v: string) => label(CHANNEL_LABELS, v) },
             { title: '来电号码', dataIndex: 'callerNumberMasked', width: 120, render: (v) => v ?? '—' },
@@ -239,7 +287,9 @@ export function RecordsPage() {
               width: 120,
               render: (_, r) => (
                 <Space size={2} wrap>
-                  {r.riskLevel !== 'normal' && <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>}
+                  {r.riskLevel !== 'normal' && (
+                    <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
+                  )}
                   {r.riskAssessment && r.riskAssessment !== 'none' && (
                     <Tag color={r.highRisk ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
                   )}
@@ -271,7 +321,15 @@ export function RecordsPage() {
   );
 }
 
-function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | null; onClose(): void; onChanged(): void }) {
+function RecordDrawer({
+  contactId,
+  onClose,
+  onChanged,
+}: {
+  contactId: string | null;
+  onClose(): void;
+  onChanged(): void;
+}) {
   const { session } = useSession();
   const { message } = AntApp.useApp();
   const [record, setRecord] = useState<RecordDetail | null>(null);
@@ -310,13 +368,20 @@ function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | n
   };
 
   const o = record?.outcome;
+  // four eyes: the server refuses a review of one's own record or of an amendment of one's own since the last review
+  const ownWork =
+    !!record &&
+    (o?.authorId === session.user.id ||
+      record.versions.some((v) => v.authorId === session.user.id && v.version > (record.lastReview?.version ?? 0)));
   return (
     <Drawer open={!!contactId} onClose={onClose} size={720} title="服务记录详情" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} />}
       {record && (
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Descriptions size="small" bordered column={2}>
-            <Descriptions.Item label="来电时间">{dayjs(record.queuedAt).format('YYYY-MM-DD HH:mm:ss')}</Descriptions.Item>
+            <Descriptions.Item label="来电时间">
+              {dayjs(record.queuedAt).format('YYYY-MM-DD HH:mm:ss')}
+            </Descriptions.Item>
             <Descriptions.Item label="状态">{label(CONTACT_STATUS_LABELS, record.status)}</Descriptions.Item>
             <Descriptions.Item label="社工站">{record.stationName}</Descriptions.Item>
             <Descriptions.Item label="热线">{record.hotlineNumber}</Descriptions.Item>
@@ -327,9 +392,14 @@ function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | n
           </Descriptions>
 
           {o ? (
-            <Card size="small" title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${dayjs(o.recordedAt).format('MM-DD HH:mm')}）`}>
+            <Card
+              size="small"
+              title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${dayjs(o.recordedAt).format('MM-DD HH:mm')}）`}
+            >
               <Descriptions size="small" column={1}>
-                <Descriptions.Item label="服务类型">{o.serviceTypes.map((t) => label(SERVICE_TYPE_LABELS, t)).join('、')}</Descriptions.Item>
+                <Descriptions.Item label="服务类型">
+                  {o.serviceTypes.map((t) => label(SERVICE_TYPE_LABELS, t)).join('、')}
+                </Descriptions.Item>
                 <Descriptions.Item label="服务对象">{label(TARGET_GROUP_LABELS, o.targetGroup)}</Descriptions.Item>
                 <Descriptions.Item label="服务摘要">
                   <Typography.Paragraph style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{o.summary}</Typography.Paragraph>
@@ -342,17 +412,25 @@ function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | n
                 )}
                 {o.materialAid && (
                   <Descriptions.Item label="物资保障">
-                    {o.materialAid.items.map((i) => `${label(AID_CATEGORY_LABELS, i.category)}：${i.description} × ${i.quantity}`).join('；')}
+                    {o.materialAid.items
+                      .map((i) => `${label(AID_CATEGORY_LABELS, i.category)}：${i.description} × ${i.quantity}`)
+                      .join('；')}
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label="问题与处理">
                   {o.problems.length
-                    ? o.problems.map((p) => `${label(PROBLEM_CATEGORY_LABELS, p.category)}（${label(RESOLUTION_LABELS, p.resolution)}）`).join('；')
+                    ? o.problems
+                        .map(
+                          (p) =>
+                            `${label(PROBLEM_CATEGORY_LABELS, p.category)}（${label(RESOLUTION_LABELS, p.resolution)}）`,
+                        )
+                        .join('；')
                     : '—'}
                 </Descriptions.Item>
                 {record.followUp && (
                   <Descriptions.Item label="回访">
-                    {dayjs(record.followUp.dueAt).format('YYYY-MM-DD HH:mm')} {record.followUp.note}（{label(FOLLOW_UP_STATUS_LABELS, record.followUp.status)}
+                    {dayjs(record.followUp.dueAt).format('YYYY-MM-DD HH:mm')} {record.followUp.note}（
+                    {label(FOLLOW_UP_STATUS_LABELS, record.followUp.status)}
                     {record.followUp.overdue ? '，已逾期' : ''}）
                   </Descriptions.Item>
                 )}
@@ -367,7 +445,9 @@ function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | n
               {record.aidRequests.map((a) => (
                 <div key={a.id} style={{ marginBottom: 12 }}>
                   <Space>
-                    <Tag color={a.status === 'delivered' ? 'green' : a.status === 'cancelled' ? 'default' : 'orange'}>{label(AID_STATUS_LABELS, a.status)}</Tag>
+                    <Tag color={a.status === 'delivered' ? 'green' : a.status === 'cancelled' ? 'default' : 'orange'}>
+                      {label(AID_STATUS_LABELS, a.status)}
+                    </Tag>
                     {a.overdue && <Tag color="red">逾期</Tag>}
                     <span>{a.items.map((i) => `${i.description} × ${i.quantity}`).join('、')}</span>
                     <Typography.Text type="secondary">送达站点：{a.deliveringStationName ?? '—'}</Typography.Text>
@@ -411,7 +491,10 @@ function RecordDrawer({ contactId, onClose, onChanged }: { contactId: string | n
                 </List.Item>
               )}
             />
-            {session.user.role === 'supervisor' && o && !record.reviewed && (
+            {session.user.role === 'supervisor' && o && !record.reviewed && ownWork && (
+              <Typography.Text type="secondary">本记录含您撰写或修改的内容，需由其他督导复核。</Typography.Text>
+            )}
+            {session.user.role === 'supervisor' && o && !record.reviewed && !ownWork && (
               <Space.Compact style={{ width: '100%', marginTop: 8 }}>
                 <Input placeholder="复核意见" value={comment} onChange={(e) => setComment(e.target.value)} />
                 <Button type="primary" disabled={!comment.trim()} loading={saving} onClick={review}>

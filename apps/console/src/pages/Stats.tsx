@@ -1,5 +1,19 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, DatePicker, Empty, Row, Select, Space, Statistic, Table, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Col,
+  DatePicker,
+  Empty,
+  Row,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Typography,
+} from 'antd';
 import { CopyOutlined, DownloadOutlined, FileExcelOutlined, SearchOutlined } from '@ant-design/icons';
 import dayjs, { Dayjs } from 'dayjs';
 import { describeError, download, get } from '../api';
@@ -43,7 +57,10 @@ const presets: { label: string; value: [Dayjs, Dayjs] }[] = [
   { label: '最近7天', value: [dayjs().subtract(6, 'day'), dayjs()] },
   { label: '最近30天', value: [dayjs().subtract(29, 'day'), dayjs()] },
   { label: '本月', value: [dayjs().startOf('month'), dayjs()] },
-  { label: '上月', value: [dayjs().subtract(1, 'month').startOf('month'), dayjs().subtract(1, 'month').endOf('month')] },
+  {
+    label: '上月',
+    value: [dayjs().subtract(1, 'month').startOf('month'), dayjs().subtract(1, 'month').endOf('month')],
+  },
   { label: '今年', value: [dayjs().startOf('year'), dayjs()] },
 ];
 
@@ -95,7 +112,10 @@ export function StatsPage() {
     const [from, to] = range;
     setDownloading(format);
     try {
-      const name = await download(query(from, to, groupBy, format), `服务统计_${from.format(FMT)}_${to.format(FMT)}_${groupBy}.${format}`);
+      const name = await download(
+        query(from, to, groupBy, format),
+        `服务统计_${from.format(FMT)}_${to.format(FMT)}_${groupBy}.${format}`,
+      );
       message.success(`已下载 ${name}`);
     } catch (e) {
       message.error(`下载失败：${describeError(e)}`);
@@ -131,7 +151,11 @@ export function StatsPage() {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0 },
       grid: { left: 48, right: 24, top: 40, bottom: 64 },
-      xAxis: { type: 'category', data: rows.map((r) => r.label ?? r.key), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
+      xAxis: {
+        type: 'category',
+        data: rows.map((r) => r.label ?? r.key),
+        axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 },
+      },
       yAxis: { type: 'value', minInterval: 1 },
       series: (['served', 'problemsResolved', 'contacts'] as const).map((f) => ({
         name: FIGURE_LABELS[f],
@@ -171,10 +195,20 @@ export function StatsPage() {
           <Button type="primary" icon={<SearchOutlined />} loading={loading} onClick={load} data-testid="stats-query">
             查询
           </Button>
-          <Button icon={<DownloadOutlined />} loading={downloading === 'csv'} onClick={() => fetchFile('csv')} data-testid="download-csv">
+          <Button
+            icon={<DownloadOutlined />}
+            loading={downloading === 'csv'}
+            onClick={() => fetchFile('csv')}
+            data-testid="download-csv"
+          >
             下载 CSV
           </Button>
-          <Button icon={<FileExcelOutlined />} loading={downloading === 'xlsx'} onClick={() => fetchFile('xlsx')} data-testid="download-xlsx">
+          <Button
+            icon={<FileExcelOutlined />}
+            loading={downloading === 'xlsx'}
+            onClick={() => fetchFile('xlsx')}
+            data-testid="download-xlsx"
+          >
             导出 Excel
           </Button>
         </Space>
@@ -197,7 +231,11 @@ export function StatsPage() {
         ).map(([f, v]) => (
           <Col key={f} xs={12} md={6} xl={3}>
             <Card size="small" loading={loading && !result}>
-              <Statistic title={FIGURE_LABELS[f]} value={v} formatter={(x) => <span data-testid={`total-${f}`}>{x}</span>} />
+              <Statistic
+                title={FIGURE_LABELS[f]}
+                value={v}
+                formatter={(x) => <span data-testid={`total-${f}`}>{x}</span>}
+              />
             </Card>
           </Col>
         ))}
@@ -206,17 +244,29 @@ export function StatsPage() {
       <Row gutter={16} style={{ marginTop: 16 }}>
         <Col xs={24} xl={12}>
           <Card size="small" title={`服务趋势（${trend?.groupBy === 'month' ? '按月' : '按日'}）`}>
-            {trend?.rows.length ? <Chart option={trendOption} testId="trend-chart" /> : <Empty description="该期间暂无数据" />}
+            {trend?.rows.length ? (
+              <Chart option={trendOption} testId="trend-chart" />
+            ) : (
+              <Empty description="该期间暂无数据" />
+            )}
           </Card>
         </Col>
         <Col xs={24} xl={12}>
           <Card size="small" title={`分类构成（${GROUP_BY_LABELS[breakdownGroup] ?? breakdownGroup}）`}>
-            {breakdown?.rows.length ? <Chart option={breakdownOption} testId="breakdown-chart" /> : <Empty description="该期间暂无数据" />}
+            {breakdown?.rows.length ? (
+              <Chart option={breakdownOption} testId="breakdown-chart" />
+            ) : (
+              <Empty description="该期间暂无数据" />
+            )}
           </Card>
         </Col>
       </Row>
 
-      <Card size="small" title={`明细（${GROUP_BY_LABELS[result?.groupBy ?? groupBy] ?? groupBy}）`} style={{ marginTop: 16 }}>
+      <Card
+        size="small"
+        title={`明细（${GROUP_BY_LABELS[result?.groupBy ?? groupBy] ?? groupBy}）`}
+        style={{ marginTop: 16 }}
+      >
         <Table<StatsRow>
           size="small"
           rowKey="key"
@@ -305,7 +355,11 @@ function Bulletin() {
   const delta = (now?: number, before?: number) => {
     if (now == null || before == null || before === 0) return null;
     const pct = ((now - before) / before) * 100;
-    return <Typography.Text type={pct >= 0 ? 'success' : 'danger'}>{`${pct >= 0 ? '↑' : '↓'}${Math.abs(pct).toFixed(1)}%`}</Typography.Text>;
+    return (
+      <Typography.Text
+        type={pct >= 0 ? 'success' : 'danger'}
+      >{`${pct >= 0 ? '↑' : '↓'}${Math.abs(pct).toFixed(1)}%`}</Typography.Text>
+    );
   };
   return (
     <Card
@@ -316,11 +370,23 @@ function Bulletin() {
       data-testid="bulletin"
       extra={
         <Space>
-          <DatePicker picker="month" value={month} allowClear={false} onChange={(v) => v && setMonth(v)} data-testid="bulletin-month" />
+          <DatePicker
+            picker="month"
+            value={month}
+            allowClear={false}
+            onChange={(v) => v && setMonth(v)}
+            data-testid="bulletin-month"
+          />
           <Button
             icon={<CopyOutlined />}
             disabled={!sentence}
-            onClick={() => sentence && navigator.clipboard?.writeText(sentence).then(() => message.success('已复制'), () => message.error('复制失败'))}
+            onClick={() =>
+              sentence &&
+              navigator.clipboard?.writeText(sentence).then(
+                () => message.success('已复制'),
+                () => message.error('复制失败'),
+              )
+            }
           >
             复制
           </Button>
@@ -331,16 +397,30 @@ function Bulletin() {
         <Alert type="warning" showIcon title={`月度通报暂不可用：${error}`} />
       ) : sentence ? (
         <Space orientation="vertical" style={{ width: '100%' }}>
-          {data?.title && <Typography.Title level={5} style={{ margin: 0 }}>{data.title}</Typography.Title>}
+          {data?.title && (
+            <Typography.Title level={5} style={{ margin: 0 }}>
+              {data.title}
+            </Typography.Title>
+          )}
           <Typography.Paragraph className="kapok-bulletin" data-testid="bulletin-sentence">
             {sentence}
           </Typography.Paragraph>
           {f && (
             <Space size="large" wrap>
-              <span>服务人次 <b>{num(f.served)}</b> {delta(f.served, prev?.served)}</span>
-              <span>解决问题 <b>{num(f.problemsResolved)}</b> {delta(f.problemsResolved, prev?.problemsResolved)}</span>
-              <span>来电 <b>{num(f.contacts)}</b> {delta(f.contacts, prev?.contacts)}</span>
-              {f.workerShifts != null && <span>接线社工人次 <b>{num(f.workerShifts)}</b></span>}
+              <span>
+                服务人次 <b>{num(f.served)}</b> {delta(f.served, prev?.served)}
+              </span>
+              <span>
+                解决问题 <b>{num(f.problemsResolved)}</b> {delta(f.problemsResolved, prev?.problemsResolved)}
+              </span>
+              <span>
+                来电 <b>{num(f.contacts)}</b> {delta(f.contacts, prev?.contacts)}
+              </span>
+              {f.workerShifts != null && (
+                <span>
+                  接线社工人次 <b>{num(f.workerShifts)}</b>
+                </span>
+              )}
               {prev && <Typography.Text type="secondary">（与 {prev.month} 相比）</Typography.Text>}
             </Space>
           )}

@@ -1,5 +1,21 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App as AntApp, Badge, Button, Card, Col, Descriptions, Empty, Progress, Row, Space, Steps, Tabs, Tag, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Badge,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Progress,
+  Row,
+  Space,
+  Steps,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
 import {
   CheckCircleOutlined,
   CloseCircleOutlined,
@@ -104,7 +120,8 @@ export function WorkspacePage() {
         const c = e.contact;
         setContacts((cur) => {
           const others = cur.filter((x) => x.id !== c.id);
-          if (HELD.includes(c.status)) return [...others, c].sort((a, b) => (a.answeredAt ?? '').localeCompare(b.answeredAt ?? ''));
+          if (HELD.includes(c.status))
+            return [...others, c].sort((a, b) => (a.answeredAt ?? '').localeCompare(b.answeredAt ?? ''));
           if (c.status === 'completed' && c.outcome) clearDraft(localStorage, userId, c.id);
           return others;
         });
@@ -118,7 +135,11 @@ export function WorkspacePage() {
             duration: 0,
           });
         } else if (e.reason === 'reconnect_grace_expired') {
-          notification.warning({ title: '连接中断时间过长', description: '您已被设为离线，未完成的来电已转给其他社工。', duration: 0 });
+          notification.warning({
+            title: '连接中断时间过长',
+            description: '您已被设为离线，未完成的来电已转给其他社工。',
+            duration: 0,
+          });
         }
       },
     },
@@ -160,7 +181,9 @@ export function WorkspacePage() {
     if (!offer) return;
     unlockAudio();
     setBusy('accept');
-    const ack = await ask<{ ok: boolean; error?: string; contact?: HeldContact }>(socket, 'offer:accept', { offerId: offer.offerId });
+    const ack = await ask<{ ok: boolean; error?: string; contact?: HeldContact }>(socket, 'offer:accept', {
+      offerId: offer.offerId,
+    });
     setBusy(null);
     if (ack.ok && ack.contact) {
       const c = ack.contact;
@@ -272,7 +295,10 @@ export function WorkspacePage() {
         <Tabs
           activeKey={selected ?? undefined}
           onChange={setSelected}
-          items={contacts.map((c) => ({ key: c.id, label: `${label(CHANNEL_LABELS, c.channel)} ${c.callerNumberMasked ?? c.hotlineNumber}` }))}
+          items={contacts.map((c) => ({
+            key: c.id,
+            label: `${label(CHANNEL_LABELS, c.channel)} ${c.callerNumberMasked ?? c.hotlineNumber}`,
+          }))}
         />
       )}
 
@@ -283,7 +309,12 @@ export function WorkspacePage() {
             <CallerHistory contactId={current.id} />
           </Col>
           <Col xs={24} xl={15}>
-            <OutcomeForm key={current.id} contactId={current.id} userId={userId} onSubmitted={() => submitted(current.id)} />
+            <OutcomeForm
+              key={current.id}
+              contactId={current.id}
+              userId={userId}
+              onSubmitted={() => submitted(current.id)}
+            />
           </Col>
         </Row>
       ) : (
@@ -304,7 +335,17 @@ export function WorkspacePage() {
   );
 }
 
-function OfferCard({ offer, busy, onAccept, onDecline }: { offer: Offer; busy: string | null; onAccept(): void; onDecline(): void }) {
+function OfferCard({
+  offer,
+  busy,
+  onAccept,
+  onDecline,
+}: {
+  offer: Offer;
+  busy: string | null;
+  onAccept(): void;
+  onDecline(): void;
+}) {
   const now = useNow(250);
   const c = offer.contact;
   const expires = Date.parse(offer.expiresAt);
@@ -312,7 +353,11 @@ function OfferCard({ offer, busy, onAccept, onDecline }: { offer: Offer; busy: s
   const total = useMemo(() => Math.max(1, (expires - Date.now()) / 1000), [offer.offerId]); // eslint-disable-line react-hooks/exhaustive-deps
   const left = Math.max(0, (expires - now) / 1000);
   return (
-    <Card className={`kapok-offer ${c.riskLevel === 'critical' ? 'kapok-offer-critical' : ''}`} data-testid="offer" style={{ marginTop: 16 }}>
+    <Card
+      className={`kapok-offer ${c.riskLevel === 'critical' ? 'kapok-offer-critical' : ''}`}
+      data-testid="offer"
+      style={{ marginTop: 16 }}
+    >
       <Row gutter={24} align="middle">
         <Col flex="80px">
           <div className="kapok-ring-icon">
@@ -339,10 +384,26 @@ function OfferCard({ offer, busy, onAccept, onDecline }: { offer: Offer; busy: s
         </Col>
         <Col flex="220px">
           <Space orientation="vertical" style={{ width: '100%' }}>
-            <Button type="primary" size="large" block icon={<CheckCircleOutlined />} loading={busy === 'accept'} onClick={onAccept} data-testid="offer-accept">
+            <Button
+              type="primary"
+              size="large"
+              block
+              icon={<CheckCircleOutlined />}
+              loading={busy === 'accept'}
+              onClick={onAccept}
+              data-testid="offer-accept"
+            >
               接听
             </Button>
-            <Button size="large" block danger icon={<CloseCircleOutlined />} loading={busy === 'decline'} onClick={onDecline} data-testid="offer-decline">
+            <Button
+              size="large"
+              block
+              danger
+              icon={<CloseCircleOutlined />}
+              loading={busy === 'decline'}
+              onClick={onDecline}
+              data-testid="offer-decline"
+            >
               拒接（转给其他社工）
             </Button>
           </Space>
@@ -365,7 +426,9 @@ function ContactCard({ contact, busy, onEnd }: { contact: HeldContact; busy: str
           <Tag color={contact.status === 'active' ? 'green' : 'blue'} data-testid="contact-status">
             {label(CONTACT_STATUS_LABELS, contact.status)}
           </Tag>
-          {contact.riskLevel !== 'normal' && <Tag color={RISK_LEVEL_COLORS[contact.riskLevel]}>{label(RISK_LEVEL_LABELS, contact.riskLevel)}</Tag>}
+          {contact.riskLevel !== 'normal' && (
+            <Tag color={RISK_LEVEL_COLORS[contact.riskLevel]}>{label(RISK_LEVEL_LABELS, contact.riskLevel)}</Tag>
+          )}
         </Space>
       }
       extra={

@@ -31,12 +31,16 @@ export function serveConsole(app: NestExpressApplication): void {
   const pages = [CONSOLE_PREFIX, `${CONSOLE_PREFIX}/{*splat}`];
   http.get('/', (_req: Request, res: Response) => res.redirect(302, `${CONSOLE_PREFIX}/`));
   if (!dir) {
-    new Logger('Console').warn('dist/console is missing: run `npm run build:console` to serve the web console at /console');
+    new Logger('Console').warn(
+      'dist/console is missing: run `npm run build:console` to serve the web console at /console',
+    );
     http.get(pages, (_req: Request, res: Response) => {
       res
         .status(503)
         .type('text/plain; charset=utf-8')
-        .send('The web console is not built: run `npm run build:console` and restart.\n控制台尚未构建：请运行 npm run build:console 后重启。\n');
+        .send(
+          'The web console is not built: run `npm run build:console` and restart.\n控制台尚未构建：请运行 npm run build:console 后重启。\n',
+        );
     });
     return;
   }

@@ -15,7 +15,8 @@ import { AidCancelDto, AidStepDto, ListAidQuery } from './records.dto';
 import { AID_EXAMPLE, AID_LIST_EXAMPLE } from './records.examples';
 
 const uuid = new ParseUUIDPipe();
-const NOT_FOUND = 'Unknown id, or neither the delivering nor the requesting station is in your part of the organisation';
+const NOT_FOUND =
+  'Unknown id, or neither the delivering nor the requesting station is in your part of the organisation';
 const STEP_ROLES = 'Operators, coordinators and supervisors of the delivering station';
 
 @ApiTags('aid requests')

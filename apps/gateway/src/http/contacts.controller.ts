@@ -8,6 +8,7 @@ import {
   ApiOkResponse,
   ApiSecurity,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
@@ -29,6 +30,7 @@ import {
   ReceiveContact,
   RecordOutcome,
 } from '@kapok/contacts';
+import { IntakeThrottleGuard } from '@kapok/throttle';
 
 // Any UUID (ids are UUIDs; not only v4): a well-formed id that does not exist is 404, not 400.
 const uuid = new ParseUUIDPipe();
@@ -45,10 +47,13 @@ export class ContactsController {
   ) {}
 
   @Post()
-  @UseGuards(IntakeKeyGuard)
+  @UseGuards(IntakeKeyGuard, IntakeThrottleGuard)
   @ApiSecurity('intake-key')
   @ApiHeader({ name: 'X-Api-Key', required: true })
   @ApiCreatedResponse({ description: 'A new contact, queued' })
+  @ApiTooManyRequestsResponse({
+    description: "Over the intake key's rate (INTAKE_REQUESTS_PER_SECOND): see Retry-After",
+  })
   @ApiOkResponse({ description: 'The same externalId again: the contact created the first time' })
   @ApiNotFoundResponse({ description: 'Unknown hotlineNumber' })
   async create(
@@ -71,7 +76,7 @@ export class ContactsController {
 
   @Post(':id/abandon')
   @HttpCode(200)
-  @UseGuards(IntakeKeyGuard)
+  @UseGuards(IntakeKeyGuard, IntakeThrottleGuard)
   @ApiSecurity('intake-key')
   @ApiOkResponse({ description: 'The caller left while waiting' })
   @ApiConflictResponse({ description: 'Already answered' })
@@ -81,7 +86,7 @@ export class ContactsController {
 
   @Post(':id/end')
   @HttpCode(200)
-  @UseGuards(IntakeKeyOrUserGuard)
+  @UseGuards(IntakeKeyOrUserGuard, IntakeThrottleGuard)
   @ApiSecurity('intake-key')
   @ApiBearerAuth()
   @ApiOkResponse({ description: 'The conversation ended: wrap_up' })

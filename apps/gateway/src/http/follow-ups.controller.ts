@@ -12,7 +12,7 @@ import {
 import { AuthUser, CurrentUser, UserAuthGuard } from '@kapok/auth';
 import { CompleteFollowUp, ListFollowUps } from '@kapok/records';
 import { CompleteFollowUpDto, ListFollowUpsQuery } from './records.dto';
-import { FOLLOW_UP_EXAMPLE, FOLLOW_UP_LIST_EXAMPLE } from './records.examples';
+import { FOLLOW_UP_DONE_EXAMPLE, FOLLOW_UP_LIST_EXAMPLE } from './records.examples';
 
 @ApiTags('follow-ups')
 @ApiBearerAuth()
@@ -43,7 +43,7 @@ export class FollowUpsController {
     summary: 'Complete a follow-up, linking the contact in which it was made',
     description: 'Operators, coordinators and supervisors of the station (and the operator it belongs to).',
   })
-  @ApiOkResponse({ schema: { example: { ...FOLLOW_UP_EXAMPLE, status: 'done', completedAt: '2026-11-30T02:20:00.000Z' } } })
+  @ApiOkResponse({ schema: { example: FOLLOW_UP_DONE_EXAMPLE } })
   @ApiBadRequestResponse({ description: 'No contact to link, the source contact itself, or another caller’s contact' })
   @ApiForbiddenResponse({ description: 'A role that does not follow up (managers, admins)' })
   @ApiNotFoundResponse({ description: 'Unknown follow-up or contact, or outside your part of the organisation' })

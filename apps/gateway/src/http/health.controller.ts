@@ -23,8 +23,14 @@ export class HealthController {
   @Get()
   async check() {
     const [postgres, redis] = await Promise.all([
-      within(this.db.ping(), 2000).then(() => 'up', () => 'down'),
-      within(this.redis.ping(), 2000).then(() => 'up', () => 'down'),
+      within(this.db.ping(), 2000).then(
+        () => 'up',
+        () => 'down',
+      ),
+      within(this.redis.ping(), 2000).then(
+        () => 'up',
+        () => 'down',
+      ),
     ]);
     const body = { status: postgres === 'up' && redis === 'up' ? 'ok' : 'error', postgres, redis };
     if (body.status !== 'ok') throw new ServiceUnavailableException(body);

@@ -100,9 +100,14 @@ export class RecordsController {
 
   @Post('records/:contactId/review')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark the current version reviewed, with a comment (supervisors)' })
+  @ApiOperation({
+    summary: 'Mark the current version reviewed, with a comment (supervisors)',
+    description:
+      'Four eyes: a supervisor may not review a record they recorded, nor one with a version they wrote since ' +
+      'its last review (another supervisor reviews it).',
+  })
   @ApiOkResponse({ schema: { example: RECORD_EXAMPLE } })
-  @ApiForbiddenResponse({ description: 'Not a supervisor' })
+  @ApiForbiddenResponse({ description: 'Not a supervisor, or the record (or an unreviewed amendment) is yours' })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({ description: 'This version is already reviewed, or there is no record yet' })
   mark(@Param('contactId', uuid) contactId: string, @CurrentUser() user: AuthUser, @Body() dto: ReviewRecordDto) {
@@ -129,12 +134,15 @@ export class RecordsController {
   @ApiOperation({
     summary: "The caller's full number, to call back (audited)",
     description:
-      'Operators: for contacts they handle or handled, follow up, or deliver aid for. Coordinators and ' +
-      'supervisors: in their part of the organisation. Never managers or admins. Each read is written to the ' +
-      'audit log.',
+      'Operators: for contacts they accepted (hold or held), follow up, or deliver aid for; not while a contact ' +
+      'is only offered to them (ringing). Coordinators and supervisors: in their part of the organisation. Never ' +
+      'managers or admins. `reason` is required; each read is written to the audit log with it.',
   })
   @ApiOkResponse({ schema: { example: CALLER_NUMBER_EXAMPLE } })
-  @ApiForbiddenResponse({ description: 'Your role may not read full numbers (or not of this contact)' })
+  @ApiBadRequestResponse({ description: '`reason` missing, blank, longer than 200 characters or with NUL' })
+  @ApiForbiddenResponse({
+    description: 'Your role may not read full numbers, or not of this contact (e.g. only offered to you)',
+  })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   fullNumber(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser, @Query() query: CallerNumberQuery) {
     return this.callerNumber.execute(id, user, query.reason);

@@ -32,6 +32,7 @@ import {
   AidFilter,
   AidStatus,
   AuditFilter,
+  CALLER_NUMBER_REASON_MAX,
   FOLLOW_UP_STATUSES,
   FollowUpFilter,
   FollowUpStatus,
@@ -100,7 +101,10 @@ export class PageQuery {
 }
 
 export class ListRecordsQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '2026-11-01', description: 'Contacts that came in from this day (Asia/Shanghai) or instant' })
+  @ApiPropertyOptional({
+    example: '2026-11-01',
+    description: 'Contacts that came in from this day (Asia/Shanghai) or instant',
+  })
   @IsOptional()
   @IsRangeBound()
   from?: string;
@@ -110,7 +114,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsRangeBound()
   to?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only stations under this org unit (a station, district, region …)' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Only stations under this org unit (a station, district, region …)',
+  })
   @IsOptional()
   @IsUUID('all')
   orgUnitId?: string;
@@ -120,7 +127,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsUUID('all')
   operatorId?: string;
 
-  @ApiPropertyOptional({ example: 'completed', description: `Contact status, comma-separated: ${CONTACT_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({
+    example: 'completed',
+    description: `Contact status, comma-separated: ${CONTACT_STATUSES.join(', ')}`,
+  })
   @IsOptional()
   @List()
   @IsArray()
@@ -136,7 +146,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsIn(SERVICE_TYPES, { each: true })
   serviceType?: string[];
 
-  @ApiPropertyOptional({ example: 'high,imminent', description: `The record's risk assessment: ${RISK_ASSESSMENTS.join(', ')}` })
+  @ApiPropertyOptional({
+    example: 'high,imminent',
+    description: `The record's risk assessment: ${RISK_ASSESSMENTS.join(', ')}`,
+  })
   @IsOptional()
   @List()
   @IsArray()
@@ -144,7 +157,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsIn(RISK_ASSESSMENTS, { each: true })
   riskAssessment?: string[];
 
-  @ApiPropertyOptional({ example: 'critical', description: `The contact's risk level at intake: ${RISK_LEVELS.join(', ')}` })
+  @ApiPropertyOptional({
+    example: 'critical',
+    description: `The contact's risk level at intake: ${RISK_LEVELS.join(', ')}`,
+  })
   @IsOptional()
   @List()
   @IsArray()
@@ -190,7 +206,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsIn(RESOLUTIONS, { each: true })
   problemResolution?: string[];
 
-  @ApiPropertyOptional({ example: 'requested,arranged', description: `With a material-aid request: ${AID_STATUSES.join(', ')}` })
+  @ApiPropertyOptional({
+    example: 'requested,arranged',
+    description: `With a material-aid request: ${AID_STATUSES.join(', ')}`,
+  })
   @IsOptional()
   @List()
   @IsArray()
@@ -246,7 +265,10 @@ export class ReviewQueueQuery extends PageQuery {
 
 /** An amendment: the whole record as it should read now (as in POST /contacts/:id/outcome, without followUp). */
 export class AmendRecordDto extends OmitType(OutcomeDto, ['followUp'] as const) {
-  @ApiPropertyOptional({ example: '补充：已联系街道确认送达地址', description: 'Why the record is changed (kept with the version)' })
+  @ApiPropertyOptional({
+    example: '补充：已联系街道确认送达地址',
+    description: 'Why the record is changed (kept with the version)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2000)
@@ -284,12 +306,16 @@ export class HistoryQuery {
 }
 
 export class CallerNumberQuery {
-  @ApiPropertyOptional({ example: 'callback', description: 'Why the number is read (kept in the audit log)' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @ApiProperty({
+    example: '回访：确认物资已送达',
+    maxLength: CALLER_NUMBER_REASON_MAX,
+    description: 'Why the number is read (required, not blank; kept in the audit log)',
+  })
+  @IsString({ message: 'reason is required: why the full number is read (kept in the audit log)' })
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @MaxLength(CALLER_NUMBER_REASON_MAX)
   @Matches(NO_NUL, { message: 'reason must not contain NUL characters' })
-  reason?: string;
+  reason: string;
 }
 
 export class ListAidQuery extends PageQuery {
@@ -320,7 +346,11 @@ export class ListAidQuery extends PageQuery {
   @IsBoolean()
   overdue?: boolean;
 
-  @ApiPropertyOptional({ enum: ['requestedAt', '-requestedAt'], default: 'requestedAt', description: 'Oldest first by default' })
+  @ApiPropertyOptional({
+    enum: ['requestedAt', '-requestedAt'],
+    default: 'requestedAt',
+    description: 'Oldest first by default',
+  })
   @IsOptional()
   @IsIn(['requestedAt', '-requestedAt'])
   sort?: 'requestedAt' | '-requestedAt';
@@ -330,7 +360,14 @@ export class ListAidQuery extends PageQuery {
     const status = s.includes('all')
       ? undefined
       : [...new Set(s.flatMap((x) => (x === 'open' ? OPEN_AID_STATUSES : [x as AidStatus])))];
-    return { status, orgUnitId: this.orgUnitId, contactId: this.contactId, overdue: this.overdue, sort: this.sort, ...this.paging() };
+    return {
+      status,
+      orgUnitId: this.orgUnitId,
+      contactId: this.contactId,
+      overdue: this.overdue,
+      sort: this.sort,
+      ...this.paging(),
+    };
   }
 }
 

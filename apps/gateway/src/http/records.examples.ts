@@ -1,5 +1,15 @@
 /** Examples for the OpenAPI document (GET /api/docs): what the records, aid, follow-up and audit endpoints return. */
 
+/**
+ * The example's times, relative to when the document is built (no date in it ever goes stale): a call that came in
+ * 26 hours ago at T0, recorded, amended and reviewed that day, with its follow-up and the aid's overdue time still
+ * ahead. `t(ms)`: T0 + ms, as the API writes instants.
+ */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const T0 = Math.floor((Date.now() - 26 * HOUR) / MINUTE) * MINUTE;
+const t = (ms: number) => new Date(T0 + ms).toISOString();
+
 const AID_REQUEST = {
   id: '5f0c7a8e-3b1d-4c55-9a0e-2f6d1c1e9b21',
   contactId: '0b6a3c1e-7f7e-4f0a-bb0d-6d3b2f0e8c11',
@@ -15,20 +25,34 @@ const AID_REQUEST = {
   callerNumberMasked: '138****5678',
   requestedBy: 'c2d1a0b9-8e7f-4a6b-9c5d-4e3f2a1b0c9d',
   requestedByName: '陈晓明（接线社工）',
-  requestedAt: '2026-11-28T02:15:00.000Z',
+  requestedAt: t(15 * MINUTE),
   arrangedBy: 'd3e2b1c0-9f8a-4b7c-8d6e-5f4a3b2c1d0e',
-  arrangedAt: '2026-11-28T06:40:00.000Z',
+  arrangedAt: t(4 * HOUR + 40 * MINUTE),
   deliveredBy: null,
   deliveredAt: null,
   cancelledBy: null,
   cancelledAt: null,
   cancelReason: null,
   overdue: false,
-  overdueSince: '2026-11-30T02:15:00.000Z',
+  overdueSince: t(48 * HOUR + 15 * MINUTE), // requested + AID_OVERDUE_HOURS (48)
 };
 const AID_STEPS = [
-  { from: null, to: 'requested', actorId: AID_REQUEST.requestedBy, actorName: '陈晓明（接线社工）', at: '2026-11-28T02:15:00.000Z', note: null },
-  { from: 'requested', to: 'arranged', actorId: AID_REQUEST.arrangedBy, actorName: '黄志强（越秀区协调员）', at: '2026-11-28T06:40:00.000Z', note: '明天上午由社工送达' },
+  {
+    from: null,
+    to: 'requested',
+    actorId: AID_REQUEST.requestedBy,
+    actorName: '陈晓明（接线社工）',
+    at: t(15 * MINUTE),
+    note: null,
+  },
+  {
+    from: 'requested',
+    to: 'arranged',
+    actorId: AID_REQUEST.arrangedBy,
+    actorName: '黄志强（越秀区协调员）',
+    at: t(4 * HOUR + 40 * MINUTE),
+    note: '明天上午由社工送达',
+  },
 ];
 
 const FOLLOW_UP = {
@@ -38,14 +62,14 @@ const FOLLOW_UP = {
   workerName: '陈晓明（接线社工）',
   stationId: AID_REQUEST.originStationId,
   stationName: '越秀区北京街社工站',
-  dueAt: '2026-11-30T02:00:00.000Z',
+  dueAt: t(48 * HOUR),
   note: '确认物资送达，了解老人情绪',
   status: 'scheduled',
   overdue: false,
   contactId: null,
   callerNumberMasked: '138****5678',
   sourceRiskAssessment: 'low',
-  createdAt: '2026-11-28T02:15:00.000Z',
+  createdAt: t(15 * MINUTE),
   completedAt: null,
 };
 
@@ -63,11 +87,11 @@ const OUTCOME = {
     { category: 'basic_living', resolution: 'resolved' },
     { category: 'loneliness', resolution: 'referred' },
   ],
-  followUp: { dueAt: '2026-11-30T10:00:00+08:00', note: '确认物资送达，了解老人情绪' },
-  recordedAt: '2026-11-28T02:15:00.000Z',
-  updatedAt: '2026-11-28T03:02:00.000Z',
+  followUp: { dueAt: t(48 * HOUR), note: '确认物资送达，了解老人情绪' },
+  recordedAt: t(15 * MINUTE),
+  updatedAt: t(62 * MINUTE),
   updatedBy: AID_REQUEST.requestedBy,
-  amendableByAuthorUntil: '2026-11-29T02:15:00.000Z',
+  amendableByAuthorUntil: t(24 * HOUR + 15 * MINUTE),
 };
 
 export const RECORD_LIST_ITEM_EXAMPLE = {
@@ -84,14 +108,14 @@ export const RECORD_LIST_ITEM_EXAMPLE = {
   highRisk: false,
   assignedWorkerId: AID_REQUEST.requestedBy,
   workerName: '陈晓明（接线社工）',
-  queuedAt: '2026-11-28T02:01:10.000Z',
-  answeredAt: '2026-11-28T02:01:18.000Z',
-  endedAt: '2026-11-28T02:12:40.000Z',
-  completedAt: '2026-11-28T02:15:00.000Z',
+  queuedAt: t(70_000),
+  answeredAt: t(78_000),
+  endedAt: t(12 * MINUTE + 40_000),
+  completedAt: t(15 * MINUTE),
   abandonedAt: null,
   outcome: OUTCOME,
   reviewed: true,
-  lastReview: { version: 2, at: '2026-11-28T09:00:00.000Z', by: 'f0e1d2c3-b4a5-4968-8776-655443322110', byName: '梁淑仪（督导）' },
+  lastReview: { version: 2, at: t(7 * HOUR), by: 'f0e1d2c3-b4a5-4968-8776-655443322110', byName: '梁淑仪（督导）' },
   followUp: FOLLOW_UP,
   aidRequests: [AID_REQUEST],
 };
@@ -106,7 +130,7 @@ export const RECORD_EXAMPLE = {
       version: 1,
       authorId: AID_REQUEST.requestedBy,
       authorName: '陈晓明（接线社工）',
-      at: '2026-11-28T02:15:00.000Z',
+      at: t(15 * MINUTE),
       reason: null,
       changed: ['serviceTypes', 'targetGroup', 'summary', 'psychological', 'materialAid', 'problems'],
       content: { ...OUTCOME, summary: '独居老人，米油将尽。已安排街道送米油。' },
@@ -115,7 +139,7 @@ export const RECORD_EXAMPLE = {
       version: 2,
       authorId: AID_REQUEST.requestedBy,
       authorName: '陈晓明（接线社工）',
-      at: '2026-11-28T03:02:00.000Z',
+      at: t(62 * MINUTE),
       reason: '补充情绪支持',
       changed: ['serviceTypes', 'summary', 'problems'],
       content: { serviceTypes: OUTCOME.serviceTypes, targetGroup: 'elderly', summary: OUTCOME.summary },
@@ -128,7 +152,7 @@ export const RECORD_EXAMPLE = {
       reviewerId: 'f0e1d2c3-b4a5-4968-8776-655443322110',
       reviewerName: '梁淑仪（督导）',
       comment: '记录完整，回访安排及时。',
-      at: '2026-11-28T09:00:00.000Z',
+      at: t(7 * HOUR),
     },
   ],
 };
@@ -140,7 +164,7 @@ export const HISTORY_EXAMPLE = {
   previous: [
     {
       contactId: AID_REQUEST.contactId,
-      date: '2026-11-28T02:01:10.000Z',
+      date: t(70_000),
       status: 'completed',
       channel: 'phone',
       hotlineNumber: '020-8100-0001',
@@ -168,13 +192,20 @@ export const CALLER_NUMBER_EXAMPLE = {
 export const AID_EXAMPLE = { ...AID_REQUEST, steps: AID_STEPS };
 export const AID_LIST_EXAMPLE = { items: [AID_REQUEST], total: 1, page: 1, pageSize: 20 };
 export const FOLLOW_UP_EXAMPLE = FOLLOW_UP;
-export const FOLLOW_UP_LIST_EXAMPLE = { items: [{ ...FOLLOW_UP, overdue: true }], total: 1, page: 1, pageSize: 20 };
+export const FOLLOW_UP_LIST_EXAMPLE = {
+  items: [{ ...FOLLOW_UP, dueAt: t(20 * HOUR), overdue: true }],
+  total: 1,
+  page: 1,
+  pageSize: 20,
+};
+/** The follow-up done: the callback made the next morning. */
+export const FOLLOW_UP_DONE_EXAMPLE = { ...FOLLOW_UP, status: 'done', completedAt: t(25 * HOUR + 20 * MINUTE) };
 
 export const AUDIT_LIST_EXAMPLE = {
   items: [
     {
       id: '1042',
-      at: '2026-11-30T01:58:00.000Z',
+      at: t(25 * HOUR), // the number read to call back
       actorId: AID_REQUEST.requestedBy,
       actorName: '陈晓明（接线社工）',
       actorRole: 'operator',

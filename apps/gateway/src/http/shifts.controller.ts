@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -10,13 +9,16 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  UnsupportedMediaTypeException,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsDateString, IsUUID } from 'class-validator';
 import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
-import { OrgRepository } from '@kapok/org';
-import { CoverageWatch, ManageRoster } from '@kapok/shifts';
+import { OrgAccess } from '@kapok/org';
+import { CoverageWatch, MAX_ROSTER_ROWS, ManageRoster } from '@kapok/shifts';
+import { CsvBodyInterceptor } from './csv-body';
 
 class CreateShiftDto {
   @ApiProperty()
@@ -52,7 +54,7 @@ export class ShiftsController {
   constructor(
     private readonly roster: ManageRoster,
     private readonly coverage: CoverageWatch,
-    private readonly org: OrgRepository,
+    private readonly access: OrgAccess,
   ) {}
 
   @Get('stations/:stationId/shifts')
@@ -72,9 +74,11 @@ export class ShiftsController {
 
   @Post('stations/:stationId/shifts/import')
   @Roles('coordinator', 'admin')
+  // The CSV is read here, after the guards (never before the caller is known): at most 1 MB.
+  @UseInterceptors(CsvBodyInterceptor)
   @ApiConsumes('text/csv')
   @ApiBody({
-    description: 'Header username,date,start,end; times in Asia/Shanghai; an end at or before the start is the next day',
+    description: `Header username,date,start,end; times in Asia/Shanghai; an end at or before the start is the next day; at most ${MAX_ROSTER_ROWS} shifts (more: 413)`,
     schema: { type: 'string', example: 'username,date,start,end\ndemo-operator,2026-12-01,08:00,16:00\n' },
   })
   @ApiQuery({ name: 'replace', required: false, type: Boolean })
@@ -84,7 +88,8 @@ export class ShiftsController {
     @Body() csv: unknown,
     @Query('replace', new ParseBoolPipe({ optional: true })) replace?: boolean,
   ) {
-    if (typeof csv !== 'string') throw new BadRequestException('the roster must be sent as text/csv');
+    if (typeof csv !== 'string')
+      throw new UnsupportedMediaTypeException('the roster must be sent as Content-Type: text/csv');
     return this.roster.import(user, stationId, csv, replace ?? false);
   }
 
@@ -98,7 +103,6 @@ export class ShiftsController {
   @Get('coverage-gaps')
   @Roles('coordinator', 'supervisor', 'manager', 'admin')
   async gaps(@CurrentUser() user: AuthUser) {
-    const scope = await this.org.scopeOf(user);
-    return this.coverage.open(user.role === 'admin' ? '/' : scope.rootPath, scope.extraUnitIds);
+    return this.coverage.open(await this.access.scopeOf(user));
   }
 }

@@ -117,8 +117,13 @@ export class StatsController {
   @ApiQuery({ name: 'groupBy', required: true, enum: GROUP_BYS })
   @ApiQuery({ name: 'format', required: false, enum: FORMATS, description: 'json (default), csv or xlsx' })
   @ApiProduces('application/json', 'text/csv', XLSX)
-  @ApiOkResponse({ description: '{ from, to, groupBy, rows: [{ key, label, …figures }], totals }', schema: { example: SERVICE_COUNTS_EXAMPLE } })
-  @ApiBadRequestResponse({ description: 'from, to, groupBy or format invalid; from after to; range too long (the message names the field)' })
+  @ApiOkResponse({
+    description: '{ from, to, groupBy, rows: [{ key, label, …figures }], totals }',
+    schema: { example: SERVICE_COUNTS_EXAMPLE },
+  })
+  @ApiBadRequestResponse({
+    description: 'from, to, groupBy or format invalid; from after to; range too long (the message names the field)',
+  })
   async serviceCounts(
     @CurrentUser() user: AuthUser,
     @Query() query: Record<string, unknown>,
@@ -133,7 +138,10 @@ export class StatsController {
       return toCsv(result);
     }
     if (q.format === 'xlsx') {
-      return new StreamableFile(await toXlsx(result), { type: XLSX, disposition: `attachment; filename="${file}.xlsx"` });
+      return new StreamableFile(await toXlsx(result), {
+        type: XLSX,
+        disposition: `attachment; filename="${file}.xlsx"`,
+      });
     }
     return result;
   }

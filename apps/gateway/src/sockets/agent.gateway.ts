@@ -9,20 +9,26 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { AuthService, AuthUser } from '@kapok/auth';
+import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
 import { AGENT_NAMESPACE, AgentStateEvent, agentRoom } from '@kapok/realtime';
 import { AgentSession, AnswerOffer, OfferAnswer } from '@kapok/routing';
+import { SocketEventLimiter } from '@kapok/throttle';
 import { GatewayInstance } from './gateway-instance';
 import { OfferPayload, PresencePayload, parsePayload } from './payloads';
+import { endSocketSession } from './session-end';
 
-type AgentSocket = Socket & { data: { user: AuthUser } };
+type AgentSocket = Socket & { data: { user: AuthUser; session: AuthSession } };
 type Ack<T> = T | { ok: false; error: string };
+
+const watchKey = (socket: Socket) => `${AGENT_NAMESPACE}:${socket.id}`;
 
 /**
  * The operator socket (`/agent`). Events are documented in docs/socket-events.md. Handlers only map payloads to
  * the routing use-cases; every answer is an ack, and anything the operator must not miss is also in `agent:state`.
+ * A socket lives as long as its sign-in session (SessionWatch): signed out, revoked, expired or deactivated, it gets
+ * `session:ended` and is closed, which gives an open offer to the next operator. Origins: RedisIoAdapter.
  */
-@WebSocketGateway({ namespace: AGENT_NAMESPACE, cors: { origin: true, credentials: true } })
+@WebSocketGateway({ namespace: AGENT_NAMESPACE })
 export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentGateway.name);
 
@@ -31,16 +37,19 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly session: AgentSession,
     private readonly answer: AnswerOffer,
     private readonly instance: GatewayInstance,
+    private readonly watch: SessionWatch,
+    private readonly limiter: SocketEventLimiter,
   ) {}
 
   afterInit(nsp: Namespace): void {
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
-        .authenticate(typeof token === 'string' ? token : undefined)
-        .then((user) => {
+        .authenticateSession(typeof token === 'string' ? token : undefined)
+        .then(({ user, session }) => {
           if (user.role !== 'operator') return next(new Error('forbidden: the /agent socket is for operators'));
           socket.data.user = user;
+          socket.data.session = session;
           next();
         })
         .catch((err) => {
@@ -54,6 +63,8 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   async handleConnection(socket: AgentSocket): Promise<void> {
     const user = socket.data.user;
     if (!user) return void socket.disconnect(true);
+    socket.use(this.limiter.middleware()); // events over the socket's rate get {ok:false, error:'rate_limited…'}
+    this.watch.watch(watchKey(socket), user, socket.data.session, (reason) => endSocketSession(socket, reason));
     await socket.join(agentRoom(user.id));
     try {
       const state = await this.session.connected(user, socket.id, this.instance.id);
@@ -66,6 +77,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
 
   async handleDisconnect(socket: AgentSocket): Promise<void> {
     if (!socket.data.user) return;
+    this.watch.unwatch(watchKey(socket));
     await this.session.disconnected(socket.id).catch((err) => {
       this.logger.error(`disconnect of ${socket.data.user.username}: ${(err as Error).message}`);
     });

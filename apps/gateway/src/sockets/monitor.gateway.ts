@@ -8,11 +8,12 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { AuthService, AuthUser } from '@kapok/auth';
+import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
 import { MONITOR_NAMESPACE, monitorUnitRoom } from '@kapok/realtime';
 import { LiveSnapshots, MonitorScope, QueueSnapshot } from '@kapok/stats';
+import { endSocketSession } from './session-end';
 
-type MonitorSocket = Socket & { data: { user: AuthUser } };
+type MonitorSocket = Socket & { data: { user: AuthUser; session: AuthSession } };
 
 interface Watcher {
   socket: MonitorSocket;
@@ -28,6 +29,8 @@ export const MONITOR_MIN_INTERVAL_MS = 2000;
 /** A monitor's part of the tree is read again this often (units added or moved while connected). */
 const SCOPE_REFRESH_MS = 60_000;
 
+const watchKey = (socket: Socket) => `${MONITOR_NAMESPACE}:${socket.id}`;
+
 const MONITOR_ROLES = new Set(['coordinator', 'supervisor', 'manager', 'admin']);
 
 /**
@@ -37,7 +40,7 @@ const MONITOR_ROLES = new Set(['coordinator', 'supervisor', 'manager', 'admin'])
  * most every 2 s: this gateway recomputes the snapshots of its own sockets every second (one query round for all of
  * them) and sends each socket only a snapshot that differs from the last one it got. Events: docs/socket-events.md.
  */
-@WebSocketGateway({ namespace: MONITOR_NAMESPACE, cors: { origin: true, credentials: true } })
+@WebSocketGateway({ namespace: MONITOR_NAMESPACE })
 export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
   private readonly logger = new Logger(MonitorGateway.name);
   private readonly watchers = new Map<string, Watcher>();
@@ -47,18 +50,22 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   constructor(
     private readonly auth: AuthService,
     private readonly live: LiveSnapshots,
+    private readonly watch: SessionWatch,
   ) {}
 
   afterInit(nsp: Namespace): void {
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
-        .authenticate(typeof token === 'string' ? token : undefined)
-        .then((user) => {
+        .authenticateSession(typeof token === 'string' ? token : undefined)
+        .then(({ user, session }) => {
           if (!MONITOR_ROLES.has(user.role)) {
-            return next(new Error('forbidden: the /monitor socket is for coordinators, supervisors, managers and admins'));
+            return next(
+              new Error('forbidden: the /monitor socket is for coordinators, supervisors, managers and admins'),
+            );
           }
           socket.data.user = user;
+          socket.data.session = session;
           next();
         })
         .catch(() => next(new Error('unauthorized: a valid token is required')));
@@ -70,6 +77,9 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   async handleConnection(socket: MonitorSocket): Promise<void> {
     const user = socket.data.user;
     if (!user) return void socket.disconnect(true);
+    // A session that ends, or a person whose role, unit or stations change, loses the socket (and reconnects to the
+    // new scope, if any): alerts of a unit are not kept by someone who no longer has it.
+    this.watch.watch(watchKey(socket), user, socket.data.session, (reason) => endSocketSession(socket, reason));
     try {
       const scope = await this.live.scopeFor(user);
       await socket.join(scope.roomUnitIds.map(monitorUnitRoom));
@@ -86,12 +96,15 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   handleDisconnect(socket: MonitorSocket): void {
+    this.watch.unwatch(watchKey(socket));
     this.watchers.delete(socket.id);
   }
 
   /** The current snapshot, on request (e.g. after the client was busy); acknowledged, not rate-limited. */
   @SubscribeMessage('snapshot:get')
-  async snapshot(@ConnectedSocket() socket: MonitorSocket): Promise<{ ok: true; snapshot: QueueSnapshot } | { ok: false; error: string }> {
+  async snapshot(
+    @ConnectedSocket() socket: MonitorSocket,
+  ): Promise<{ ok: true; snapshot: QueueSnapshot } | { ok: false; error: string }> {
     try {
       const watcher = this.watchers.get(socket.id);
       const scope = watcher?.scope ?? (await this.live.scopeFor(socket.data.user));

@@ -2,13 +2,36 @@ import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '@kapok/config';
 import { redisOptions } from '@kapok/queue';
 
 /**
+ * Whether a socket handshake may proceed, by its Origin header. A browser always sends one: the page must come
+ * from the gateway itself (the console, same host) or from one of CORS_ORIGINS; any other site is refused, so a page
+ * elsewhere cannot open a socket with a token it got hold of. Clients without an Origin (telephony and chat
+ * gateways, the tests' socket.io clients, scripts) are not browsers and connect as before.
+ */
+export function socketOriginAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: Set<string>,
+): boolean {
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // "null" (sandboxed frames, file://) and anything else unreadable
+  }
+  if (host && url.host.toLowerCase() === host.toLowerCase()) return true;
+  return allowed.has(url.origin);
+}
+
+/**
  * socket.io over Redis pub/sub: a room emit (from this gateway, another gateway, or the router's emitter)
- * reaches the socket whichever gateway process holds it.
+ * reaches the socket whichever gateway process holds it. Handshakes are screened by origin (socketOriginAllowed).
  */
 export class RedisIoAdapter extends IoAdapter {
   private pub?: Redis;
@@ -25,7 +48,17 @@ export class RedisIoAdapter extends IoAdapter {
     this.sub = this.pub.duplicate();
     this.pub.on('error', () => undefined);
     this.sub.on('error', () => undefined);
-    const server = super.createIOServer(port, { ...options, maxHttpBufferSize: 64 * 1024 } as ServerOptions);
+    const allowed = new Set(config.get('CORS_ORIGINS').map((o) => new URL(o).origin));
+    const server = super.createIOServer(port, {
+      ...options,
+      maxHttpBufferSize: 64 * 1024,
+      // Long-polling from another allowed origin needs CORS headers; the gateway's own pages need none.
+      cors: { origin: [...allowed], credentials: true },
+      allowRequest: (req: IncomingMessage, fn: (err: string | null | undefined, success: boolean) => void) => {
+        const ok = socketOriginAllowed(req.headers.origin, req.headers.host, allowed);
+        fn(ok ? null : 'origin not allowed', ok);
+      },
+    } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: `${config.get('REDIS_PREFIX')}:socket.io` }));
     return server;
   }

@@ -1,14 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { CHANNELS, Channel, RISK_LEVELS, RiskLevel } from '../contact-state-machine';
 
 export class CreateContactDto {
@@ -24,10 +15,13 @@ export class CreateContactDto {
   @ApiPropertyOptional({ example: '13812345678', description: 'Stored only masked and as a keyed hash' })
   @IsOptional()
   @IsString()
-  @Matches(/^\+?[0-9][0-9 \-]{2,30}$/, { message: 'callerNumber must be a phone number (digits, spaces, dashes)' })
+  @Matches(/^\+?[0-9][0-9 -]{2,30}$/, { message: 'callerNumber must be a phone number (digits, spaces, dashes)' })
   callerNumber?: string;
 
-  @ApiPropertyOptional({ example: 'pbx-7781-2026', description: 'The gateway’s own id: a retry with it returns the same contact' })
+  @ApiPropertyOptional({
+    example: 'pbx-7781-2026',
+    description: 'The gateway’s own id: a retry with it returns the same contact',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)

@@ -109,8 +109,11 @@ function IsInTheFuture(options?: ValidationOptions) {
     });
 }
 
+/** An example due time that is always valid: 10:00 Shanghai time, a week after the API document is built. */
+const DUE_AT_EXAMPLE = `${new Date(Date.now() + 8 * 3600_000 + 7 * 86_400_000).toISOString().slice(0, 10)}T10:00:00+08:00`;
+
 export class FollowUpDto {
-  @ApiProperty({ example: '2026-12-01T10:00:00+08:00', description: 'When to call back; must be in the future' })
+  @ApiProperty({ example: DUE_AT_EXAMPLE, description: 'When to call back; must be in the future' })
   @IsDateString({ strict: true })
   @IsInTheFuture()
   dueAt: string;

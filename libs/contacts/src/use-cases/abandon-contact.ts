@@ -2,6 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
+import { canTransition } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
 import { OfferRepository } from '../offer.repository';
@@ -21,12 +22,16 @@ export class AbandonContact {
 
   async execute(id: string, intakeKeyId: string): Promise<ContactView> {
     const result = await this.db.tx(async (tx) => {
-      const contact = await this.access.ensureVisible(await this.contacts.lock(id, tx), {
-        kind: 'intake',
-        intakeKeyId,
-      }, tx);
+      const contact = await this.access.ensureVisible(
+        await this.contacts.lock(id, tx),
+        {
+          kind: 'intake',
+          intakeKeyId,
+        },
+        tx,
+      );
       if (contact.status === 'abandoned') return { contact, revoked: undefined }; // a retry
-      if (contact.status !== 'queued' && contact.status !== 'offered') {
+      if (!canTransition('abandon', contact.status)) {
         throw new ConflictException(`Contact is ${contact.status}: it was already answered`);
       }
       const offer = contact.status === 'offered' ? await this.offers.findOpenForContact(id, tx) : undefined;

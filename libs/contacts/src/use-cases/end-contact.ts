@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
 import { AgentNotifier } from '@kapok/realtime';
+import { canTransition } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
 import { ContactAccess, ContactActor } from './contact-access';
@@ -22,13 +23,14 @@ export class EndContact {
         throw new ForbiddenException('Only the operator handling this contact can end it');
       }
       if (current.status === 'wrap_up' || current.status === 'completed') return { contact: current, changed: false };
-      if (current.status !== 'active') {
+      if (!canTransition('end', current.status)) {
         throw new ConflictException(`Contact is ${current.status}: only an answered contact can end (use abandon)`);
       }
       return { contact: (await this.contacts.transition(tx, id, 'end'))!, changed: true };
     });
     const view = toContactView(contact);
-    if (changed && contact.assigned_worker_id) this.notifier.contactUpdated(contact.assigned_worker_id, { contact: view });
+    if (changed && contact.assigned_worker_id)
+      this.notifier.contactUpdated(contact.assigned_worker_id, { contact: view });
     return view;
   }
 }

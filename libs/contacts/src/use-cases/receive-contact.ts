@@ -4,7 +4,7 @@ import { maskPhoneNumber } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { OrgRepository } from '@kapok/org';
 import { RoutingQueue } from '@kapok/queue';
-import { CallerNumberStore } from '@kapok/records';
+import { CallerNumberStore } from '../caller-number.store';
 import { PRIORITY } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
@@ -49,11 +49,12 @@ export class ReceiveContact {
     if (dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
     let current = contact;
     if (created && contact.caller_number_hash) {
-      current = (await this.contacts.reserveForPreviousOperator(
-        contact.id,
-        this.config.get('CONTINUITY_DAYS'),
-        this.config.get('CONTINUITY_WINDOW_SECONDS'),
-      )) ?? contact;
+      current =
+        (await this.contacts.reserveForPreviousOperator(
+          contact.id,
+          this.config.get('CONTINUITY_DAYS'),
+          this.config.get('CONTINUITY_WINDOW_SECONDS'),
+        )) ?? contact;
     }
     if (current.status === 'queued') await this.routing.routeContact(current.id);
     if (created && riskLevel === 'critical') await this.riskAlerts.raise(current.id, 'critical_contact');

@@ -4,11 +4,12 @@ import { Db } from '@kapok/database';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
-import { RecordKeeper } from '@kapok/records';
+import { canTransition } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { toContactView, toOutcomeView } from '../contact.views';
 import { OutcomeDto } from '../dto/outcome.dto';
 import { FollowUpRepository } from '../follow-up.repository';
+import { OutcomeRecorderPort } from '../outcome-recorder';
 import { OutcomeRepository } from '../outcome.repository';
 import { RiskAlerts } from '../risk-alerts';
 import { ContactAccess } from './contact-access';
@@ -16,7 +17,8 @@ import { ContactAccess } from './contact-access';
 /**
  * The operator records what was done: the contact is completed and the operator is free for the next one.
  * In the same transaction the record gets its first version, its problems, its material-aid request (for the
- * delivering station) and its audit row (RecordKeeper, @kapok/records).
+ * delivering station) and its audit row (through the OutcomeRecorder port, implemented by @kapok/records), and the
+ * outcome of an outbound follow-up contact completes that follow-up.
  */
 @Injectable()
 export class RecordOutcome {
@@ -30,7 +32,7 @@ export class RecordOutcome {
     private readonly notifier: AgentNotifier,
     private readonly followUps: FollowUpRepository,
     private readonly riskAlerts: RiskAlerts,
-    private readonly records: RecordKeeper,
+    private readonly records: OutcomeRecorderPort,
   ) {}
 
   async execute(id: string, user: AuthUser, dto: OutcomeDto) {
@@ -39,8 +41,9 @@ export class RecordOutcome {
       if (current.assigned_worker_id !== user.id) {
         throw new ForbiddenException('Only the operator handling this contact can record its outcome');
       }
-      if (current.status === 'completed') throw new ConflictException('The outcome of this contact is already recorded');
-      if (current.status !== 'active' && current.status !== 'wrap_up') {
+      if (current.status === 'completed')
+        throw new ConflictException('The outcome of this contact is already recorded');
+      if (!canTransition('complete', current.status)) {
         throw new ConflictException(`Contact is ${current.status}: an outcome needs an answered contact`);
       }
       await this.records.prepare(tx, dto, current.station_id); // 400 for an unknown delivering station
@@ -66,7 +69,7 @@ export class RecordOutcome {
           })
         : undefined;
       // the outcome of a follow-up contact completes that follow-up (whether or not it promises another)
-      if (current.follow_up_id) await this.followUps.markDone(tx, current.follow_up_id);
+      if (current.follow_up_id) await this.followUps.transition(tx, current.follow_up_id, 'complete');
       return { contact: completed, outcome, followUp };
     });
     const view = toContactView(contact, outcome);
@@ -74,6 +77,11 @@ export class RecordOutcome {
     if (followUp) await this.routing.scheduleFollowUp(followUp.id, followUp.due_at);
     if (dto.psychological?.riskAssessment === 'imminent') await this.riskAlerts.raise(id, 'imminent_assessment');
     await this.routing.routeOperator(user.id);
-    return { contactId: contact.id, status: contact.status, completedAt: view.completedAt, outcome: toOutcomeView(outcome) };
+    return {
+      contactId: contact.id,
+      status: contact.status,
+      completedAt: view.completedAt,
+      outcome: toOutcomeView(outcome),
+    };
   }
 }

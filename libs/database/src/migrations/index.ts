@@ -3,6 +3,9 @@ import { RoutingRules1764500000000 } from './1764500000000-routing-rules';
 import { Records1764600000000 } from './1764600000000-records';
 import { Stats1764700000000 } from './1764700000000-stats';
 import { HeldContactsIndex1764800000000 } from './1764800000000-held-contacts-index';
+import { Sessions1764900000000 } from './1764900000000-sessions';
+import { AuditIntegrity1764910000000 } from './1764910000000-audit-integrity';
+import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -11,4 +14,7 @@ export const MIGRATIONS = [
   Records1764600000000,
   Stats1764700000000,
   HeldContactsIndex1764800000000,
+  Sessions1764900000000,
+  AuditIntegrity1764910000000,
+  LoginAttempts1764920000000,
 ];

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
 import { Db, Tx } from '@kapok/database';
@@ -11,7 +17,7 @@ import { AidRequestView, toAidRequestView } from '../records.views';
 import { Page } from './list-records';
 
 /** Visible: the delivering or the requesting station is in the reader's part of the tree (admins: all). */
-async function sides(access: RecordAccess, a: AidRequestRow, scope: OrgScope | null, tx?: Tx) {
+async function sides(access: RecordAccess, a: AidRequestRow, scope: OrgScope, tx?: Tx) {
   return {
     delivering: await access.unitInScope(a.delivering_station_id, scope, tx),
     origin: await access.unitInScope(a.origin_station_id, scope, tx),

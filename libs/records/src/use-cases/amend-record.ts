@@ -1,10 +1,12 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
+import { OutcomeRepository } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { MonitorNotifier } from '@kapok/realtime';
 import { AidRequestRepository } from '../aid-request.repository';
+import { canChangeAidItems } from '../aid-state-machine';
 import { AuditLogRepository } from '../audit-log.repository';
 import { RecordAccess } from '../record-access';
 import { checkDeliveringStation } from '../record-keeper';
@@ -39,6 +41,7 @@ export class AmendRecord {
   constructor(
     private readonly db: Db,
     private readonly records: RecordRepository,
+    private readonly outcomes: OutcomeRepository,
     private readonly access: RecordAccess,
     private readonly aid: AidRequestRepository,
     private readonly audit: AuditLogRepository,
@@ -51,9 +54,15 @@ export class AmendRecord {
   async execute(contactId: string, user: AuthUser, input: Amendment): Promise<RecordView> {
     const scope = await this.access.scopeOf(user);
     const { row, before, after } = await this.db.tx(async (tx) => {
-      const current = await this.access.ensureVisible(user, scope, await this.records.lock(contactId, tx), recordSubject, {
-        tx,
-      });
+      const current = await this.access.ensureVisible(
+        user,
+        scope,
+        await this.records.lock(contactId, tx),
+        recordSubject,
+        {
+          tx,
+        },
+      );
       if (!current.outcome_id) {
         throw new ConflictException(`Contact is ${current.status}: there is no record to amend yet`);
       }
@@ -75,13 +84,12 @@ export class AmendRecord {
       // follow-ups are not part of an amendment (they have their own endpoints): the record keeps its own
       const amended = contentOf({ ...input, followUp: before.followUp });
       if (amended.materialAid) {
-        amended.materialAid.deliveringStationId ??=
-          before.materialAid?.deliveringStationId ?? current.station_id;
+        amended.materialAid.deliveringStationId ??= before.materialAid?.deliveringStationId ?? current.station_id;
       }
       const changed = changedFields(before, amended);
       if (!changed.length) return { row: current, before, after: before };
       if (changed.includes('materialAid')) await this.followAid(tx, current, amended, user);
-      const done = await this.records.amend(tx, current.outcome_id, current.version!, amended, user.id);
+      const done = await this.outcomes.amend(tx, current.outcome_id, current.version!, amended, user.id);
       if (!done) throw new ConflictException('The record changed meanwhile; reload it and try again');
       await this.records.addVersion(tx, {
         contactId,
@@ -115,7 +123,7 @@ export class AmendRecord {
     const hours = this.config.get('AID_OVERDUE_HOURS');
     const request = await this.aid.lockLatestForContact(current.contact_id, hours, tx);
     const live = request && request.status !== 'cancelled' ? request : undefined;
-    if (live && live.status !== 'requested') {
+    if (live && !canChangeAidItems(live.status)) {
       throw new ConflictException(
         `The material-aid request is already ${live.status}: its items can no longer change (cancel it, or amend other fields)`,
       );
@@ -128,12 +136,15 @@ export class AmendRecord {
     if (live) {
       const same =
         stableJson(live.items) === stableJson(after.materialAid.items) && live.delivering_station_id === target;
-      if (!same && !(await this.aid.replaceItems(tx, live.id, {
-        items: after.materialAid.items,
-        deliveringStationId: target,
-        actorId: user.id,
-        note: 'items changed by an amendment of the record',
-      }))) {
+      if (
+        !same &&
+        !(await this.aid.replaceItems(tx, live.id, {
+          items: after.materialAid.items,
+          deliveringStationId: target,
+          actorId: user.id,
+          note: 'items changed by an amendment of the record',
+        }))
+      ) {
         throw new ConflictException('The material-aid request changed meanwhile; reload the record and try again');
       }
       return;

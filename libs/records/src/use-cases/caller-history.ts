@@ -29,7 +29,11 @@ export class CallerHistory {
     const contact = await this.access.ensureVisible(user, scope, await this.records.find(contactId), recordSubject, {
       what: 'Contact',
     });
-    const base = { contactId, callerNumberMasked: contact.caller_number_masked, recognised: !!contact.caller_number_hash };
+    const base = {
+      contactId,
+      callerNumberMasked: contact.caller_number_masked,
+      recognised: !!contact.caller_number_hash,
+    };
     if (!contact.caller_number_hash) return { ...base, previous: [], openFollowUps: [], openAidRequests: [] };
     const rows = await this.records.sameCaller(
       user,
@@ -49,7 +53,9 @@ export class CallerHistory {
       openFollowUps: followUps
         .filter((f) => (OPEN_FOLLOW_UP_STATUSES as string[]).includes(f.status))
         .map(toFollowUpView),
-      openAidRequests: aid.filter((a) => (OPEN_AID_STATUSES as string[]).includes(a.status)).map((a) => toAidRequestView(a)),
+      openAidRequests: aid
+        .filter((a) => (OPEN_AID_STATUSES as string[]).includes(a.status))
+        .map((a) => toAidRequestView(a)),
     };
   }
 }

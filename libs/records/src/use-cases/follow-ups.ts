@@ -1,8 +1,9 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { FollowUpRepository, FollowUpTransitions, canFollowUpTransition } from '@kapok/contacts';
 import { Db } from '@kapok/database';
 import { AuditLogRepository } from '../audit-log.repository';
-import { FollowUpFilter, FollowUpListRepository, OPEN_FOLLOW_UP_STATUSES } from '../follow-up-list.repository';
+import { FollowUpFilter, FollowUpListRepository } from '../follow-up-list.repository';
 import { FOLLOW_UP_ROLES, RecordAccess } from '../record-access';
 import { RecordRepository } from '../record.repository';
 import { FollowUpView, toFollowUpView } from '../records.views';
@@ -23,14 +24,16 @@ export class ListFollowUps {
 }
 
 /**
- * Completes a follow-up, linking the contact in which it was made (the outbound callback, or the caller's own
- * call back). The linked contact must be visible to the person completing it and be the same caller's.
+ * Completes a follow-up (its `complete` transition: from scheduled or contact_created), linking the contact in which
+ * it was made (the outbound callback, or the caller's own call back). The linked contact must be visible to the
+ * person completing it and be the same caller's.
  */
 @Injectable()
 export class CompleteFollowUp {
   constructor(
     private readonly db: Db,
     private readonly followUps: FollowUpListRepository,
+    private readonly followUpRows: FollowUpRepository,
     private readonly records: RecordRepository,
     private readonly access: RecordAccess,
     private readonly audit: AuditLogRepository,
@@ -46,8 +49,9 @@ export class CompleteFollowUp {
           (await this.access.canSee(user, { stationId: f.station_id, assignedWorkerId: null }, scope, tx)));
       if (!f || !visible) throw new NotFoundException('Follow-up not found');
       this.access.requireRole(user, FOLLOW_UP_ROLES, 'Completing a follow-up');
-      if (!(OPEN_FOLLOW_UP_STATUSES as string[]).includes(f.status)) {
-        throw new ConflictException(`Follow-up is ${f.status}: only a scheduled follow-up can be completed`);
+      if (!canFollowUpTransition('complete', f.status)) {
+        const from = FollowUpTransitions.complete.from.join(' or ');
+        throw new ConflictException(`Follow-up is ${f.status}: only a follow-up still ${from} can be completed`);
       }
       const contactId = input.contactId ?? f.contact_id;
       if (!contactId) {
@@ -69,7 +73,7 @@ export class CompleteFollowUp {
       if (linked.caller_number_hash && f.caller_number_hash && linked.caller_number_hash !== f.caller_number_hash) {
         throw new BadRequestException(['contactId must be a contact with the same caller']);
       }
-      if (!(await this.followUps.complete(tx, id, input.contactId ?? null))) {
+      if (!(await this.followUpRows.transition(tx, id, 'complete', { contactId: input.contactId ?? null }))) {
         throw new ConflictException('The follow-up changed meanwhile; reload it');
       }
       await this.audit.write(tx, {

@@ -1,13 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ContactRepository, ContactRow, OfferRepository, OfferRow, toOfferedContactView } from '@kapok/contacts';
+import {
+  ContactRepository,
+  ContactRow,
+  OfferRepository,
+  OfferRow,
+  canTransition,
+  toOfferedContactView,
+} from '@kapok/contacts';
 import { performance } from 'node:perf_hooks';
 import { Db, Tx } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { MatchingRepository } from '../matching.repository';
-
-/** One lock for all matching of the organisation tree (pairs can cross stations through overflow). */
-const MATCH_LOCK = 7235100;
 
 /**
  * Makes offers. Both entry points run under one transaction-level advisory lock, so matches never race: a trigger
@@ -61,7 +65,7 @@ export class MakeOffers {
   private async locked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const t0 = performance.now();
     return this.db.tx(async (tx) => {
-      await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
+      await this.matching.lockMatching(tx);
       const t1 = performance.now();
       try {
         return await fn(tx);
@@ -75,7 +79,7 @@ export class MakeOffers {
 
   private async offer(contactId: string, workerId: string, tx: Tx) {
     const contact = await this.contacts.lock(contactId, tx);
-    if (!contact || contact.status !== 'queued') return undefined;
+    if (!contact || !canTransition('offer', contact.status)) return undefined;
     const timeout = await this.matching.offerTimeoutFor(contact.station_id, tx);
     const offer = await this.offers.create(tx, contactId, workerId, timeout);
     const offered = await this.contacts.transition(tx, contactId, 'offer', { worker: workerId });

@@ -74,7 +74,11 @@ export class ServiceCounts {
         buckets = [];
         for (let m = monthStart(from); m <= to; m = nextMonth(m)) {
           const key = m.slice(0, 7);
-          buckets.push({ key, label: `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`, sums: sums.get(key) ?? zeroSums() });
+          buckets.push({
+            key,
+            label: `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`,
+            sums: sums.get(key) ?? zeroSums(),
+          });
         }
         break;
       }
@@ -148,8 +152,16 @@ export class ServiceCounts {
   }
 
   /** A fixed list of values in its own order, then any other value seen, then "none" if it has contacts. */
-  private fixed(sums: Map<string, Sums>, labels: Record<string, string>, groupBy: 'channel' | 'serviceType' | 'targetGroup'): Bucket[] {
-    const rows: Bucket[] = Object.entries(labels).map(([key, label]) => ({ key, label, sums: sums.get(key) ?? zeroSums() }));
+  private fixed(
+    sums: Map<string, Sums>,
+    labels: Record<string, string>,
+    groupBy: 'channel' | 'serviceType' | 'targetGroup',
+  ): Bucket[] {
+    const rows: Bucket[] = Object.entries(labels).map(([key, label]) => ({
+      key,
+      label,
+      sums: sums.get(key) ?? zeroSums(),
+    }));
     for (const [key, s] of sums) {
       if (key !== NONE_KEY && !(key in labels)) rows.push({ key, label: key, sums: s });
     }

@@ -44,7 +44,9 @@ export class CallerNumberCipher {
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAAD(aad(contactId));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(value.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(value.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }
 

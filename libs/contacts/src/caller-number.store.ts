@@ -1,27 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Db, Tx } from '@kapok/database';
+import { Tx } from '@kapok/database';
 import { CallerNumberCipher } from './caller-number-cipher';
+import { ContactRepository } from './contact.repository';
 
 /**
- * The caller's full number, encrypted in `contacts.caller_number_enc`. Everything else in Kapok sees only the
- * masked number (`caller_number_masked`) and the keyed hash (`caller_number_hash`) that recognises a repeat caller.
+ * The caller's full number, encrypted in `contacts.caller_number_enc` (written and read through ContactRepository).
+ * Everything else in Kapok sees only the masked number (`caller_number_masked`) and the keyed hash
+ * (`caller_number_hash`) that recognises a repeat caller. Who may read it is the records library's rule
+ * (ReadCallerNumber).
  */
 @Injectable()
 export class CallerNumberStore {
   private readonly logger = new Logger(CallerNumberStore.name);
 
   constructor(
-    private readonly db: Db,
+    private readonly contacts: ContactRepository,
     private readonly cipher: CallerNumberCipher,
   ) {}
 
   /** Stores the number of a contact that has none yet (a gateway retry fills in what a crash left out). */
   async store(contactId: string, number: string, tx?: Tx): Promise<void> {
-    await this.db.run(
-      'UPDATE contacts SET caller_number_enc = $2 WHERE id = $1 AND caller_number_enc IS NULL',
-      [contactId, this.cipher.encrypt(contactId, number)],
-      tx,
-    );
+    await this.contacts.storeCallerNumber(contactId, this.cipher.encrypt(contactId, number), tx);
   }
 
   /**
@@ -29,13 +28,7 @@ export class CallerNumberStore {
    * Null when there is none (a chat) or it cannot be decrypted (a different key).
    */
   async read(contactId: string): Promise<string | null> {
-    const row = await this.db.one<{ enc: Buffer | null; src_id: string | null; src_enc: Buffer | null }>(
-      `SELECT c.caller_number_enc AS enc, src.id AS src_id, src.caller_number_enc AS src_enc
-         FROM contacts c LEFT JOIN follow_ups f ON f.id = c.follow_up_id
-         LEFT JOIN contacts src ON src.id = f.source_contact_id
-        WHERE c.id = $1`,
-      [contactId],
-    );
+    const row = await this.contacts.callerNumberCiphertexts(contactId);
     if (!row) return null;
     const [id, enc] = row.enc ? [contactId, row.enc] : [row.src_id, row.src_enc];
     if (!id || !enc) return null;

@@ -1,0 +1,48 @@
+/**
+ * A follow-up's life (a callback promised in an outcome):
+ *
+ *   scheduled ──createContact──▶ contact_created ──complete──▶ done
+ *       └──────────────────complete──────────────────────────────┘
+ *
+ * At its due time routing creates the outbound contact (`createContact`); recording that contact's outcome, or
+ * someone completing it by hand (`POST /api/follow-ups/:id/complete`, for instance because the caller called back
+ * on their own before it was due), makes it `done`. Each step is a named transition applied as a conditional
+ * update (`UPDATE follow_ups … WHERE id = :id AND status = ANY(:from)`) by FollowUpRepository.transition, acted on
+ * only when a row changed. `cancelled` is allowed by the schema; no operation cancels a follow-up yet.
+ */
+export type FollowUpStatus = 'scheduled' | 'contact_created' | 'done' | 'cancelled';
+export const FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created', 'done', 'cancelled'];
+/** Still to be done: listed as open, counted as overdue past their due time. */
+export const OPEN_FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created'];
+
+export interface FollowUpTransition {
+  from: readonly FollowUpStatus[];
+  to: FollowUpStatus;
+  /** Extra assignments; $3 is the contact the transition links (or null). */
+  set: string;
+  /** An extra condition on the row, besides its status. */
+  when?: string;
+}
+
+export const FollowUpTransitions = {
+  /**
+   * Due: its outbound contact is created in the same transaction (FollowUpDue), which then links it. A delayed job
+   * may fire a little early: up to a second before the due time counts as due.
+   */
+  createContact: { from: ['scheduled'], to: 'contact_created', set: '', when: `due_at <= now() + interval '1 second'` },
+  /**
+   * Done: by the outcome of its outbound contact, or by hand, linking the contact in which it was made ($3; null
+   * keeps the outbound contact). Also before it was due: the caller may call back first.
+   */
+  complete: {
+    from: ['scheduled', 'contact_created'],
+    to: 'done',
+    set: 'completed_at = now(), contact_id = COALESCE($3::uuid, contact_id)',
+  },
+} as const satisfies Record<string, FollowUpTransition>;
+
+export type FollowUpTransitionName = keyof typeof FollowUpTransitions;
+
+export function canFollowUpTransition(name: FollowUpTransitionName, from: FollowUpStatus): boolean {
+  return (FollowUpTransitions[name].from as readonly FollowUpStatus[]).includes(from);
+}
