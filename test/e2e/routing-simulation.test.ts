@@ -17,10 +17,11 @@ import { routingQueue } from '../support/clock';
  * run is a contact left waiting beside a free operator who may take it: matching is event-driven, and the safety-net
  * sweep runs only every 30 s here, so a lost trigger is seen (see routing-simulation.watcher.ts).
  *
- * The rate (10 a second) leaves the router room on a machine several times slower than a developer's; at 12 a second
- * and five times slower, matching falls behind (a backlog, not a fault) and the drain takes minutes.
+ * The rate (8 a second; 20 a second is routed within 30 ms on a quiet machine, docs/benchmarks.md) leaves the router
+ * room on a machine several times slower than a developer's: matching runs under one lock, and at five times slower
+ * 12 a second already builds a backlog (latency, not a fault) that the drain may not clear in time.
  */
-const CONTACTS = 1500;
+const CONTACTS = 1200;
 
 describe('routing simulation on the Guangzhou demo tree', () => {
   const server = process.env.DATABASE_URL!.replace(/\/[^/]+$/, '');
@@ -51,13 +52,20 @@ describe('routing simulation on the Guangzhou demo tree', () => {
       RECONCILE_INTERVAL_SECONDS: '30', // the safety net must not hide a missing trigger
     });
     await stack.app.get(SeedDemo).execute();
-    watcher = watchLeftWaiting(stack.app.get(Db), routingQueue(stack.app), { district: 1, region: 2, city: 3, relax: 1.5, chatCapacity: 3 });
+    watcher = watchLeftWaiting(stack.app.get(Db), routingQueue(stack.app), {
+      district: 1,
+      region: 2,
+      city: 3,
+      relax: 1.5,
+      chatCapacity: 3,
+    });
     try {
       result = await runSimulation(stack.app, stack.url, {
         ...DEFAULT_SIMULATION,
         operators: 300,
         contacts: CONTACTS,
-        ratePerSecond: 10,
+        ratePerSecond: 8,
+        drainTimeoutMs: 240_000,
       });
     } finally {
       await watcher.stop();
@@ -171,12 +179,14 @@ describe('routing simulation on the Guangzhou demo tree', () => {
             tx,
           );
         const plain = (await contact(null))!.id;
-        await contact('zz');
-        const rows = await db().rows<{ contact_id: string; operator_id: string }>(
-          MATCHABLE_NOW,
-          [1, 2, 3, 1.5, 3, SKILL_TOPICS],
-          tx,
-        );
+        const foreign = (await contact('zz'))!.id;
+        const rows = (
+          await db().rows<{ contact_id: string; operator_id: string }>(
+            MATCHABLE_NOW,
+            [1, 2, 3, 1.5, 3, SKILL_TOPICS],
+            tx,
+          )
+        ).filter((r) => r.contact_id === plain || r.contact_id === foreign);
         throw Object.assign(new Error('roll back'), {
           rows,
           expected: [{ contact_id: plain, operator_id: op.user_id }],

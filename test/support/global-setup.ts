@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { runMigrations } from '../../libs/database/src';
+// data-source, not the package index: globalSetup runs outside jest's moduleNameMapper, so `@kapok/*` imports (which
+// the index pulls in through the Nest modules) cannot be resolved here.
+// eslint-disable-next-line no-restricted-imports -- see above
+import { runMigrations } from '../../libs/database/src/data-source';
 import { generateSecrets } from '../../libs/config/src';
 
 /**
