@@ -60,6 +60,27 @@ export default defineConfig(
     },
   },
   {
+    // The contracts (types, codes, socket event maps) are bundled into the browser console as well as the server:
+    // plain TypeScript, so no framework (@nestjs/*, class-validator, typeorm, pg …), no Node built-in and no other
+    // @kapok library. It imports only its own files. (This replaces the deep-import rule above for these files.)
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message:
+                'libs/contracts is framework-free (shared with the browser console): plain TypeScript types and ' +
+                '`as const` lists, importing only its own files (./x).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The console runs in the browser: browser globals, React hooks rules.
     files: ['apps/console/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },

@@ -4,8 +4,10 @@
  * and for contacts that overflowed out of their station. Gateway and router run in this process (with the scripted
  * clients), against a fresh database `kapok_bench_sim`.
  *
- *   npm run bench:simulation -- [--operators 300] [--contacts 2000] [--rate 20]
+ *   npm run bench:simulation -- [--operators 300] [--contacts 2000] [--rate 20] [--help]
  */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { generateSecrets } from '../libs/config/src';
 import { runMigrations } from '../libs/database/src';
@@ -14,9 +16,27 @@ import { startStack } from '../test/support/stack';
 import { DEFAULT_SIMULATION, percentile, runSimulation } from './simulation';
 
 async function main() {
-  const args = new Map<string, string>();
-  process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1]));
-  const num = (k: string, d: number) => (args.has(k) ? Number(args.get(k)) : d);
+  const { values: args } = parseArgs({
+    options: {
+      operators: { type: 'string', default: '300' },
+      contacts: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '20' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (args.help) {
+    console.log(
+      readFileSync(__filename, 'utf8')
+        .split('*/')[0]
+        .replace(/^\/\*\*|^ \* ?/gm, ''),
+    );
+    return process.exit(0);
+  }
+  const num = (flag: 'operators' | 'contacts' | 'rate') => {
+    const n = Number(args[flag]);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} needs a positive number`);
+    return n;
+  };
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const admin = new Client({ connectionString: `${server}/postgres` });
   await admin.connect();
@@ -41,9 +61,9 @@ async function main() {
     await stack.app.get(SeedDemo).execute();
     const opts = {
       ...DEFAULT_SIMULATION,
-      operators: num('operators', 300),
-      contacts: num('contacts', 2000),
-      ratePerSecond: num('rate', 20),
+      operators: num('operators'),
+      contacts: num('contacts'),
+      ratePerSecond: num('rate'),
     };
     const r = await runSimulation(stack.app, stack.url, opts);
     const row = (name: string, xs: number[]) =>

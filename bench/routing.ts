@@ -21,6 +21,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -41,54 +42,44 @@ interface Options {
   dump?: string;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = { operators: 100, rate: 20, duration: 20, handleMs: 50, findMax: false, gateways: 1, routers: 1 };
-  const num = (flag: string, v: string | undefined, min: number) => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
+function readOptions(args: string[]): Options {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      operators: { type: 'string', default: '100' },
+      rate: { type: 'string', default: '20' },
+      duration: { type: 'string', default: '20' },
+      'handle-ms': { type: 'string', default: '50' },
+      gateways: { type: 'string', default: '1' },
+      routers: { type: 'string', default: '1' },
+      'find-max': { type: 'boolean', default: false },
+      dump: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) {
+    console.log(
+      readFileSync(__filename, 'utf8')
+        .split('*/')[0]
+        .replace(/^\/\*\*|^ \* ?/gm, ''),
+    );
+    return process.exit(0);
+  }
+  const num = (flag: keyof typeof v, min: number) => {
+    const n = Number(v[flag]);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${flag} needs a number ≥ ${min}`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--operators':
-        o.operators = Math.floor(num(flag, value(), 1));
-        break;
-      case '--rate':
-        o.rate = num(flag, value(), 0.1);
-        break;
-      case '--duration':
-        o.duration = num(flag, value(), 1);
-        break;
-      case '--handle-ms':
-        o.handleMs = num(flag, value(), 0);
-        break;
-      case '--gateways':
-        o.gateways = Math.floor(num(flag, value(), 1));
-        break;
-      case '--routers':
-        o.routers = Math.floor(num(flag, value(), 1));
-        break;
-      case '--find-max':
-        o.findMax = true;
-        break;
-      case '--dump':
-        o.dump = value();
-        break;
-      case '--help':
-      case '-h':
-        console.log(
-          readFileSync(__filename, 'utf8')
-            .split('*/')[0]
-            .replace(/^\/\*\*|^ \* ?/gm, ''),
-        );
-        return process.exit(0);
-      default:
-        throw new Error(`unknown flag ${flag} (see --help)`);
-    }
-  }
-  return o;
+  return {
+    operators: Math.floor(num('operators', 1)),
+    rate: num('rate', 0.1),
+    duration: num('duration', 1),
+    handleMs: num('handle-ms', 0),
+    findMax: v['find-max'],
+    gateways: Math.floor(num('gateways', 1)),
+    routers: Math.floor(num('routers', 1)),
+    dump: v.dump,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------- processes
@@ -539,7 +530,7 @@ const cpuLine = (c: Record<string, number>) =>
     .join(', ');
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = readOptions(process.argv.slice(2));
   for (const app of ['gateway', 'router']) {
     if (!existsSync(entry(app)))
       throw new Error(`${entry(app)} is missing: run \`npm run build\` first (npm run bench does)`);

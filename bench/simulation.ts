@@ -13,6 +13,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 import { AuthService, PasswordHasher, UserRepository } from '../libs/auth/src';
+import { Clock } from '../libs/common/src';
 import { Db } from '../libs/database/src';
 import { DEMO_INTAKE_KEY } from '../libs/demo/src';
 import { MakeOffers, MatchingRepository, RoutingRules, SKILL_TOPICS } from '../libs/routing/src';
@@ -204,14 +205,16 @@ export async function runSimulation(
   // operator. Matching is event-driven, so a matchable pair normally lasts milliseconds.
   const limitSeconds = app.get(RoutingRules).defaults.overflowCitySeconds;
   const matching = app.get(MatchingRepository);
+  const clock = app.get(Clock);
   const streak = new Map<string, number>();
   let watching = true;
   const watcher = (async () => {
     while (watching) {
       const seen = new Set<string>();
-      for (const w of await matching.waitingContacts(20)) {
+      const now = clock.now();
+      for (const w of await matching.waitingContacts(20, now)) {
         if (w.waited < limitSeconds) continue;
-        if (await db.tx((tx) => matching.bestOperatorFor(w.id, tx))) {
+        if (await db.tx((tx) => matching.bestOperatorFor(w.id, now, tx))) {
           seen.add(w.id);
           const n = (streak.get(w.id) ?? 0) + 1;
           streak.set(w.id, n);

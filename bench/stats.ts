@@ -28,6 +28,7 @@ import { NestFactory } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { AuthModule, AuthUser } from '../libs/auth/src';
 import { CommonModule } from '../libs/common/src';
@@ -55,67 +56,47 @@ interface Options {
   database: string;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    contacts: 10_000_000,
-    operators: 7000,
-    year: 2025,
-    runs: 5,
-    reuse: false,
-    reconcile: false,
-    overhead: 0,
-    database: 'kapok_bench_stats',
-  };
-  const num = (flag: string, v: string | undefined, min: number) => {
-    const n = Number(v?.replace(/_/g, ''));
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
+function readOptions(args: string[]): Options {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      contacts: { type: 'string', default: '10_000_000' },
+      operators: { type: 'string', default: '7000' },
+      year: { type: 'string', default: '2025' },
+      runs: { type: 'string', default: '5' },
+      overhead: { type: 'string', default: '0' },
+      reuse: { type: 'boolean', default: false },
+      reconcile: { type: 'boolean', default: false },
+      database: { type: 'string', default: 'kapok_bench_stats' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) {
+    console.log(
+      readFileSync(__filename, 'utf8')
+        .split('*/')[0]
+        .replace(/^\/\*\*|^ \* ?/gm, ''),
+    );
+    return process.exit(0);
+  }
+  const num = (flag: 'contacts' | 'operators' | 'year' | 'runs' | 'overhead', min: number) => {
+    const n = Number(v[flag].replace(/_/g, ''));
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${flag} needs a number ≥ ${min}`);
     return Math.floor(n);
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--contacts':
-        o.contacts = num(flag, value(), 1000);
-        break;
-      case '--operators':
-        o.operators = num(flag, value(), 176);
-        break;
-      case '--year':
-        o.year = num(flag, value(), 2000);
-        break;
-      case '--runs':
-        o.runs = num(flag, value(), 1);
-        break;
-      case '--overhead':
-        o.overhead = num(flag, value(), 0);
-        break;
-      case '--reuse':
-        o.reuse = true;
-        break;
-      case '--database': {
-        const v = value();
-        if (!v || !/^kapok_bench_[a-z0-9_]+$/.test(v))
-          throw new Error('--database needs a name starting with kapok_bench_');
-        o.database = v;
-        break;
-      }
-      case '--reconcile':
-        o.reconcile = true;
-        break;
-      case '--help':
-      case '-h':
-        console.log(
-          readFileSync(__filename, 'utf8')
-            .split('*/')[0]
-            .replace(/^\/\*\*|^ \* ?/gm, ''),
-        );
-        return process.exit(0);
-      default:
-        throw new Error(`unknown flag ${flag} (see --help)`);
-    }
+  if (!/^kapok_bench_[a-z0-9_]+$/.test(v.database)) {
+    throw new Error('--database needs a name starting with kapok_bench_');
   }
-  return o;
+  return {
+    contacts: num('contacts', 1000),
+    operators: num('operators', 176),
+    year: num('year', 2000),
+    runs: num('runs', 1),
+    reuse: v.reuse,
+    reconcile: v.reconcile,
+    overhead: num('overhead', 0),
+    database: v.database,
+  };
 }
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -324,7 +305,7 @@ function printTable(rows: Timing[]): void {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = readOptions(process.argv.slice(2));
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const DB_NAME = o.database;
   const url = `${server}/${DB_NAME}`;

@@ -30,6 +30,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { hash } from '@node-rs/argon2';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -49,71 +50,48 @@ interface Options {
   demoOperators: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    url: `http://127.0.0.1:${process.env.PORT ?? 3000}`,
-    duration: 600,
-    rate: 6,
-    operators: 8,
-    stations: 4,
-    speed: 1,
-    intakeKey: 'demo-intake-key',
-    coordinator: 'demo-coordinator',
-    password: 'hotline-demo',
-    demoOperators: false,
-  };
-  const num = (flag: string, v: string | undefined, min: number, max = Infinity) => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min || n > max)
-      throw new Error(`${flag} needs a number from ${min} to ${max}`);
+function readOptions(args: string[]): Options {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+      duration: { type: 'string', default: '600' },
+      rate: { type: 'string', default: '6' },
+      operators: { type: 'string', default: '8' },
+      stations: { type: 'string', default: '4' },
+      speed: { type: 'string', default: '1' },
+      'intake-key': { type: 'string', default: 'demo-intake-key' },
+      coordinator: { type: 'string', default: 'demo-coordinator' },
+      password: { type: 'string', default: 'hotline-demo' },
+      'demo-operators': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) {
+    console.log(
+      readFileSync(__filename, 'utf8')
+        .split('*/')[0]
+        .replace(/^\/\*\*|^ \* ?/gm, ''),
+    );
+    return process.exit(0);
+  }
+  const num = (flag: 'duration' | 'rate' | 'operators' | 'stations' | 'speed', min: number, max: number) => {
+    const n = Number(v[flag]);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${flag} needs a number from ${min} to ${max}`);
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2) as [string, string | undefined];
-    const value = () => inline ?? argv[++i];
-    switch (flag) {
-      case '--url':
-        o.url = value();
-        break;
-      case '--duration':
-        o.duration = num(flag, value(), 5, 24 * 3600);
-        break;
-      case '--rate':
-        o.rate = num(flag, value(), 0.1, 600);
-        break;
-      case '--operators':
-        o.operators = Math.floor(num(flag, value(), 1, 60));
-        break;
-      case '--stations':
-        o.stations = Math.floor(num(flag, value(), 1, 16));
-        break;
-      case '--speed':
-        o.speed = num(flag, value(), 0.1, 20);
-        break;
-      case '--intake-key':
-        o.intakeKey = value();
-        break;
-      case '--coordinator':
-        o.coordinator = value();
-        break;
-      case '--password':
-        o.password = value();
-        break;
-      case '--demo-operators':
-        o.demoOperators = true;
-        break;
-      case '--help':
-      case '-h':
-        console.log(
-          readFileSync(__filename, 'utf8')
-            .split('*/')[0]
-            .replace(/^\/\*\*|^ \* ?/gm, ''),
-        );
-        return process.exit(0);
-      default:
-        throw new Error(`unknown flag ${flag} (see --help)`);
-    }
-  }
+  const o: Options = {
+    url: v.url,
+    duration: num('duration', 5, 24 * 3600),
+    rate: num('rate', 0.1, 600),
+    operators: Math.floor(num('operators', 1, 60)),
+    stations: Math.floor(num('stations', 1, 16)),
+    speed: num('speed', 0.1, 20),
+    intakeKey: v['intake-key'],
+    coordinator: v.coordinator,
+    password: v.password,
+    demoOperators: v['demo-operators'],
+  };
   if (!isLoopback(o.url)) throw new Error(`--url must point to this machine (localhost), not ${o.url}`);
   return o;
 }
@@ -582,7 +560,7 @@ async function ensureOperator(
 // ---------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = readOptions(process.argv.slice(2));
   baseUrl = o.url.replace(/\/+$/, '');
   const health = await api('GET', '/health');
   if (health.status !== 200)

@@ -15,6 +15,10 @@ export default defineConfig({
   root: here,
   base: '/console/',
   plugins: [react()],
+  resolve: {
+    // The types and codes shared with the server (plain TypeScript, bundled like the console's own files).
+    alias: [{ find: /^@kapok\/contracts$/, replacement: resolve(here, '../../libs/contracts/src/index.ts') }],
+  },
   build: {
     outDir: resolve(here, '../../dist/console'),
     emptyOutDir: true,

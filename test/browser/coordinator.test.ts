@@ -1,15 +1,6 @@
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
-import {
-  ConsoleOrg,
-  createConsoleOrg,
-  eventually,
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  watchErrors,
-} from './support';
+import { Page } from 'playwright-core';
+import { AgentClient, Stack, api, login } from '../support/stack';
+import { ConsoleOrg, ConsoleRig, eventually, openPage, screenshot, signIn, startConsole } from './support';
 
 // A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
 jest.setTimeout(180_000);
@@ -19,27 +10,26 @@ jest.setTimeout(180_000);
  * the district rises as contacts arrive through the intake API and falls as operators take them.
  */
 describe('console: coordinator board (Chromium)', () => {
+  let rig: ConsoleRig;
   let stack: Stack;
-  let browser: Browser;
   let org: ConsoleOrg;
-  let context: BrowserContext;
   let page: Page;
   let errors: string[];
   const agents: AgentClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '60' });
-    browser = await launchBrowser();
-    context = await newContext(browser);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    org = await createConsoleOrg(stack.app, ['北京街社工站', '人民街社工站', '东山街社工站', '农林街社工站']);
+    rig = await startConsole({ OFFER_TIMEOUT_SECONDS: '60' }, [
+      '北京街社工站',
+      '人民街社工站',
+      '东山街社工站',
+      '农林街社工站',
+    ]);
+    ({ stack, org } = rig);
+    ({ page, errors } = await openPage(rig.browser));
   });
   afterAll(async () => {
     agents.forEach((a) => a.close());
-    await browser?.close();
-    await sleep(100);
-    await stack?.close();
+    await rig?.close();
   });
 
   it('shows the waiting count rise as contacts arrive and fall as they are taken', async () => {
@@ -61,8 +51,7 @@ describe('console: coordinator board (Chromium)', () => {
     const offer3 = await a3.next('contact:offer', (o) => o.contact.id === busyCall.body.id);
     expect((await a3.emit('offer:accept', { offerId: offer3.offerId })).ok).toBe(true);
 
-    await signIn(page, stack.url, coordinator.username);
-    await page.waitForURL('**/console/board');
+    await signIn(page, stack.url, coordinator.username, { landsOn: 'board' });
     const stationWaiting = page.getByTestId(`waiting-${beijing.id}`);
     const total = page.getByTestId('board-waiting-total');
     await stationWaiting.waitFor({ timeout: 30_000 });

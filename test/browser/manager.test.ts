@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { Db } from '../../libs/database/src';
-import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
-import {
-  ConsoleOrg,
-  createConsoleOrg,
-  eventually,
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  watchErrors,
-} from './support';
+import { AgentClient, Stack, api, login } from '../support/stack';
+import { ConsoleOrg, ConsoleRig, eventually, openPage, screenshot, signIn, startConsole } from './support';
 
 type Outcome = Record<string, unknown>;
 
@@ -55,27 +46,21 @@ jest.setTimeout(180_000);
  * the bulletin sentence, and the CSV download.
  */
 describe('console: manager statistics (Chromium)', () => {
+  let rig: ConsoleRig;
   let stack: Stack;
-  let browser: Browser;
   let org: ConsoleOrg;
-  let context: BrowserContext;
   let page: Page;
   let errors: string[];
   const agents: AgentClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '30' });
-    browser = await launchBrowser();
-    context = await newContext(browser);
-    page = await context.newPage();
-    errors = watchErrors(page);
-    org = await createConsoleOrg(stack.app, ['北京街社工站', '人民街社工站', '东山街社工站']);
+    rig = await startConsole({ OFFER_TIMEOUT_SECONDS: '30' }, ['北京街社工站', '人民街社工站', '东山街社工站']);
+    ({ stack, org } = rig);
+    ({ page, errors } = await openPage(rig.browser));
   });
   afterAll(async () => {
     agents.forEach((a) => a.close());
-    await browser?.close();
-    await sleep(100);
-    await stack?.close();
+    await rig?.close();
   });
 
   /**
@@ -131,8 +116,7 @@ describe('console: manager statistics (Chromium)', () => {
       expect((await api(stack.url, 'POST', `/contacts/${c.body.id}/abandon`, { key: org.intakeKey })).status).toBe(200);
     }
 
-    await signIn(page, stack.url, manager.username);
-    await page.waitForURL('**/console/stats');
+    await signIn(page, stack.url, manager.username, { landsOn: 'stats' });
     // The last 30 days (the default is this month, which may have begun yesterday).
     await page.getByTestId('stats-range').first().click();
     await page.locator('.ant-picker-presets li').filter({ hasText: '最近30天' }).click();

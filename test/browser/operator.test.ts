@@ -1,17 +1,8 @@
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { BrowserContext, Page } from 'playwright-core';
 import { Db } from '../../libs/database/src';
-import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
+import { AgentClient, Stack, api, login } from '../support/stack';
 import { contactRow } from '../support/fixtures';
-import {
-  ConsoleOrg,
-  createConsoleOrg,
-  eventually,
-  launchBrowser,
-  newContext,
-  screenshot,
-  signIn,
-  watchErrors,
-} from './support';
+import { ConsoleOrg, ConsoleRig, eventually, openPage, screenshot, signIn, startConsole } from './support';
 
 // A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
 jest.setTimeout(180_000);
@@ -22,8 +13,8 @@ jest.setTimeout(180_000);
  * half-written record survives a dropped connection and a page reload.
  */
 describe('console: operator workspace (Chromium)', () => {
+  let rig: ConsoleRig;
   let stack: Stack;
-  let browser: Browser;
   let org: ConsoleOrg;
   let context: BrowserContext;
   let page: Page;
@@ -38,9 +29,8 @@ describe('console: operator workspace (Chromium)', () => {
     });
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '45' });
-    browser = await launchBrowser();
-    org = await createConsoleOrg(stack.app, ['北京街社工站']);
+    rig = await startConsole({ OFFER_TIMEOUT_SECONDS: '45' }, ['北京街社工站']);
+    ({ stack, org } = rig);
     operator = await org.user('operator', org.stations[0].id, '陈晓明');
     colleague = await org.user('operator', org.stations[0].id, '李惠芳');
   });
@@ -81,24 +71,19 @@ describe('console: operator workspace (Chromium)', () => {
     }
   }
   beforeEach(async () => {
-    context = await newContext(browser);
-    page = await context.newPage();
-    errors = watchErrors(page);
+    ({ context, page, errors } = await openPage(rig.browser));
   });
   afterEach(async () => {
     expect(errors).toEqual([]);
     await context.close();
   });
   afterAll(async () => {
-    await browser?.close();
-    await sleep(100);
-    await stack?.close();
+    await rig?.close();
   });
 
   it('signs in, goes on duty, accepts a ringing offer, records the outcome and completes the contact', async () => {
     await earlierCall('13812345678');
-    await signIn(page, stack.url, operator.username);
-    await page.waitForURL('**/console/workspace');
+    await signIn(page, stack.url, operator.username, { landsOn: 'workspace' });
     await page.getByTestId('go-available').click();
     await expectText(page, 'presence', '在岗');
 

@@ -1,6 +1,6 @@
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { Stack, api, sleep, startStack } from '../support/stack';
-import { ConsoleOrg, createConsoleOrg, launchBrowser, newContext, signIn, watchErrors } from './support';
+import { BrowserContext, Page } from 'playwright-core';
+import { Stack, api, sleep } from '../support/stack';
+import { ConsoleOrg, ConsoleRig, openPage, signIn, startConsole } from './support';
 
 /**
  * The console under the gateway's Content-Security-Policy (issue 8), in real Chromium: every screen of an operator
@@ -9,8 +9,8 @@ import { ConsoleOrg, createConsoleOrg, launchBrowser, newContext, signIn, watchE
  * script is refused.
  */
 describe('console under the Content-Security-Policy (Chromium)', () => {
+  let rig: ConsoleRig;
   let stack: Stack;
-  let browser: Browser;
   let org: ConsoleOrg;
   let context: BrowserContext;
   let page: Page;
@@ -19,22 +19,20 @@ describe('console under the Content-Security-Policy (Chromium)', () => {
   let violations: string[];
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '45' });
-    browser = await launchBrowser();
-    org = await createConsoleOrg(stack.app, ['北京街社工站']);
+    rig = await startConsole({ OFFER_TIMEOUT_SECONDS: '45' }, ['北京街社工站']);
+    ({ stack, org } = rig);
   });
   beforeEach(async () => {
-    context = await newContext(browser);
-    await context.addInitScript(() => {
-      // runs in the browser, before the console's own scripts
-      const w = globalThis as any;
-      w.__cspViolations = [];
-      w.document.addEventListener('securitypolicyviolation', (e: any) =>
-        w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    page = await context.newPage();
-    errors = watchErrors(page);
+    ({ context, page, errors } = await openPage(rig.browser, (c) =>
+      c.addInitScript(() => {
+        // runs in the browser, before the console's own scripts
+        const w = globalThis as any;
+        w.__cspViolations = [];
+        w.document.addEventListener('securitypolicyviolation', (e: any) =>
+          w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+        );
+      }),
+    ));
     violations = [];
     page.on('console', (m) => {
       if (/Content[- ]Security[- ]Policy/i.test(m.text())) violations.push(`console: ${m.text()}`);
@@ -44,9 +42,7 @@ describe('console under the Content-Security-Policy (Chromium)', () => {
     await context.close();
   });
   afterAll(async () => {
-    await browser?.close();
-    await sleep(100);
-    await stack?.close();
+    await rig?.close();
   });
 
   const pageViolations = async () => [
@@ -64,8 +60,7 @@ describe('console under the Content-Security-Policy (Chromium)', () => {
     const operator = await org.user('operator', org.stations[0].id, '陈晓明');
     const response = await page.goto(`${stack.url}/console/`);
     expect(response!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
-    await signIn(page, stack.url, operator.username);
-    await page.waitForURL('**/console/workspace');
+    await signIn(page, stack.url, operator.username, { landsOn: 'workspace' });
     await page.getByTestId('go-available').click();
     await page.getByText('在岗').first().waitFor();
     const created = await api(stack.url, 'POST', '/contacts', {
@@ -93,8 +88,7 @@ describe('console under the Content-Security-Policy (Chromium)', () => {
 
   it('manager screens: board, statistics with charts, records, a CSV download — no violation; inline script refused', async () => {
     const manager = await org.user('manager', org.cityId, '黄主任');
-    await signIn(page, stack.url, manager.username);
-    await page.waitForURL('**/console/stats');
+    await signIn(page, stack.url, manager.username, { landsOn: 'stats' });
     await page.getByTestId('stats-table').waitFor();
     await page.locator('canvas').first().waitFor(); // ECharts drew
     const download = page.waitForEvent('download');

@@ -1,6 +1,6 @@
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { Stack, api, login, sleep, startStack } from '../support/stack';
-import { ConsoleOrg, createConsoleOrg, eventually, launchBrowser, newContext, signIn, watchErrors } from './support';
+import { BrowserContext, Page } from 'playwright-core';
+import { Stack, api, login } from '../support/stack';
+import { ConsoleOrg, ConsoleRig, eventually, openPage, signIn, startConsole } from './support';
 
 jest.setTimeout(180_000);
 
@@ -23,31 +23,26 @@ const draftKeys = (s: { local: Record<string, string> }) =>
  * and a session revoked elsewhere signs the tab out at once.
  */
 describe('console: sign-in sessions on a shared workstation (Chromium)', () => {
+  let rig: ConsoleRig;
   let stack: Stack;
-  let browser: Browser;
   let org: ConsoleOrg;
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
 
   beforeAll(async () => {
-    stack = await startStack({ OFFER_TIMEOUT_SECONDS: '45' });
-    browser = await launchBrowser();
-    org = await createConsoleOrg(stack.app, ['洪桥街社工站']);
+    rig = await startConsole({ OFFER_TIMEOUT_SECONDS: '45' }, ['洪桥街社工站']);
+    ({ stack, org } = rig);
   });
   beforeEach(async () => {
-    context = await newContext(browser);
-    page = await context.newPage();
-    errors = watchErrors(page);
+    ({ context, page, errors } = await openPage(rig.browser));
   });
   afterEach(async () => {
     expect(errors).toEqual([]);
     await context.close();
   });
   afterAll(async () => {
-    await browser?.close();
-    await sleep(100);
-    await stack?.close();
+    await rig?.close();
   });
 
   it('keeps the token in the tab only, and sign-out revokes it and removes every draft', async () => {
@@ -66,8 +61,7 @@ describe('console: sign-in sessions on a shared workstation (Chromium)', () => {
     await page.getByTestId('login-username').waitFor();
     expect((await storage(page)).local['kapok.session']).toBeUndefined();
 
-    await signIn(page, stack.url, operator.username);
-    await page.waitForURL('**/console/workspace');
+    await signIn(page, stack.url, operator.username, { landsOn: 'workspace' });
     let s = await storage(page);
     const token = JSON.parse(s.session['kapok.session']).token as string;
     expect(token).toEqual(expect.any(String));
@@ -102,8 +96,7 @@ describe('console: sign-in sessions on a shared workstation (Chromium)', () => {
 
   it('a session revoked elsewhere signs the tab out at once', async () => {
     const operator = await org.user('operator', org.stations[0].id, '梁志强');
-    await signIn(page, stack.url, operator.username);
-    await page.waitForURL('**/console/workspace');
+    await signIn(page, stack.url, operator.username, { landsOn: 'workspace' });
     await page.getByTestId('go-available').waitFor();
     await eventually(
       async () => !((await page.getByTestId('presence').textContent()) ?? '').includes('连接中'),

@@ -6,6 +6,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { IntakeKeyRepository, PasswordHasher, Role, UserRepository } from '../../libs/auth/src';
 import { OrgRepository } from '../../libs/org/src';
 import { PASSWORD } from '../support/fixtures';
+import { Stack, sleep, startStack } from '../support/stack';
 
 /**
  * Browser tests: the console built into dist/console (npm run build:console; `npm test` builds it), served by the
@@ -61,12 +62,34 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-export async function signIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {
+/** A fresh profile (newContext) and one page in it, whose errors are collected (watchErrors). */
+export async function openPage(
+  browser: Browser,
+  /** Runs on the new profile before the page opens (e.g. an init script). */
+  prepare?: (context: BrowserContext) => Promise<unknown>,
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await newContext(browser);
+  await prepare?.(context);
+  const page = await context.newPage();
+  return { context, page, errors: watchErrors(page) };
+}
+
+/**
+ * Signs in through the console's login form; with `landsOn`, also waits for the screen the person lands on
+ * (`workspace` for an operator, `board` for a coordinator, `stats` for a manager).
+ */
+export async function signIn(
+  page: Page,
+  url: string,
+  username: string,
+  opts: { landsOn?: string; password?: string } = {},
+): Promise<void> {
   await page.goto(`${url}/console/`);
   await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-password').fill(opts.password ?? PASSWORD);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('current-user').waitFor();
+  if (opts.landsOn) await page.waitForURL(`**/console/${opts.landsOn}`);
 }
 
 /**
@@ -130,6 +153,34 @@ export async function createConsoleOrg(app: INestApplicationContext, stationName
       return { id: u.id, username };
     },
   };
+}
+
+/** What every browser test starts from: the stack, Chromium, and an organisation of its own (createConsoleOrg). */
+export interface ConsoleRig {
+  stack: Stack;
+  browser: Browser;
+  org: ConsoleOrg;
+  /** Closes Chromium, then (once its sockets are gone) the stack. */
+  close(): Promise<void>;
+}
+
+/** Starts the stack with `env`, launches Chromium and creates the test's organisation with these stations. */
+export async function startConsole(env: Record<string, string>, stationNames: string[]): Promise<ConsoleRig> {
+  const stack = await startStack(env);
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await sleep(100);
+    await stack.close();
+  };
+  try {
+    browser = await launchBrowser();
+    const org = await createConsoleOrg(stack.app, stationNames);
+    return { stack, browser, org, close };
+  } catch (err) {
+    await close(); // nothing is left running when the start fails half-way
+    throw err;
+  }
 }
 
 /** Polls until fn returns a truthy value (or throws after timeoutMs). */

@@ -1,7 +1,9 @@
 import { Db } from '../../libs/database/src';
-import { AidOverdueSweeper, FlagOverdueAid } from '../../libs/records/src';
+import { RoutingJob } from '../../libs/queue/src';
+import { FlagOverdueAid } from '../../libs/records/src';
+import { RouterSchedules } from '../../apps/router/src/router-schedules';
 import { AgentClient, Stack, login, sleep, startStack } from '../support/stack';
-import { shanghaiDay } from '../support/clock';
+import { routingQueue, shanghaiDay } from '../support/clock';
 import {
   AID_OUTCOME,
   HIGH_RISK_OUTCOME,
@@ -28,9 +30,11 @@ describe('service records: workflow', () => {
 
   beforeAll(async () => {
     // This file moves deadlines (aid requested 49 h ago, a follow-up due an hour ago) and runs the sweeps that act on
-    // them itself: the router's reconcile sweep and the minute timer of the overdue-aid sweep would race those checks.
+    // them itself: the router's reconcile sweep and its minute job of the overdue-aid sweep would race those checks
+    // (that job's scheduler is removed, and the router's watch that would recreate it stopped).
     stack = await startStack({ RECONCILE_INTERVAL_SECONDS: '3600' });
-    stack.app.get(AidOverdueSweeper).onModuleDestroy();
+    stack.app.get(RouterSchedules).stop();
+    await routingQueue(stack.app).removeJobScheduler(RoutingJob.FlagOverdueAid);
     db = stack.app.get(Db);
     w = await recordsWorld(stack);
   });

@@ -1,6 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Queue } from 'bullmq';
-import { ROUTING_QUEUE, RoutingJob } from '../../libs/queue/src';
+import { Job, Queue } from 'bullmq';
+import { ROUTING_QUEUE, RoutingJob, RoutingQueue } from '../../libs/queue/src';
 import { Stack, sleep, startStack } from '../support/stack';
 
 /** The router's periodic jobs: each is a BullMQ job scheduler, so one router runs each tick however many run. */
@@ -17,21 +17,55 @@ describe('router schedules', () => {
     await stack.close();
   });
 
-  it('schedules the reconcile sweep, the coverage check and the nightly statistics reconciliation', async () => {
+  /** Waits for the job to finish (a busy machine; it normally takes well under a second), then reads it back. */
+  async function finished(job: Job): Promise<Job | undefined> {
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline && !(await job.isCompleted()) && !(await job.isFailed())) await sleep(100);
+    return queue.getJob(job.id!);
+  }
+
+  it('schedules the reconcile sweep, the coverage check, the nightly statistics check and the overdue-aid sweep', async () => {
     const schedulers = await queue.getJobSchedulers();
     const byId = Object.fromEntries(schedulers.map((s) => [s.key, s]));
-    expect(byId['reconcile']).toMatchObject({ every: 60000 });
-    expect(byId['coverage-check']).toMatchObject({ every: 60000 });
-    expect(byId['stats-reconcile']).toMatchObject({ pattern: '0 3 * * *', tz: 'Asia/Shanghai' });
+    expect(byId['reconcile']).toMatchObject({ name: 'reconcile', every: 60000 });
+    expect(byId['coverage-check']).toMatchObject({ name: 'coverage-check', every: 60000 });
+    expect(byId['stats-reconcile']).toMatchObject({
+      name: 'stats-reconcile',
+      pattern: '0 3 * * *',
+      tz: 'Asia/Shanghai',
+    });
+    expect(byId['flag-overdue-aid']).toMatchObject({ name: 'flag-overdue-aid', every: 60000 });
   });
 
   it('the nightly job compares the rollups with the raw records and reports them equal', async () => {
-    const job = await queue.add(RoutingJob.StatsReconcile, {}, { removeOnComplete: false });
-    const deadline = Date.now() + 45_000; // a busy machine; it normally takes well under a second
-    while (Date.now() < deadline && !(await job.isCompleted()) && !(await job.isFailed())) await sleep(100);
-    const done = await queue.getJob(job.id!);
+    const job = await stack.app.get(RoutingQueue).add(RoutingJob.StatsReconcile, {}, { removeOnComplete: false });
+    const done = await finished(job);
     expect(done?.failedReason).toBeUndefined();
     expect(done?.returnvalue).toBe(true);
     await done?.remove();
+  });
+
+  it('the overdue-aid job runs the sweep in the router', async () => {
+    const job = await stack.app.get(RoutingQueue).add(RoutingJob.FlagOverdueAid, {}, { removeOnComplete: false });
+    const done = await finished(job);
+    expect(done?.failedReason).toBeUndefined();
+    expect(typeof done?.returnvalue).toBe('number'); // requests flagged
+    await done?.remove();
+  });
+
+  it('a job no router knows fails at once, named, without retries', async () => {
+    const job = await queue.add('no-such-job', {}, { removeOnFail: false });
+    const done = await finished(job);
+    expect(done?.failedReason).toBe('unknown routing job "no-such-job"');
+    expect(done?.attemptsMade).toBe(1);
+    await done?.remove();
+  });
+
+  it('a scheduler deleted from Redis is recreated by the router within seconds', async () => {
+    await queue.removeJobScheduler(RoutingJob.CoverageCheck);
+    const deleted = Date.now();
+    const deadline = deleted + 30_000; // the router looks every 3 s; room for a busy machine
+    while (Date.now() < deadline && !(await queue.getJobScheduler(RoutingJob.CoverageCheck))) await sleep(100);
+    expect(await queue.getJobScheduler(RoutingJob.CoverageCheck)).toMatchObject({ every: 60000 });
   });
 });

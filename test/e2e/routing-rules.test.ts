@@ -1,6 +1,13 @@
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestTree, contactRow, createTree } from '../support/fixtures';
-import { delayedJob, expireOfferNow, followUpDueNow, routerSettled } from '../support/clock';
+import {
+  ControllableClock,
+  delayedJob,
+  expireOfferNow,
+  followUpDueNow,
+  routerSettled,
+  runDueTimers,
+} from '../support/clock';
 import { Db } from '../../libs/database/src';
 
 const OUTCOME = {
@@ -11,15 +18,26 @@ const OUTCOME = {
 };
 
 /**
- * Routing rules end to end (HTTP + socket.io, real Postgres and Redis). The city-wide waits are the product's
- * defaults (offer 20 s, overflow 30/60/90 s, skill relaxation 20 s, continuity 15 s), so "at once" is told apart from
- * "after a wait" with wide margins; a test that watches a timed step happen sets short waits on its own station
- * (the per-station settings), a few seconds apart; timeouts and due times are moved by the test (support/clock).
+ * Routing rules end to end (HTTP + socket.io, real Postgres and Redis), at the product's default waits (offer 20 s,
+ * overflow 30/60/90 s, skill relaxation 20 s, continuity 15 s). The product reads the time from a ControllableClock
+ * (support/clock.ts) that stands still unless the test moves it: "at once" means no wait can have run out, a timed
+ * step is watched by moving the clock to just before and just after its moment, and who is idle longer or came in
+ * first is set by moving the clock between the steps. Nothing is measured against the wall clock.
  */
 describe('routing rules', () => {
   let stack: Stack;
   let tree: TestTree;
   const clients: AgentClient[] = [];
+  const clock = new ControllableClock();
+  /** Moves the product's clock on and runs the rule timers of these contacts that fell due, as at their moment. */
+  const advance = async (ms: number, ...contacts: { id: string }[]) => {
+    await routerSettled(stack.app); // every timer scheduled so far is in the queue
+    clock.advance(ms);
+    for (const c of contacts) await runDueTimers(stack.app, c.id);
+    await routerSettled(stack.app);
+  };
+  /** How long the contact has waited, by the product's clock. */
+  const waitedMs = (c: { queuedAt: string }) => clock.now().getTime() - Date.parse(c.queuedAt);
 
   const onDuty = async (op: { username: string }, available = true) => {
     const c = await AgentClient.connect(stack.url, await login(stack.url, op.username));
@@ -42,15 +60,6 @@ describe('routing rules', () => {
     expect(ack.ok).toBe(true);
     return offer;
   };
-  /** The station's own routing settings, set by its district's coordinator. */
-  const stationSettings = async (station: keyof TestTree['stations'], body: Record<string, number | null>) => {
-    const coordinator = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
-    const res = await api(stack.url, 'PUT', `/stations/${tree.stations[station].id}/routing-settings`, {
-      token: coordinator,
-      body,
-    });
-    expect(res.status).toBe(200);
-  };
   const complete = async (op: { username: string }, contactId: string, body: object = OUTCOME) => {
     const token = await login(stack.url, op.username);
     const res = await api(stack.url, 'POST', `/contacts/${contactId}/outcome`, { token, body });
@@ -58,16 +67,19 @@ describe('routing rules', () => {
   };
 
   beforeAll(async () => {
-    stack = await startStack({
-      OFFER_TIMEOUT_SECONDS: '20',
-      OVERFLOW_DISTRICT_SECONDS: '30',
-      OVERFLOW_REGION_SECONDS: '60',
-      OVERFLOW_CITY_SECONDS: '90',
-      SKILL_RELAX_SECONDS: '20',
-      CONTINUITY_WINDOW_SECONDS: '15',
-      CHAT_CAPACITY: '2',
-      MISSED_OFFERS_TO_AWAY: '2',
-    });
+    stack = await startStack(
+      {
+        OFFER_TIMEOUT_SECONDS: '20',
+        OVERFLOW_DISTRICT_SECONDS: '30',
+        OVERFLOW_REGION_SECONDS: '60',
+        OVERFLOW_CITY_SECONDS: '90',
+        SKILL_RELAX_SECONDS: '20',
+        CONTINUITY_WINDOW_SECONDS: '15',
+        CHAT_CAPACITY: '2',
+        MISSED_OFFERS_TO_AWAY: '2',
+      },
+      { clock },
+    );
   });
   beforeEach(async () => {
     tree = await createTree(stack.app);
@@ -78,61 +90,60 @@ describe('routing rules', () => {
     await stack.close();
   });
 
-  it('overflows station → district → region → city in timed steps, keeping each contact its place', async () => {
-    // steps 3 s apart on this station; the station has someone on duty (busy), so there is no skip: the steps are timed
-    const [DISTRICT, REGION, CITY] = [2, 5, 8];
-    await stationSettings('a1s1', {
-      overflowDistrictSeconds: DISTRICT,
-      overflowRegionSeconds: REGION,
-      overflowCitySeconds: CITY,
-    });
+  it('overflows station → district → region → city at its waits, keeping each contact its place', async () => {
+    // the station has someone on duty (busy), so there is no skip: the steps come at 30, 60 and 90 s
     const home = await onDuty(await tree.operator('a1s1'));
     await intake('a1s1');
     await takeNext(home);
     const district = await onDuty(await tree.operator('a1s2'), false);
     const region = await onDuty(await tree.operator('a2s1'), false);
     const city = await onDuty(await tree.operator('b1s1'), false);
-    // two callers 1.5 s apart: each step of the younger one comes well after the older one's
+    // two callers 1.5 s apart
     const first = await intake('a1s1');
-    await sleep(1500);
+    await advance(1500);
     const second = await intake('a1s1');
-    const waitedMs = (c: { queuedAt: string }) => Date.now() - Date.parse(c.queuedAt);
 
-    // both have reached the region (the younger one 1.5 s ago, so no step of theirs is due just now): an operator of
-    // the region who comes on duty takes the older one, which kept its place through the overflow
-    await sleep(Math.max(0, (REGION + 1.5) * 1000 - waitedMs(second)));
+    // both have reached the region (the younger one 0.5 s ago): an operator of the region who comes on duty takes
+    // the older one, which kept its place through the overflow
+    await advance(60_500, first, second);
     await region.available();
     const atRegion = await region.next('contact:offer');
     expect(atRegion.contact.id).toBe(first.id);
     await region.emit('offer:accept', { offerId: atRegion.offerId });
 
-    // the city's operator is free, but the younger one reaches the city only at its own step, by its timer
+    // the city's operator is free, but the younger one reaches the city only at its own step (90 s), by its timer
     await city.available();
-    const atCity = await city.next('contact:offer', undefined, (CITY + 20) * 1000);
+    await advance(29_499, second);
+    expect(waitedMs(second)).toBe(89_999);
+    await city.none('contact:offer', 300);
+    await advance(1, second);
+    const atCity = await city.next('contact:offer');
     expect(atCity.contact.id).toBe(second.id);
-    expect(waitedMs(second)).toBeGreaterThanOrEqual(CITY * 1000 - 100);
     await city.emit('offer:accept', { offerId: atCity.offerId });
 
-    // a fresh contact reaches the district at its step: not before, and by its timer, well before the region step
+    // a fresh contact reaches the district at its step (30 s): not a millisecond before, and by its timer
     const third = await intake('a1s1');
     await district.available();
-    const atDistrict = await district.next('contact:offer', undefined, (CITY + 20) * 1000);
+    await advance(20_000, third); // its first timer: the skill relaxation (nothing to relax here)
+    await advance(9_999, third);
+    await district.none('contact:offer', 300);
+    await advance(1, third);
+    const atDistrict = await district.next('contact:offer');
     expect(atDistrict.contact.id).toBe(third.id);
-    const waited = waitedMs(third);
-    expect(waited).toBeGreaterThanOrEqual(DISTRICT * 1000 - 100);
-    expect(waited).toBeLessThan(REGION * 1000);
+    expect(waitedMs(third)).toBe(30_000); // well before the region step
   });
 
   it('a station with nobody on duty skips straight to the next level', async () => {
     const district = await onDuty(await tree.operator('a1s2'));
     const c = await intake('a1s1');
-    const offer = await district.next('contact:offer', undefined, 15_000); // at once, not at the 30 s step
+    const offer = await district.next('contact:offer'); // the clock stands still: no wait ran out, this is the skip
     expect(offer.contact.id).toBe(c.id);
+    expect(waitedMs(c)).toBe(0);
   });
 
   it('a station’s own operator is preferred over the district when both are free', async () => {
     const other = await onDuty(await tree.operator('a1s2'));
-    await sleep(30);
+    clock.advance(1000); // the district's operator is idle longer
     const own = await onDuty(await tree.operator('a1s1'));
     const c = await intake('a1s1');
     expect((await own.next('contact:offer')).contact.id).toBe(c.id);
@@ -140,26 +151,31 @@ describe('routing rules', () => {
   });
 
   it('matches language and topics first, then relaxes the match after the wait', async () => {
-    const RELAX = 3;
-    await stationSettings('a1s1', { skillRelaxSeconds: RELAX });
     const cmn = await onDuty(await tree.operator('a1s1', { languages: ['cmn'], skills: ['material_aid'] }));
-    await sleep(30);
+    clock.advance(1000);
     const yue = await onDuty(await tree.operator('a1s1', { languages: ['yue', 'cmn'], skills: [] }));
     // yue speaker is idle for less time, but only they match the language
     const c1 = await intake('a1s1', { language: 'yue' });
     expect((await yue.next('contact:offer')).contact.id).toBe(c1.id);
     await cmn.none('contact:offer', 200);
-    // nobody free matches yue + material_aid: the cmn operator gets it once the match is relaxed
+    // nobody free matches yue + material_aid: the cmn operator gets it once the match is relaxed (20 s)
     const c2 = await intake('a1s1', { language: 'yue', topics: ['material_aid'] });
-    const relaxed = await cmn.next('contact:offer', undefined, (RELAX + 20) * 1000);
+    await advance(19_999, c2);
+    await cmn.none('contact:offer', 300);
+    await advance(1, c2);
+    const relaxed = await cmn.next('contact:offer');
     expect(relaxed.contact.id).toBe(c2.id);
-    expect(Date.now() - Date.parse(relaxed.contact.queuedAt)).toBeGreaterThanOrEqual(RELAX * 1000 - 100);
+    expect(waitedMs(c2)).toBe(20_000);
   });
 
   it('critical goes first, then high, then normal, each first come first served', async () => {
+    // a second apart (the clock stands still: without a step they would come in at the same instant)
     const normal = await intake('a1s1', { riskLevel: 'normal' });
+    clock.advance(1000);
     const high = await intake('a1s1', { riskLevel: 'high' });
+    clock.advance(1000);
     const critical = await intake('a1s1', { riskLevel: 'critical' });
+    clock.advance(1000);
     const high2 = await intake('a1s1', { riskLevel: 'high' });
     const operator = await tree.operator('a1s1');
     const op = await onDuty(operator);
@@ -203,10 +219,10 @@ describe('routing rules', () => {
     const c1 = await intake('a1s1', { callerNumber: caller });
     await takeNext(aSock);
     await complete(a, c1.id);
-    await sleep(50);
+    clock.advance(1000);
     // b is idle longer than a (a just finished), so without continuity b would be offered the next call
     await bSock.available();
-    await sleep(30);
+    clock.advance(1000);
     await aSock.emit('presence:set', { status: 'away' });
     await aSock.available();
     const c2 = await intake('a1s1', { callerNumber: caller });
@@ -228,7 +244,9 @@ describe('routing rules', () => {
     aSock.close();
     const b = await onDuty(await tree.operator('a1s1'));
     const c2 = await intake('a1s1', { callerNumber: caller });
-    expect((await b.next('contact:offer', undefined, 10_000)).contact.id).toBe(c2.id); // not after the 15 s window
+    // the clock stands still: the 15 s window did not run out, the reservation was let go at once
+    expect((await b.next('contact:offer')).contact.id).toBe(c2.id);
+    expect(waitedMs(c2)).toBe(0);
   });
 
   it('holds up to the chat capacity, and a phone contact only alone', async () => {
@@ -270,8 +288,7 @@ describe('routing rules', () => {
     const op = await onDuty(operator);
     await intake('a1s1', { channel: 'chat' });
     const offer = await op.next('contact:offer');
-    const left = Date.parse(offer.expiresAt) - Date.now();
-    expect(left).toBeGreaterThan(30_000); // 45 s here, 20 s city-wide
+    expect(Date.parse(offer.expiresAt) - clock.now().getTime()).toBe(45_000); // 20 s city-wide
     await op.emit('offer:accept', { offerId: offer.offerId });
     await intake('a1s1', { channel: 'chat' });
     await op.none('contact:offer', 400); // capacity 1 at this station
@@ -285,20 +302,28 @@ describe('routing rules', () => {
     const a = await tree.operator('a1s1');
     const b = await tree.operator('a1s1');
     const bSock = await onDuty(b);
-    await sleep(30);
+    clock.advance(1000);
     const aSock = await onDuty(a);
     await routerSettled(stack.app); // a's coming on duty is matched (nothing waits) before the call arrives
     const c = await intake('a1s1', { callerNumber: '13612345678' });
     await takeNext(bSock); // b (idle longest) takes the call…
     await bSock.emit('presence:set', { status: 'away' });
-    const dueAt = new Date(Date.now() + 3600_000).toISOString();
+    // a callback due in the past (by the product's clock) is refused
+    const past = new Date(clock.now().getTime() - 1).toISOString();
+    const refused = await api(stack.url, 'POST', `/contacts/${c.id}/outcome`, {
+      token: await login(stack.url, b.username),
+      body: { ...OUTCOME, followUp: { dueAt: past, note: '回访' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toEqual(['followUp.dueAt must be in the future']);
+    const dueAt = new Date(clock.now().getTime() + 3600_000).toISOString();
     await complete(b, c.id, { ...OUTCOME, followUp: { dueAt, note: '回访' } });
     const followUp = (await stack.app
       .get(Db)
       .one<{ id: string }>('SELECT id FROM follow_ups WHERE source_contact_id = $1', [c.id]))!;
     // scheduled for its due time (a delayed job), and nothing before it
     const job = await delayedJob(stack.app, `follow-up-${followUp.id}`);
-    expect(Math.abs(job.timestamp + job.delay - Date.parse(dueAt))).toBeLessThan(5_000);
+    expect(job.delay).toBe(Date.parse(dueAt) - clock.now().getTime());
     await bSock.available();
     await bSock.none('contact:offer', 300);
     // …and a is idle longer now; at its due time the callback still goes to b, who promised it
@@ -310,9 +335,9 @@ describe('routing rules', () => {
         followUp: await db.one('SELECT status, due_at, contact_id FROM follow_ups WHERE id = $1', [followUp.id]),
         contacts: await db.rows(
           `SELECT c.id, c.status, c.assigned_worker_id = $2 AS to_b, c.assigned_worker_id = $3 AS to_a, c.preferred_worker_id = $2 AS for_b,
-                  c.preferred_until > now() AS reserved, (SELECT json_agg(o.status) FROM offers o WHERE o.contact_id = c.id) AS offers
+                  c.preferred_until > $4 AS reserved, (SELECT json_agg(o.status) FROM offers o WHERE o.contact_id = c.id) AS offers
              FROM contacts c WHERE c.follow_up_id = $1`,
-          [followUp.id, b.id, a.id],
+          [followUp.id, b.id, a.id, clock.now()],
         ),
         b: await db.one(
           `SELECT presence, (SELECT count(*)::int FROM agent_sessions s WHERE s.user_id = $1) AS sockets FROM agent_states WHERE user_id = $1`,

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { io, Socket } from 'socket.io-client';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { setupGatewayApp } from '../../apps/gateway/src/setup-app';
 import { RouterModule } from '../../apps/router/src/router.module';
+import { Clock } from '../../libs/common/src';
 import { PASSWORD, redisPrefix } from './fixtures';
 
 @Module({ imports: [GatewayModule, RouterModule] })
@@ -18,9 +20,10 @@ export interface Stack {
 
 /**
  * The gateway and the router in this test process, on a random port, against the real Postgres and Redis
- * (its own Redis key prefix, so test files never share queues).
+ * (its own Redis key prefix, so test files never share queues). With `clock`, the product reads the time from it
+ * (Nest's overrideProvider of Clock; e.g. a ControllableClock, support/clock.ts).
  */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<Stack> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
@@ -30,7 +33,15 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     RECONCILE_INTERVAL_SECONDS: '60',
     ...env,
   });
-  const app = await NestFactory.create<NestExpressApplication>(WholeStackModule, { logger: ['error', 'warn'] });
+  const logger: ('error' | 'warn')[] = ['error', 'warn'];
+  const app = opts.clock
+    ? (
+        await Test.createTestingModule({ imports: [WholeStackModule] })
+          .overrideProvider(Clock)
+          .useValue(opts.clock)
+          .compile()
+      ).createNestApplication<NestExpressApplication>({ logger })
+    : await NestFactory.create<NestExpressApplication>(WholeStackModule, { logger });
   setupGatewayApp(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

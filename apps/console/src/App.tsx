@@ -8,6 +8,7 @@ import {
   LogoutOutlined,
   PhoneOutlined,
 } from '@ant-design/icons';
+import type { Role } from '@kapok/contracts';
 import { get, saveSession, Session, setUnauthorizedHandler, User } from './api';
 import { ROLE_LABELS } from './labels';
 import { navigate, usePage } from './router';
@@ -25,7 +26,7 @@ interface NavItem {
   key: string;
   label: string;
   icon: React.ReactNode;
-  roles: User['role'][];
+  roles: Role[];
 }
 
 const NAV: NavItem[] = [
@@ -52,7 +53,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Where each role lands after signing in. */
-const HOME: Record<User['role'], string> = {
+const HOME: Record<Role, string> = {
   operator: 'workspace',
   coordinator: 'board',
   supervisor: 'board',

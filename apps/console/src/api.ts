@@ -1,12 +1,8 @@
 /** The REST client: bearer token from the session, errors in the contract's shape turned into ApiError. */
+import type { AuthUser, SessionEndReason } from '@kapok/contracts';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  role: 'operator' | 'coordinator' | 'supervisor' | 'manager' | 'admin';
-  orgUnitId: string;
-}
+/** The signed-in person (`GET /api/me`). */
+export type User = AuthUser;
 
 export interface Session {
   token: string;
@@ -84,7 +80,7 @@ export function setUnauthorizedHandler(fn: (message?: string) => void): void {
   onUnauthorized = fn;
 }
 
-const SESSION_ENDED_MESSAGES: Record<string, string> = {
+const SESSION_ENDED_MESSAGES: Record<Exclude<SessionEndReason, 'changed'>, string> = {
   logout: '已退出登录',
   revoked: '此登录已被注销，请重新登录',
   expired: '登录已过期，请重新登录',
@@ -97,7 +93,8 @@ const SESSION_ENDED_MESSAGES: Record<string, string> = {
  */
 export function sessionEnded(reason: string, token: string): void {
   if (reason === 'changed' || loadSession()?.token !== token) return;
-  onUnauthorized(SESSION_ENDED_MESSAGES[reason] ?? SESSION_ENDED_MESSAGES.revoked);
+  const messages: Partial<Record<string, string>> = SESSION_ENDED_MESSAGES;
+  onUnauthorized(messages[reason] ?? SESSION_ENDED_MESSAGES.revoked);
 }
 
 function token(): string | undefined {

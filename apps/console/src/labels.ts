@@ -1,6 +1,29 @@
-/** Chinese labels for the API's codes. Codes stay in English on the wire; people read these. */
+/**
+ * Chinese labels for the API's codes. Codes stay in English on the wire; people read these. The codes come from
+ * @kapok/contracts: a map typed `Record<Code, string>` does not compile until every code has its label.
+ */
+import type {
+  AidCategory,
+  AidStatus,
+  Channel,
+  ContactStatus,
+  CoverageGapKind,
+  FigureName,
+  FollowUpStatus,
+  GroupBy,
+  MonitorAlertEvent,
+  OfferRevokeReason,
+  OrgLevel,
+  Presence,
+  Resolution,
+  RiskAssessment,
+  RiskLevel,
+  Role,
+  ServiceType,
+  TargetGroup,
+} from '@kapok/contracts';
 
-export const ROLE_LABELS: Record<string, string> = {
+export const ROLE_LABELS: Record<Role, string> = {
   operator: '接线社工',
   coordinator: '协调员',
   supervisor: '督导',
@@ -8,7 +31,7 @@ export const ROLE_LABELS: Record<string, string> = {
   admin: '系统管理员',
 };
 
-export const LEVEL_LABELS: Record<string, string> = {
+export const LEVEL_LABELS: Record<OrgLevel, string> = {
   city: '市',
   region: '片区',
   district: '区',
@@ -16,7 +39,7 @@ export const LEVEL_LABELS: Record<string, string> = {
   point: '村居社工点',
 };
 
-export const SERVICE_TYPE_LABELS: Record<string, string> = {
+export const SERVICE_TYPE_LABELS: Record<ServiceType, string> = {
   psychological_support: '心理疏导',
   emotional_support: '情绪支持',
   material_aid: '物资保障',
@@ -26,7 +49,7 @@ export const SERVICE_TYPE_LABELS: Record<string, string> = {
   referral: '转介服务',
 };
 
-export const TARGET_GROUP_LABELS: Record<string, string> = {
+export const TARGET_GROUP_LABELS: Record<TargetGroup, string> = {
   elderly: '老年人',
   children: '儿童',
   disabled: '残疾人',
@@ -35,7 +58,7 @@ export const TARGET_GROUP_LABELS: Record<string, string> = {
   other: '其他',
 };
 
-export const RISK_ASSESSMENT_LABELS: Record<string, string> = {
+export const RISK_ASSESSMENT_LABELS: Record<RiskAssessment, string> = {
   none: '无风险',
   low: '低风险',
   medium: '中风险',
@@ -43,26 +66,26 @@ export const RISK_ASSESSMENT_LABELS: Record<string, string> = {
   imminent: '紧急风险（立即通知督导）',
 };
 
-export const RISK_LEVEL_LABELS: Record<string, string> = {
+export const RISK_LEVEL_LABELS: Record<RiskLevel, string> = {
   normal: '一般',
   high: '高风险',
   critical: '危急',
 };
 
-export const RISK_LEVEL_COLORS: Record<string, string> = {
+export const RISK_LEVEL_COLORS: Record<RiskLevel, string> = {
   normal: 'default',
   high: 'orange',
   critical: 'red',
 };
 
-export const AID_CATEGORY_LABELS: Record<string, string> = {
+export const AID_CATEGORY_LABELS: Record<AidCategory, string> = {
   food: '食品',
   medicine: '药品',
   daily_necessities: '生活用品',
   other: '其他物资',
 };
 
-export const RESOLUTION_LABELS: Record<string, string> = {
+export const RESOLUTION_LABELS: Record<Resolution, string> = {
   resolved: '已解决',
   referred: '已转介',
   unresolved: '未解决',
@@ -94,13 +117,13 @@ export const INTERVENTION_LABELS: Record<string, string> = {
   professional_referral: '转介专业心理机构',
 };
 
-export const CHANNEL_LABELS: Record<string, string> = {
+export const CHANNEL_LABELS: Record<Channel, string> = {
   phone: '电话',
   chat: '在线咨询',
   wechat: '微信',
 };
 
-export const CONTACT_STATUS_LABELS: Record<string, string> = {
+export const CONTACT_STATUS_LABELS: Record<ContactStatus, string> = {
   queued: '排队中',
   offered: '振铃中',
   active: '通话中',
@@ -109,13 +132,13 @@ export const CONTACT_STATUS_LABELS: Record<string, string> = {
   abandoned: '来电者已挂断',
 };
 
-export const PRESENCE_LABELS: Record<string, string> = {
+export const PRESENCE_LABELS: Record<Presence, string> = {
   available: '在岗（可接听）',
   away: '暂离',
   offline: '离线',
 };
 
-export const REVOKE_REASON_LABELS: Record<string, string> = {
+export const REVOKE_REASON_LABELS: Record<OfferRevokeReason, string> = {
   timeout: '未在时限内接听，已转给其他社工',
   abandoned: '来电者已挂断',
   taken: '已由其他社工接听',
@@ -124,6 +147,7 @@ export const REVOKE_REASON_LABELS: Record<string, string> = {
   away: '您已暂离，来电已转给其他社工',
 };
 
+/** The errors of the `offer:accept` / `offer:decline` acks (free text on the wire: unknown ones show as they are). */
 export const OFFER_ERROR_LABELS: Record<string, string> = {
   offer_not_found: '该来电已不存在',
   offer_expired: '接听超时，来电已转给其他社工',
@@ -134,7 +158,7 @@ export const OFFER_ERROR_LABELS: Record<string, string> = {
   internal_error: '系统异常，请重试',
 };
 
-export const GROUP_BY_LABELS: Record<string, string> = {
+export const GROUP_BY_LABELS: Record<GroupBy, string> = {
   day: '按日',
   week: '按周',
   month: '按月',
@@ -148,7 +172,7 @@ export const GROUP_BY_LABELS: Record<string, string> = {
   worker: '按社工',
 };
 
-export const FIGURE_LABELS: Record<string, string> = {
+export const FIGURE_LABELS: Record<FigureName, string> = {
   contacts: '来电总数',
   answered: '接听数',
   abandoned: '放弃数',
@@ -161,28 +185,35 @@ export const FIGURE_LABELS: Record<string, string> = {
   avgHandleSeconds: '平均处理时长',
   serviceLevel: '服务水平',
   abandonmentRate: '放弃率',
+  problemsRaised: '反映问题数',
 };
 
-export const ALERT_LABELS: Record<string, string> = {
+export const ALERT_LABELS: Record<MonitorAlertEvent, string> = {
   'risk:alert': '高危预警',
   'coverage:gap': '值守空档',
   'agent:auto-away': '社工自动暂离',
   'aid:overdue': '物资逾期未送达',
 };
 
-export const label = (map: Record<string, string>, code: string | null | undefined): string =>
+/** The label of a code; a code the map does not know (newer server, free text) shows as it is. */
+export const label = (map: Readonly<Partial<Record<string, string>>>, code: string | null | undefined): string =>
   code == null ? '—' : (map[code] ?? code);
 
-export const AID_STATUS_LABELS: Record<string, string> = {
+export const AID_STATUS_LABELS: Record<AidStatus, string> = {
   requested: '已申请',
   arranged: '已安排',
   delivered: '已送达',
   cancelled: '已取消',
 };
 
-export const FOLLOW_UP_STATUS_LABELS: Record<string, string> = {
+export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
   scheduled: '待回访',
   contact_created: '回访中',
   done: '已完成',
   cancelled: '已取消',
+};
+
+export const COVERAGE_GAP_LABELS: Record<CoverageGapKind, string> = {
+  nobody_signed_in: '排班无人在岗',
+  nobody_rostered: '无人排班',
 };

@@ -2,22 +2,23 @@
  * The outcome (服务记录) as the operator edits it: a draft that lives in localStorage per person and contact (so a
  * reload, a crash or a dropped connection loses nothing; how long it stays: session.tsx), the client-side checks that mirror the server's rules (OutcomeDto), and the
  * request body built from a valid draft. No DOM or React here: apps/console/src/outcome.spec.ts tests it under Jest.
+ * The codes are the server's own lists (@kapok/contracts).
  */
+import {
+  AID_CATEGORIES,
+  type OutcomeAidItem,
+  type OutcomeBody,
+  type OutcomeProblem,
+  RESOLUTIONS,
+  RISK_ASSESSMENTS,
+  type RiskAssessment,
+  SERVICE_TYPES,
+  type ServiceType,
+  TARGET_GROUPS,
+  type TargetGroup,
+} from '@kapok/contracts';
 
-export const SERVICE_TYPES = [
-  'psychological_support',
-  'emotional_support',
-  'material_aid',
-  'policy_consultation',
-  'resource_linking',
-  'emergency_assistance',
-  'referral',
-] as const;
-export const TARGET_GROUPS = ['elderly', 'children', 'disabled', 'low_income', 'mental_health', 'other'] as const;
-export const RISK_ASSESSMENTS = ['none', 'low', 'medium', 'high', 'imminent'] as const;
-export const AID_CATEGORIES = ['food', 'medicine', 'daily_necessities', 'other'] as const;
-export const RESOLUTIONS = ['resolved', 'referred', 'unresolved'] as const;
-
+/** The form's state: what the person picked so far ('' where nothing yet), as kept in the local draft. */
 export interface AidItemDraft {
   category: string;
   description: string;
@@ -137,20 +138,33 @@ export function isoWithOffset(d: Date): string {
   );
 }
 
-/** The body of POST /api/contacts/:id/outcome for a draft that passed validateOutcome. */
-export function toOutcomeBody(d: OutcomeDraft) {
-  const body: Record<string, unknown> = {
-    serviceTypes: d.serviceTypes,
-    targetGroup: d.targetGroup,
+/**
+ * The body of POST /api/contacts/:id/outcome for a draft that passed validateOutcome (which is why its codes may be
+ * taken as the contract's: validateOutcome checked each against the lists).
+ */
+export function toOutcomeBody(d: OutcomeDraft): OutcomeBody {
+  const body: OutcomeBody = {
+    serviceTypes: d.serviceTypes as ServiceType[],
+    targetGroup: d.targetGroup as TargetGroup,
     summary: d.summary.trim(),
-    problems: d.problems.map((p) => ({ category: p.category.trim(), resolution: p.resolution })),
+    problems: d.problems.map((p): OutcomeProblem => ({
+      category: p.category.trim(),
+      resolution: p.resolution as OutcomeProblem['resolution'],
+    })),
   };
   if (d.serviceTypes.includes('psychological_support')) {
-    body.psychological = { riskAssessment: d.riskAssessment, interventions: d.interventions.map((i) => i.trim()) };
+    body.psychological = {
+      riskAssessment: d.riskAssessment as RiskAssessment,
+      interventions: d.interventions.map((i) => i.trim()),
+    };
   }
   if (d.serviceTypes.includes('material_aid')) {
     body.materialAid = {
-      items: d.aidItems.map((i) => ({ category: i.category, description: i.description.trim(), quantity: i.quantity })),
+      items: d.aidItems.map((i): OutcomeAidItem => ({
+        category: i.category as OutcomeAidItem['category'],
+        description: i.description.trim(),
+        quantity: i.quantity as number,
+      })),
     };
   }
   if (d.followUpEnabled) body.followUp = { dueAt: isoWithOffset(new Date(d.followUpDueAt)), note: d.followUpNote };

@@ -14,6 +14,7 @@ import { inspectUntrusted } from './sockets/payloads';
 import { RedisIoAdapter } from './sockets/redis-io.adapter';
 import { serveConsole } from './console/serve-console';
 import { hardenHttp } from './http-hardening';
+import { DatabaseUnavailableFilter } from './http/database-unavailable.filter';
 
 /** Flattens nested validation errors into messages that name the full path (materialAid.items.0.quantity …). */
 function validationMessages(e: ValidationError, prefix = ''): string[] {
@@ -94,6 +95,8 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
       res.status(err.status).json({ statusCode: err.status, message, error });
     },
   );
+  // The database unreachable → 503 with Retry-After (a gateway retries), everything else as Nest answers it.
+  app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.useWebSocketAdapter(new RedisIoAdapter(app));
   app.enableShutdownHooks();
 

@@ -4,12 +4,17 @@ import { KapokConfigModule } from '@kapok/config';
 import { DatabaseModule } from '@kapok/database';
 import { QueueModule } from '@kapok/queue';
 import { RealtimeModule } from '@kapok/realtime';
+import { RecordsModule } from '@kapok/records';
 import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
+import { RouterSchedules } from './router-schedules';
 import { RoutingProcessor } from './routing.processor';
 
-/** The router process: BullMQ workers that make, expire and reconcile offers. Holds no sockets. */
+/**
+ * The router process: BullMQ workers that make, expire and reconcile offers and run the periodic jobs (their job
+ * schedulers are kept in Redis by RouterSchedules). Holds no sockets. RecordsModule: the overdue material-aid sweep.
+ */
 @Module({
   imports: [
     KapokConfigModule,
@@ -18,9 +23,10 @@ import { RoutingProcessor } from './routing.processor';
     QueueModule,
     RealtimeModule,
     RoutingModule,
+    RecordsModule,
     ShiftsModule,
     StatsModule,
   ],
-  providers: [RoutingProcessor],
+  providers: [RoutingProcessor, RouterSchedules],
 })
 export class RouterModule {}

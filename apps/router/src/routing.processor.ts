@@ -1,43 +1,51 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import { AppConfig } from '@kapok/config';
-import {
-  ExpireOfferJob,
-  FollowUpDueJob,
-  ROUTING_QUEUE,
-  RouteContactJob,
-  RouteOperatorJob,
-  RoutingJob,
-  RoutingQueue,
-} from '@kapok/queue';
+import { ROUTING_QUEUE, RoutingJobName, RoutingJobs } from '@kapok/queue';
+import { FlagOverdueAid } from '@kapok/records';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 import { CoverageWatch } from '@kapok/shifts';
-import { RollupRepository } from '@kapok/stats';
+import { ReconcileRollups } from '@kapok/stats';
+
+/** One handler per job name: the compiler refuses a map that misses a job of RoutingJobs. */
+type RoutingHandlers = { [K in RoutingJobName]: (data: RoutingJobs[K], job: Job) => Promise<unknown> };
 
 /** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
 @Processor(ROUTING_QUEUE)
 export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RoutingProcessor.name);
 
+  private readonly handlers: RoutingHandlers = {
+    'route-contact': async ({ contactId, thenOperatorId }) => {
+      const made = await this.offers.forContact(contactId);
+      if (thenOperatorId) await this.offers.forOperator(thenOperatorId);
+      return made;
+    },
+    'route-operator': ({ userId }) => this.offers.forOperator(userId),
+    'expire-offer': ({ offerId }) => this.expire.execute(offerId),
+    'follow-up-due': ({ followUpId }) => this.followUpDue.execute(followUpId),
+    reconcile: () => this.reconcile.execute(),
+    'coverage-check': () => this.coverage.check(),
+    'stats-reconcile': () => this.rollups.execute(),
+    'flag-overdue-aid': () => this.overdueAid.execute(),
+  };
+
   constructor(
     private readonly offers: MakeOffers,
     private readonly followUpDue: FollowUpDue,
     private readonly expire: ExpireOffer,
     private readonly reconcile: Reconcile,
-    private readonly routing: RoutingQueue,
-    private readonly config: AppConfig,
     private readonly coverage: CoverageWatch,
-    private readonly rollups: RollupRepository,
+    private readonly rollups: ReconcileRollups,
+    private readonly overdueAid: FlagOverdueAid,
+    private readonly config: AppConfig,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.get('ROUTER_CONCURRENCY');
-    await this.routing.scheduleReconcile(this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000);
-    await this.routing.scheduleCoverageCheck(this.config.get('COVERAGE_CHECK_SECONDS') * 1000);
-    await this.routing.scheduleStatsReconcile();
   }
 
   /**
@@ -49,41 +57,21 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     await this.worker.close();
   }
 
-  async process(job: Job): Promise<unknown> {
-    switch (job.name) {
-      case RoutingJob.RouteContact: {
-        const { contactId, thenOperatorId } = job.data as RouteContactJob;
-        const made = await this.offers.forContact(contactId);
-        if (thenOperatorId) await this.offers.forOperator(thenOperatorId);
-        return made;
-      }
-      case RoutingJob.RouteOperator:
-        return this.offers.forOperator((job.data as RouteOperatorJob).userId);
-      case RoutingJob.FollowUpDue:
-        return this.followUpDue.execute((job.data as FollowUpDueJob).followUpId);
-      case RoutingJob.ExpireOffer:
-        return this.expire.execute((job.data as ExpireOfferJob).offerId);
-      case RoutingJob.StatsReconcile:
-        return this.reconcileStats();
-      case RoutingJob.CoverageCheck:
-        return this.coverage.check();
-      case RoutingJob.Reconcile:
-        return this.reconcile.execute();
-      default:
-        this.logger.warn(`unknown job ${job.name}`);
-        return undefined;
+  process(job: Job): Promise<unknown> {
+    const name = job.name;
+    if (!this.knows(name)) {
+      // not retried: a job no router knows (a producer newer than this router, or a typo) fails at once, named
+      return Promise.reject(new UnrecoverableError(`unknown routing job "${name}"`));
     }
+    return this.handle(name, job);
   }
 
-  /** Last month and this one, rollups against the raw records; a difference is logged as an error for on-call. */
-  private async reconcileStats(): Promise<boolean> {
-    const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10); // Asia/Shanghai (UTC+8, no DST)
-    const [y, m] = today.split('-').map(Number);
-    const from = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 10);
-    const report = await this.rollups.reconcile({ from, to: today });
-    if (!report.ok) this.logger.error(`statistics rollups differ from the raw records: ${JSON.stringify(report)}`);
-    else this.logger.log(`statistics rollups reconciled ${from} … ${today}`);
-    return report.ok;
+  private knows(name: string): name is RoutingJobName {
+    return Object.hasOwn(this.handlers, name);
+  }
+
+  private handle<K extends RoutingJobName>(name: K, job: Job<RoutingJobs[K]>): Promise<unknown> {
+    return this.handlers[name](job.data, job);
   }
 
   @OnWorkerEvent('failed')

@@ -1,3 +1,4 @@
 export * from './clock';
 export * from './mask';
 export * from './common.module';
+export * from './shanghai-calendar';

@@ -2,15 +2,19 @@
  * A contact's life, in one place. Every change of status is one of these named transitions, applied as a
  * conditional update (`UPDATE … WHERE status = ANY(from)`) by ContactRepository.transition: a transition that
  * finds the contact in another state changes nothing, and the caller acts only when a row changed. Times are the
- * moment of the statement (clock_timestamp), not of the transaction's start, which may have waited for a lock.
+ * moment of the statement read from the Clock ($4), not of the transaction's start, which may have waited for a
+ * lock: a contact's whole timeline is on the application's clock, the one routing compares it with.
  */
-export type ContactStatus = 'queued' | 'offered' | 'active' | 'wrap_up' | 'completed' | 'abandoned';
-export const CONTACT_STATUSES: ContactStatus[] = ['queued', 'offered', 'active', 'wrap_up', 'completed', 'abandoned'];
+import type { ContactStatus, RiskLevel } from '@kapok/contracts';
+
+// The codes themselves are shared with the console (@kapok/contracts); re-exported for the libraries that use them.
+export { CHANNELS, CONTACT_STATUSES, RISK_LEVELS } from '@kapok/contracts';
+export type { Channel, ContactStatus, RiskLevel } from '@kapok/contracts';
 
 export interface Transition {
   from: readonly ContactStatus[];
   to: ContactStatus;
-  /** Extra assignments; $4 is the operator the transition assigns. */
+  /** Extra assignments; $4 is the moment (from the Clock), $5 the operator the transition assigns. */
   set: string;
 }
 
@@ -19,25 +23,25 @@ export const ContactTransitions = {
   offer: {
     from: ['queued'],
     to: 'offered',
-    set: 'assigned_worker_id = $4, offered_at = clock_timestamp(), offer_count = offer_count + 1',
+    set: 'assigned_worker_id = $5, offered_at = $4, offer_count = offer_count + 1',
   },
   /** The operator accepted: the conversation starts. The first answer time is kept if it is re-answered. */
-  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, clock_timestamp())' },
+  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, $4)' },
   /** Declined, timed out, or revoked: back in line, in its original place (queued_at is kept). */
   release: { from: ['offered'], to: 'queued', set: 'assigned_worker_id = NULL' },
   /** The conversation ended: the operator records the outcome. */
-  end: { from: ['active'], to: 'wrap_up', set: 'ended_at = clock_timestamp()' },
+  end: { from: ['active'], to: 'wrap_up', set: 'ended_at = $4' },
   /** The outcome is recorded. */
   complete: {
     from: ['active', 'wrap_up'],
     to: 'completed',
-    set: 'ended_at = COALESCE(ended_at, clock_timestamp()), completed_at = clock_timestamp()',
+    set: 'ended_at = COALESCE(ended_at, $4), completed_at = $4',
   },
   /** The caller left before anyone answered. */
   abandon: {
     from: ['queued', 'offered'],
     to: 'abandoned',
-    set: 'assigned_worker_id = NULL, abandoned_at = clock_timestamp()',
+    set: 'assigned_worker_id = NULL, abandoned_at = $4',
   },
   /** The operator's connection was lost past the reconnect grace: the contact goes back in line. */
   reclaim: { from: ['active'], to: 'queued', set: 'assigned_worker_id = NULL' },
@@ -55,10 +59,5 @@ export function canTransition(name: TransitionName, from: ContactStatus): boolea
  */
 export const ACCEPTED_STATUSES: readonly ContactStatus[] = ['active', 'wrap_up', 'completed'];
 
-export type RiskLevel = 'normal' | 'high' | 'critical';
-export const RISK_LEVELS: RiskLevel[] = ['normal', 'high', 'critical'];
 /** Higher goes first in every waiting line. */
 export const PRIORITY: Record<RiskLevel, number> = { normal: 0, high: 1, critical: 2 };
-
-export type Channel = 'phone' | 'chat' | 'wechat';
-export const CHANNELS: Channel[] = ['phone', 'chat', 'wechat'];

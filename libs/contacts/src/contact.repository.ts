@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ContactDirection } from '@kapok/contracts';
+import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
 import {
   Channel,
@@ -32,7 +34,7 @@ export interface ContactRow {
   ended_at: Date | null;
   completed_at: Date | null;
   abandoned_at: Date | null;
-  direction: 'inbound' | 'outbound';
+  direction: ContactDirection;
   follow_up_id: string | null;
   preferred_worker_id: string | null;
   preferred_until: Date | null;
@@ -69,9 +71,16 @@ export interface RiskFacts {
 
 const SELECT = `SELECT c.*, h.number AS hotline_number FROM contacts c JOIN hotlines h ON h.id = c.hotline_id`;
 
+/**
+ * The `contacts` table: written only here. Every time it writes or compares (queued_at, the continuity reservation,
+ * the transitions' times) is read from the Clock, the clock routing compares them with (docs/routing.md, "Time").
+ */
 @Injectable()
 export class ContactRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * Inserts the contact unless the same gateway already sent this externalId; two racing identical requests
@@ -80,8 +89,8 @@ export class ContactRepository {
   async createOnce(c: NewContact): Promise<{ contact: ContactRow; created: boolean }> {
     const inserted = await this.db.one<ContactRow>(
       `WITH ins AS (INSERT INTO contacts (hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
-                             caller_number_hash, language, topics, risk_level, priority)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                             caller_number_hash, language, topics, risk_level, priority, queued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
        RETURNING *)
        SELECT ins.*, h.number AS hotline_number FROM ins JOIN hotlines h ON h.id = ins.hotline_id`,
@@ -97,6 +106,7 @@ export class ContactRepository {
         c.topics,
         c.riskLevel,
         c.priority,
+        this.clock.now(),
       ],
     );
     // the row as inserted (queued): a router may already be offering it, which the answer need not show
@@ -117,14 +127,14 @@ export class ContactRepository {
     const created = await this.db.one<{ id: string }>(
       `INSERT INTO contacts (hotline_id, station_id, intake_key_id, channel, caller_number_masked, caller_number_hash,
                              language, topics, risk_level, priority, direction, follow_up_id,
-                             preferred_worker_id, preferred_until)
+                             preferred_worker_id, queued_at, preferred_until)
        SELECT s.hotline_id, f.station_id, s.intake_key_id, 'phone', s.caller_number_masked, s.caller_number_hash,
               s.language, s.topics, s.risk_level, s.priority, 'outbound', f.id, f.worker_id,
-              now() + make_interval(secs => COALESCE(
+              $3::timestamptz, $3::timestamptz + make_interval(secs => COALESCE(
                 (SELECT continuity_window_seconds FROM station_settings WHERE station_id = f.station_id), $2))
          FROM follow_ups f JOIN contacts s ON s.id = f.source_contact_id WHERE f.id = $1
        RETURNING id`,
-      [followUpId, windowSeconds],
+      [followUpId, windowSeconds, this.clock.now()],
       tx,
     );
     return created!.id;
@@ -157,9 +167,9 @@ export class ContactRepository {
   async riskFacts(id: string): Promise<RiskFacts | undefined> {
     return this.db.one<RiskFacts>(
       `SELECT c.station_id, s.name, c.risk_level,
-              extract(epoch FROM (COALESCE(c.answered_at, now()) - c.queued_at))::float8 AS waited
+              extract(epoch FROM (COALESCE(c.answered_at, $2) - c.queued_at))::float8 AS waited
          FROM contacts c JOIN org_units s ON s.id = c.station_id WHERE c.id = $1`,
-      [id],
+      [id, this.clock.now()],
     );
   }
 
@@ -193,10 +203,10 @@ export class ContactRepository {
     opts: { worker?: string; expectWorker?: string } = {},
   ): Promise<ContactRow | undefined> {
     const t: Transition = ContactTransitions[name];
-    const params: unknown[] = [id, t.from, opts.expectWorker ?? null];
-    if (t.set.includes('$4')) params.push(opts.worker);
+    const params: unknown[] = [id, t.from, opts.expectWorker ?? null, this.clock.now()];
+    if (t.set.includes('$5')) params.push(opts.worker);
     const res = await this.db.run<{ id: string }>(
-      `UPDATE contacts SET status = '${t.to}', updated_at = clock_timestamp(), ${t.set}
+      `UPDATE contacts SET status = '${t.to}', updated_at = $4, ${t.set}
         WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
         RETURNING id`,
       params,
@@ -214,14 +224,14 @@ export class ContactRepository {
   async reserveForPreviousOperator(id: string, days: number, windowSeconds: number): Promise<ContactRow | undefined> {
     const res = await this.db.run(
       `UPDATE contacts c SET preferred_worker_id = prev.worker,
-              preferred_until = now() + make_interval(secs => COALESCE(
+              preferred_until = $4::timestamptz + make_interval(secs => COALESCE(
                 (SELECT continuity_window_seconds FROM station_settings WHERE station_id = c.station_id), $3))
          FROM (SELECT p.assigned_worker_id AS worker FROM contacts p, contacts me
                 WHERE me.id = $1 AND p.caller_number_hash = me.caller_number_hash AND p.id <> me.id
-                  AND p.status = 'completed' AND p.completed_at > now() - make_interval(days => $2)
+                  AND p.status = 'completed' AND p.completed_at > $4::timestamptz - make_interval(days => $2)
                 ORDER BY p.completed_at DESC LIMIT 1) prev
         WHERE c.id = $1 AND c.status = 'queued' AND c.preferred_worker_id IS NULL`,
-      [id, days, windowSeconds],
+      [id, days, windowSeconds, this.clock.now()],
     );
     return res.rowCount === 1 ? this.find(id) : undefined;
   }

@@ -1,12 +1,14 @@
 import { maskPhoneNumber } from '@kapok/common';
-import { OfferedContactView } from '@kapok/realtime';
+import { ContactView, OfferedContactView, OutcomeView } from '@kapok/contracts';
 import { ContactRow } from './contact.repository';
 import { OutcomeRow } from './outcome.repository';
+
+export type { ContactView, OutcomeView } from '@kapok/contracts';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** The contact as the REST API shows it (never the caller's full number). */
-export function toContactView(c: ContactRow, outcome?: OutcomeRow | null) {
+export function toContactView(c: ContactRow, outcome?: OutcomeRow | null): ContactView {
   return {
     id: c.id,
     status: c.status,
@@ -21,7 +23,7 @@ export function toContactView(c: ContactRow, outcome?: OutcomeRow | null) {
     riskLevel: c.risk_level,
     assignedWorkerId: c.assigned_worker_id,
     offerCount: c.offer_count,
-    queuedAt: iso(c.queued_at),
+    queuedAt: new Date(c.queued_at).toISOString(),
     offeredAt: iso(c.offered_at),
     answeredAt: iso(c.answered_at),
     endedAt: iso(c.ended_at),
@@ -30,7 +32,6 @@ export function toContactView(c: ContactRow, outcome?: OutcomeRow | null) {
     outcome: outcome ? toOutcomeView(outcome) : null,
   };
 }
-export type ContactView = ReturnType<typeof toContactView>;
 
 export function toOfferedContactView(c: ContactRow): OfferedContactView {
   return {
@@ -45,10 +46,9 @@ export function toOfferedContactView(c: ContactRow): OfferedContactView {
   };
 }
 
-export function toOutcomeView(o: OutcomeRow & { version?: number }) {
+export function toOutcomeView(o: OutcomeRow & { version?: number }): OutcomeView {
   return {
     id: o.id,
-    /** The record's current version (amendments: PUT /api/records/:contactId, see docs/records.md). */
     version: o.version ?? 1,
     contactId: o.contact_id,
     workerId: o.worker_id,
@@ -59,7 +59,7 @@ export function toOutcomeView(o: OutcomeRow & { version?: number }) {
     materialAid: o.material_aid,
     problems: o.problems,
     followUp: o.follow_up,
-    createdAt: iso(o.created_at),
+    createdAt: new Date(o.created_at).toISOString(),
   };
 }
 

@@ -17,7 +17,7 @@ describe('follow-up state machine', () => {
   it('creates its outbound contact once, and only when due', () => {
     expect(canFollowUpTransition('createContact', 'contact_created')).toBe(false);
     expect(canFollowUpTransition('createContact', 'done')).toBe(false);
-    expect(FollowUpTransitions.createContact.when).toMatch(/due_at <= now\(\)/);
+    expect(FollowUpTransitions.createContact.when).toMatch(/due_at <= \$3::timestamptz/); // $3: now, from the Clock
   });
   it('is done once: nothing leaves done or cancelled', () => {
     for (const final of ['done', 'cancelled'] as FollowUpStatus[]) {
@@ -28,7 +28,7 @@ describe('follow-up state machine', () => {
   });
   it('completes exactly the open follow-ups', () => {
     for (const s of FOLLOW_UP_STATUSES) {
-      expect(canFollowUpTransition('complete', s)).toBe(OPEN_FOLLOW_UP_STATUSES.includes(s));
+      expect(canFollowUpTransition('complete', s)).toBe((OPEN_FOLLOW_UP_STATUSES as readonly string[]).includes(s));
     }
   });
   it('only goes to known states', () => {

@@ -10,15 +10,16 @@
  * update (`UPDATE follow_ups … WHERE id = :id AND status = ANY(:from)`) by FollowUpRepository.transition, acted on
  * only when a row changed. `cancelled` is allowed by the schema; no operation cancels a follow-up yet.
  */
-export type FollowUpStatus = 'scheduled' | 'contact_created' | 'done' | 'cancelled';
-export const FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created', 'done', 'cancelled'];
-/** Still to be done: listed as open, counted as overdue past their due time. */
-export const OPEN_FOLLOW_UP_STATUSES: FollowUpStatus[] = ['scheduled', 'contact_created'];
+import type { FollowUpStatus } from '@kapok/contracts';
+
+// Shared with the console (@kapok/contracts). OPEN_FOLLOW_UP_STATUSES: listed as open, overdue past their due time.
+export { FOLLOW_UP_STATUSES, OPEN_FOLLOW_UP_STATUSES } from '@kapok/contracts';
+export type { FollowUpStatus } from '@kapok/contracts';
 
 export interface FollowUpTransition {
   from: readonly FollowUpStatus[];
   to: FollowUpStatus;
-  /** Extra assignments; $3 is the contact the transition links (or null). */
+  /** Extra assignments; $3 is the moment (from the Clock), $4 the contact the transition links (or null). */
   set: string;
   /** An extra condition on the row, besides its status. */
   when?: string;
@@ -29,15 +30,20 @@ export const FollowUpTransitions = {
    * Due: its outbound contact is created in the same transaction (FollowUpDue), which then links it. A delayed job
    * may fire a little early: up to a second before the due time counts as due.
    */
-  createContact: { from: ['scheduled'], to: 'contact_created', set: '', when: `due_at <= now() + interval '1 second'` },
+  createContact: {
+    from: ['scheduled'],
+    to: 'contact_created',
+    set: '',
+    when: `due_at <= $3::timestamptz + interval '1 second'`,
+  },
   /**
-   * Done: by the outcome of its outbound contact, or by hand, linking the contact in which it was made ($3; null
+   * Done: by the outcome of its outbound contact, or by hand, linking the contact in which it was made ($4; null
    * keeps the outbound contact). Also before it was due: the caller may call back first.
    */
   complete: {
     from: ['scheduled', 'contact_created'],
     to: 'done',
-    set: 'completed_at = now(), contact_id = COALESCE($3::uuid, contact_id)',
+    set: 'completed_at = $3, contact_id = COALESCE($4::uuid, contact_id)',
   },
 } as const satisfies Record<string, FollowUpTransition>;
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
 import {
   FollowUpStatus,
@@ -27,7 +28,10 @@ export interface FollowUpRow {
  */
 @Injectable()
 export class FollowUpRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   async schedule(
     tx: Tx,
@@ -58,8 +62,8 @@ export class FollowUpRepository {
     opts: { contactId?: string | null } = {},
   ): Promise<FollowUpRow | undefined> {
     const t: FollowUpTransition = FollowUpTransitions[name];
-    const params: unknown[] = [id, t.from];
-    if (t.set.includes('$3')) params.push(opts.contactId ?? null);
+    const params: unknown[] = [id, t.from, this.clock.now()];
+    if (t.set.includes('$4')) params.push(opts.contactId ?? null);
     return this.db.one<FollowUpRow>(
       `UPDATE follow_ups SET status = '${t.to}'${t.set ? `, ${t.set}` : ''}
         WHERE id = $1 AND status = ANY($2::text[])${t.when ? ` AND ${t.when}` : ''}
@@ -81,8 +85,8 @@ export class FollowUpRepository {
   /** Follow-ups past due whose outbound contact was not created (their job was lost). */
   async overdueScheduled(limit = 200): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `SELECT id FROM follow_ups WHERE status = 'scheduled' AND due_at <= now() ORDER BY due_at LIMIT $1`,
-      [limit],
+      `SELECT id FROM follow_ups WHERE status = 'scheduled' AND due_at <= $2 ORDER BY due_at LIMIT $1`,
+      [limit, this.clock.now()],
     );
     return rows.map((r) => r.id);
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
 
 export type OfferStatus = 'open' | 'accepted' | 'declined' | 'expired' | 'revoked';
@@ -14,16 +15,22 @@ export interface OfferRow {
   reason: string | null;
 }
 
-/** One row per offer of a contact to an operator; at most one open per contact and per operator (unique indexes). */
+/**
+ * One row per offer of a contact to an operator; at most one open per contact and per operator (unique indexes).
+ * Its times, and the expiry checks, are read from the Clock (as the contact's are).
+ */
 @Injectable()
 export class OfferRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   async create(tx: Tx, contactId: string, workerId: string, timeoutSeconds: number): Promise<OfferRow> {
     const row = await this.db.one<OfferRow>(
       `INSERT INTO offers (contact_id, worker_id, created_at, expires_at)
-       VALUES ($1, $2, clock_timestamp(), clock_timestamp() + make_interval(secs => $3)) RETURNING *`,
-      [contactId, workerId, timeoutSeconds],
+       VALUES ($1, $2, $4::timestamptz, $4::timestamptz + make_interval(secs => $3)) RETURNING *`,
+      [contactId, workerId, timeoutSeconds, this.clock.now()],
       tx,
     );
     return row!;
@@ -52,9 +59,9 @@ export class OfferRepository {
     reason: string | null = null,
   ): Promise<boolean> {
     const res = await this.db.run(
-      `UPDATE offers SET status = $2, closed_at = clock_timestamp(), reason = $3
-        WHERE id = $1 AND status = 'open' AND ($2 <> 'accepted' OR expires_at > clock_timestamp())`,
-      [id, status, reason],
+      `UPDATE offers SET status = $2, closed_at = $4, reason = $3
+        WHERE id = $1 AND status = 'open' AND ($2 <> 'accepted' OR expires_at > $4)`,
+      [id, status, reason, this.clock.now()],
       tx,
     );
     return res.rowCount === 1;
@@ -63,8 +70,8 @@ export class OfferRepository {
   /** Open offers past their expiry by more than `graceSeconds` (their expiry job was lost). */
   async overdue(graceSeconds: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `SELECT id FROM offers WHERE status = 'open' AND expires_at < now() - make_interval(secs => $1) LIMIT 500`,
-      [graceSeconds],
+      `SELECT id FROM offers WHERE status = 'open' AND expires_at < $2::timestamptz - make_interval(secs => $1) LIMIT 500`,
+      [graceSeconds, this.clock.now()],
     );
     return rows.map((r) => r.id);
   }

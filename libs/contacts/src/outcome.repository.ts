@@ -1,4 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import {
+  OutcomeFollowUp,
+  OutcomeMaterialAid,
+  OutcomeProblem,
+  OutcomePsychological,
+  ServiceType,
+  TargetGroup,
+} from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { OutcomeDto } from './dto/outcome.dto';
 
@@ -6,13 +14,13 @@ export interface OutcomeRow {
   id: string;
   contact_id: string;
   worker_id: string;
-  service_types: string[];
-  target_group: string;
+  service_types: ServiceType[];
+  target_group: TargetGroup;
   summary: string;
-  psychological: unknown;
-  material_aid: unknown;
-  problems: unknown[];
-  follow_up: unknown;
+  psychological: OutcomePsychological | null;
+  material_aid: OutcomeMaterialAid | null;
+  problems: OutcomeProblem[];
+  follow_up: OutcomeFollowUp | null;
   created_at: Date;
 }
 

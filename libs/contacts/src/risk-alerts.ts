@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { OrgRepository } from '@kapok/org';
-import { MonitorNotifier } from '@kapok/realtime';
+import { MonitorNotifier, RiskAlertEvent } from '@kapok/realtime';
 import { ContactRepository } from './contact.repository';
 
 /**
@@ -13,9 +14,10 @@ export class RiskAlerts {
     private readonly contacts: ContactRepository,
     private readonly org: OrgRepository,
     private readonly monitor: MonitorNotifier,
+    private readonly clock: Clock,
   ) {}
 
-  async raise(contactId: string, source: 'critical_contact' | 'imminent_assessment'): Promise<void> {
+  async raise(contactId: string, source: RiskAlertEvent['source']): Promise<void> {
     const c = await this.contacts.riskFacts(contactId);
     if (!c) return;
     this.monitor.toUnits(await this.org.lineage(c.station_id), 'risk:alert', {
@@ -25,7 +27,7 @@ export class RiskAlerts {
       riskLevel: c.risk_level,
       source,
       waitedSeconds: Math.round(c.waited),
-      at: new Date().toISOString(),
+      at: this.clock.now().toISOString(),
     });
   }
 }

@@ -16,7 +16,13 @@ export function dataSourceOptions(url: string, settings: Record<string, string |
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 10), application_name: 'kapok', ...(options ? { options } : {}) },
+    extra: {
+      max: Number(process.env.DB_POOL_SIZE ?? 10),
+      application_name: 'kapok',
+      // an unreachable host (packets dropped) fails in seconds instead of the OS's minutes: the caller gets 503
+      connectionTimeoutMillis: 5000,
+      ...(options ? { options } : {}),
+    },
   };
 }
 

@@ -37,9 +37,7 @@ export class SeedDemo {
     }
     const passwordHash = await this.hasher.hash(DEMO_PASSWORD);
     return this.db.tx(async (tx) => {
-      await this.db.run('SELECT pg_advisory_xact_lock(7235002)', [], tx);
-      const existing = await this.db.one<{ n: number }>('SELECT count(*)::int AS n FROM org_units', [], tx);
-      if (existing!.n > 0) return false;
+      if (!(await this.org.lockEmptyTree(tx))) return false;
       const city = await this.org.createUnit({ name: DEMO_CITY_NAME, level: 'city', parentId: null }, tx);
       const stations: { id: string; name: string; districtId: string }[] = [];
       let districtOfDemo: string | undefined;

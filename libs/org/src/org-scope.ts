@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser, Role } from '@kapok/auth';
-import { Db, Tx } from '@kapok/database';
+import type { Tx } from '@kapok/database';
+import { OrgRepository } from './org.repository';
 
 /*
  * Who may see what in the organisation tree: the one access policy. Every use-case that limits what a person sees to
@@ -108,40 +109,25 @@ export class OrgScope {
 /** Builds a person's OrgScope from the database: once per request, then asked by every check of that request. */
 @Injectable()
 export class OrgAccess {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly org: OrgRepository) {}
 
   /**
    * What the person may see: records, contacts, follow-ups, aid requests, the audit log, rosters, station settings,
    * coverage gaps. Inside a transaction pass `tx`: the grant is then read on the transaction's own connection.
    */
   scopeOf(user: Pick<AuthUser, 'id' | 'role' | 'orgUnitId'>, tx?: Tx): Promise<OrgScope> {
-    return OrgScope.of(user.role, () => this.grantOf(user, tx));
+    return OrgScope.of(user.role, () => this.org.grantOf(user, tx));
   }
 
   /** The person's own part of the tree, whatever their role: statistics, the live board, the unit and hotline lists. */
   async ownPartOf(user: Pick<AuthUser, 'id' | 'orgUnitId'>, tx?: Tx): Promise<OrgScope> {
-    return OrgScope.ownPart(await this.grantOf(user, tx));
+    return OrgScope.ownPart(await this.org.grantOf(user, tx));
   }
 
   /** Whether the unit with this id is in scope (an unknown unit is not, except for the whole organisation). */
   async containsUnit(scope: OrgScope, unitId: string, tx?: Tx): Promise<boolean> {
     if (scope.wholeOrg) return true;
-    const unit = await this.db.one<{ id: string; path: string }>(
-      'SELECT id, path FROM org_units WHERE id = $1',
-      [unitId],
-      tx,
-    );
+    const unit = await this.org.findUnit(unitId, tx);
     return !!unit && scope.contains(unit);
-  }
-
-  private async grantOf(user: Pick<AuthUser, 'id' | 'orgUnitId'>, tx?: Tx): Promise<OrgGrant> {
-    const row = await this.db.one<{ path: string; extra: string[] }>(
-      `SELECT u.path, COALESCE(array_agg(ss.station_id) FILTER (WHERE ss.station_id IS NOT NULL), '{}') AS extra
-         FROM org_units u LEFT JOIN supervisor_stations ss ON ss.user_id = $2
-        WHERE u.id = $1 GROUP BY u.path`,
-      [user.orgUnitId, user.id],
-      tx,
-    );
-    return { homePath: row?.path, supervisedStationIds: row?.extra ?? [] };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
-import { OrgScope } from './org-scope';
+// Types only: org-scope.ts (OrgAccess) injects this repository.
+import type { OrgGrant, OrgScope } from './org-scope';
 import { HotlineView, OrgLevel, OrgUnitView } from './org.types';
 
 interface OrgUnitRow {
@@ -11,6 +12,16 @@ interface OrgUnitRow {
   path: string;
 }
 
+interface HotlineRow {
+  id: string;
+  number: string;
+  name: string;
+  station_id: string;
+}
+
+/** A unit with its materialised path ('/<city id>/…/<own id>/'). */
+export type OrgUnitWithPath = OrgUnitView & { path: string };
+
 @Injectable()
 export class OrgRepository {
   constructor(private readonly db: Db) {}
@@ -18,7 +29,7 @@ export class OrgRepository {
   async createUnit(
     unit: { name: string; level: OrgLevel; parentId: string | null },
     tx?: Tx,
-  ): Promise<OrgUnitView & { path: string }> {
+  ): Promise<OrgUnitWithPath> {
     const parent = unit.parentId
       ? await this.db.one<{ path: string }>('SELECT path FROM org_units WHERE id = $1', [unit.parentId], tx)
       : undefined;
@@ -31,48 +42,98 @@ export class OrgRepository {
       [unit.name, unit.level, unit.parentId, parent?.path ?? '/'],
       tx,
     );
-    return { ...toView(row!), path: row!.path };
+    return withPath(row!);
   }
 
   async createHotline(h: { number: string; name: string; stationId: string }, tx?: Tx): Promise<HotlineView> {
-    const row = await this.db.one<{ id: string; number: string; name: string; station_id: string }>(
+    const row = await this.db.one<HotlineRow>(
       'INSERT INTO hotlines (number, name, station_id) VALUES ($1, $2, $3) RETURNING *',
       [h.number, h.name, h.stationId],
       tx,
     );
-    return { id: row!.id, number: row!.number, name: row!.name, stationId: row!.station_id };
+    return toHotline(row!);
   }
 
-  async findUnit(id: string): Promise<(OrgUnitView & { path: string }) | undefined> {
-    const row = await this.db.one<OrgUnitRow>('SELECT * FROM org_units WHERE id = $1', [id]);
-    return row && { ...toView(row), path: row.path };
+  /**
+   * Takes the lock that serialises seeding an empty organisation (held until `tx` ends) and says whether the tree is
+   * still empty: of several processes starting at once, one seeds and the others find units.
+   */
+  async lockEmptyTree(tx: Tx): Promise<boolean> {
+    await this.db.run('SELECT pg_advisory_xact_lock(7235002)', [], tx);
+    return !(await this.db.one('SELECT 1 FROM org_units LIMIT 1', [], tx));
+  }
+
+  async findUnit(id: string, tx?: Tx): Promise<OrgUnitWithPath | undefined> {
+    const row = await this.db.one<OrgUnitRow>('SELECT * FROM org_units WHERE id = $1', [id], tx);
+    return row && withPath(row);
+  }
+
+  /** The units with these ids (unknown ids are left out), in no particular order. */
+  async findUnits(ids: string[]): Promise<OrgUnitWithPath[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.rows<OrgUnitRow>('SELECT * FROM org_units WHERE id = ANY($1::uuid[])', [ids]);
+    return rows.map(withPath);
   }
 
   async findHotlineByNumber(number: string): Promise<HotlineView | undefined> {
-    const row = await this.db.one<{ id: string; number: string; name: string; station_id: string }>(
-      'SELECT * FROM hotlines WHERE number = $1',
-      [number],
-    );
-    return row && { id: row.id, number: row.number, name: row.name, stationId: row.station_id };
+    const row = await this.db.one<HotlineRow>('SELECT * FROM hotlines WHERE number = $1', [number]);
+    return row && toHotline(row);
+  }
+
+  /**
+   * The units in the scope, in tree order (by path): all of them, or those of the given levels (the live board's
+   * units down to stations, the statistics' stations).
+   */
+  async unitsIn(scope: OrgScope, levels?: readonly OrgLevel[]): Promise<OrgUnitWithPath[]> {
+    return (await this.unitRowsIn(scope, levels)).map(withPath);
   }
 
   async listUnits(scope: OrgScope): Promise<OrgUnitView[]> {
+    return (await this.unitRowsIn(scope)).map(toView);
+  }
+
+  private async unitRowsIn(scope: OrgScope, levels?: readonly OrgLevel[]): Promise<OrgUnitRow[]> {
     const params: unknown[] = [];
-    const rows = await this.db.rows<OrgUnitRow>(
-      `SELECT * FROM org_units u WHERE ${scope.sql('u', params)} ORDER BY u.path`,
-      params,
-    );
-    return rows.map(toView);
+    const where = [scope.sql('u', params)];
+    if (levels) {
+      params.push(levels);
+      where.push(`u.level = ANY($${params.length}::text[])`);
+    }
+    return this.db.rows<OrgUnitRow>(`SELECT * FROM org_units u WHERE ${where.join(' AND ')} ORDER BY u.path`, params);
   }
 
   async listHotlines(scope: OrgScope): Promise<HotlineView[]> {
     const params: unknown[] = [];
-    const rows = await this.db.rows<{ id: string; number: string; name: string; station_id: string }>(
+    const rows = await this.db.rows<HotlineRow>(
       `SELECT h.* FROM hotlines h JOIN org_units s ON s.id = h.station_id
         WHERE ${scope.sql('s', params)} ORDER BY h.number`,
       params,
     );
-    return rows.map((r) => ({ id: r.id, number: r.number, name: r.name, stationId: r.station_id }));
+    return rows.map(toHotline);
+  }
+
+  /** The lines of these stations, by number. */
+  async hotlinesOf(stationIds: string[]): Promise<HotlineView[]> {
+    const rows = await this.db.rows<HotlineRow>(
+      'SELECT * FROM hotlines WHERE station_id = ANY($1::uuid[]) ORDER BY number',
+      [stationIds],
+    );
+    return rows.map(toHotline);
+  }
+
+  /**
+   * What a person's part of the tree is read from (OrgAccess): the path of their home unit (undefined when it does
+   * not exist) and the stations they supervise (supervisor_stations, read here; written by auth's UserRepository).
+   */
+  async grantOf(user: { id: string; orgUnitId: string }, tx?: Tx): Promise<OrgGrant> {
+    const row = await this.db.one<{ path: string; extra: string[] }>(
+      `SELECT u.path, COALESCE(array_agg(ss.station_id) FILTER (WHERE ss.station_id IS NOT NULL), '{}') AS extra
+         FROM org_units u LEFT JOIN supervisor_stations ss ON ss.user_id = $2
+        WHERE u.id = $1 GROUP BY u.path`,
+      [user.orgUnitId, user.id],
+      tx,
+    );
+    return { homePath: row?.path, supervisedStationIds: row?.extra ?? [] };
   }
 
   /** The unit and all its ancestors, root first (from the materialised path). */
@@ -84,4 +145,12 @@ export class OrgRepository {
 
 function toView(r: OrgUnitRow): OrgUnitView {
   return { id: r.id, name: r.name, level: r.level, parentId: r.parent_id };
+}
+
+function withPath(r: OrgUnitRow): OrgUnitWithPath {
+  return { ...toView(r), path: r.path };
+}
+
+function toHotline(r: HotlineRow): HotlineView {
+  return { id: r.id, number: r.number, name: r.name, stationId: r.station_id };
 }

@@ -1,16 +1,3 @@
-export type OrgLevel = 'city' | 'region' | 'district' | 'station' | 'point';
-export const ORG_LEVELS: OrgLevel[] = ['city', 'region', 'district', 'station', 'point'];
-
-export interface OrgUnitView {
-  id: string;
-  name: string;
-  level: OrgLevel;
-  parentId: string | null;
-}
-
-export interface HotlineView {
-  id: string;
-  number: string;
-  name: string;
-  stationId: string;
-}
+// The levels of the tree and the views of `GET /api/org-units` and `GET /api/hotlines` (@kapok/contracts).
+export { ORG_LEVELS } from '@kapok/contracts';
+export type { HotlineView, OrgLevel, OrgUnitView } from '@kapok/contracts';

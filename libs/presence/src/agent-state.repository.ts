@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
 import { Presence } from '@kapok/realtime';
 
@@ -13,11 +14,15 @@ export interface AgentState {
 /**
  * Operators' presence. Two facts, kept apart: what the operator declared (`presence`) and whether any socket of
  * theirs is connected (rows in agent_sessions, one per socket, tagged with the gateway process that holds it).
- * An operator is offered contacts only when both say yes.
+ * An operator is offered contacts only when both say yes. The times routing decides by (idle since, disconnected
+ * since) are read from the Clock; a gateway's heartbeat is the database's (see sessionsOfDeadGateways).
  */
 @Injectable()
 export class AgentStateRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   async ensure(userId: string, stationId: string, tx?: Tx): Promise<void> {
     await this.db.run(
@@ -55,17 +60,17 @@ export class AgentStateRepository {
   /** Sets the declared presence; becoming available starts the operator's idle time. */
   async setPresence(userId: string, presence: Presence, tx: Tx): Promise<void> {
     await this.db.run(
-      `UPDATE agent_states SET presence = $2::text, presence_changed_at = now(),
-              idle_since = CASE WHEN presence <> 'available' AND $2::text = 'available' THEN now() ELSE idle_since END
+      `UPDATE agent_states SET presence = $2::text, presence_changed_at = $3,
+              idle_since = CASE WHEN presence <> 'available' AND $2::text = 'available' THEN $3 ELSE idle_since END
         WHERE user_id = $1 AND presence <> $2::text`,
-      [userId, presence],
+      [userId, presence, this.clock.now()],
       tx,
     );
   }
 
   /** The operator just finished or let go of a contact: they go to the back of the idle line. */
   async markIdle(userId: string, tx: Tx): Promise<void> {
-    await this.db.run('UPDATE agent_states SET idle_since = now() WHERE user_id = $1', [userId], tx);
+    await this.db.run('UPDATE agent_states SET idle_since = $2 WHERE user_id = $1', [userId, this.clock.now()], tx);
   }
 
   /** Counts an offer missed by timeout; returns how many in a row. */
@@ -122,7 +127,11 @@ export class AgentStateRepository {
         tx,
       );
       if (left!.n === 0) {
-        await this.db.run('UPDATE agent_states SET disconnected_at = now() WHERE user_id = $1', [gone.user_id], tx);
+        await this.db.run(
+          'UPDATE agent_states SET disconnected_at = $2 WHERE user_id = $1',
+          [gone.user_id, this.clock.now()],
+          tx,
+        );
       }
       return { userId: gone.user_id, remaining: left!.n };
     });
@@ -139,7 +148,11 @@ export class AgentStateRepository {
     await this.db.run('DELETE FROM gateway_instances WHERE id = $1', [gatewayId]);
   }
 
-  /** Sockets held by gateway processes that stopped sending heartbeats (crashed or cut off). */
+  /**
+   * Sockets held by gateway processes that stopped sending heartbeats (crashed or cut off). A heartbeat is written
+   * and judged by the database's clock alone: it measures whether a process is alive in real time, which a test
+   * that moves the application's Clock must not change.
+   */
   async sessionsOfDeadGateways(staleSeconds: number): Promise<string[]> {
     const rows = await this.db.rows<{ socket_id: string }>(
       `SELECT s.socket_id FROM agent_sessions s
@@ -154,11 +167,11 @@ export class AgentStateRepository {
   async pastReconnectGrace(graceSeconds: number): Promise<string[]> {
     const rows = await this.db.rows<{ user_id: string }>(
       `SELECT a.user_id FROM agent_states a
-        WHERE a.disconnected_at IS NOT NULL AND a.disconnected_at < now() - make_interval(secs => $1)
+        WHERE a.disconnected_at IS NOT NULL AND a.disconnected_at < $2::timestamptz - make_interval(secs => $1)
           AND NOT EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id)
           AND (a.presence <> 'offline'
                OR EXISTS (SELECT 1 FROM contacts c WHERE c.assigned_worker_id = a.user_id AND c.status = 'active'))`,
-      [graceSeconds],
+      [graceSeconds, this.clock.now()],
     );
     return rows.map((r) => r.user_id);
   }

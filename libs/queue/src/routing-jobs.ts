@@ -1,23 +1,6 @@
 /** The routing queue and its jobs. Payloads carry ids only: handlers reload and check the state they expect. */
 export const ROUTING_QUEUE = 'routing';
 
-export const RoutingJob = {
-  /** A contact is waiting (new, given back, or its pool widened): find it an operator. */
-  RouteContact: 'route-contact',
-  /** An operator has room (available, connected, finished or let go of a contact): find them a contact. */
-  RouteOperator: 'route-operator',
-  /** Revoke an offer if it is still open at its expiry. */
-  ExpireOffer: 'expire-offer',
-  /** A promised callback is due: create its outbound contact. */
-  FollowUpDue: 'follow-up-due',
-  /** Periodic: open and close coverage gaps. */
-  CoverageCheck: 'coverage-check',
-  /** Nightly: the statistics rollups compared with a recomputation from the raw records. */
-  StatsReconcile: 'stats-reconcile',
-  /** Periodic safety net: overdue offers, missed dispatches, lost sockets, reconnect grace. */
-  Reconcile: 'reconcile',
-} as const;
-
 export interface RouteContactJob {
   contactId: string;
   /** An operator who just let this contact go: routed after the contact has found its next operator. */
@@ -31,4 +14,55 @@ export interface ExpireOfferJob {
 }
 export interface FollowUpDueJob {
   followUpId: string;
+}
+/** A tick of a job scheduler: it carries nothing, the handler looks at everything. */
+export type PeriodicJob = Record<string, never>;
+
+/**
+ * Every job of the routing queue: its name and its payload. `RoutingQueue.add` takes a name and the payload of that
+ * name; the router's processor has one handler per name, and the compiler refuses a map that misses one.
+ */
+export interface RoutingJobs {
+  /** A contact is waiting (new, given back, or its pool widened): find it an operator. */
+  'route-contact': RouteContactJob;
+  /** An operator has room (available, connected, finished or let go of a contact): find them a contact. */
+  'route-operator': RouteOperatorJob;
+  /** Revoke an offer if it is still open at its expiry. */
+  'expire-offer': ExpireOfferJob;
+  /** A promised callback is due: create its outbound contact. */
+  'follow-up-due': FollowUpDueJob;
+  /** Periodic safety net: overdue offers, missed dispatches, lost sockets, reconnect grace. */
+  reconcile: PeriodicJob;
+  /** Periodic: open and close coverage gaps. */
+  'coverage-check': PeriodicJob;
+  /** Nightly: the statistics rollups compared with a recomputation from the raw records. */
+  'stats-reconcile': PeriodicJob;
+  /** Periodic: material-aid requests open too long are flagged to the delivering station's coordinators. */
+  'flag-overdue-aid': PeriodicJob;
+}
+export type RoutingJobName = keyof RoutingJobs;
+/** The jobs that only job schedulers add. */
+export type PeriodicJobName = {
+  [K in RoutingJobName]: RoutingJobs[K] extends PeriodicJob ? K : never;
+}[RoutingJobName];
+
+/** The job names as constants (`RoutingJob.RouteContact`), for readers who prefer them to the string. */
+export const RoutingJob = {
+  RouteContact: 'route-contact',
+  RouteOperator: 'route-operator',
+  ExpireOffer: 'expire-offer',
+  FollowUpDue: 'follow-up-due',
+  Reconcile: 'reconcile',
+  CoverageCheck: 'coverage-check',
+  StatsReconcile: 'stats-reconcile',
+  FlagOverdueAid: 'flag-overdue-aid',
+} as const satisfies Record<string, RoutingJobName>;
+
+/**
+ * A periodic job as a BullMQ job scheduler. The scheduler's id is the job's name: every router upserts the same
+ * scheduler with the same options, so however many routers run, there is one scheduler and one job per tick.
+ */
+export interface RoutingSchedule {
+  name: PeriodicJobName;
+  repeat: { every: number } | { pattern: string; tz: string };
 }

@@ -1,14 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import {
-  ExpireOfferJob,
-  FollowUpDueJob,
-  ROUTING_QUEUE,
-  RouteContactJob,
-  RouteOperatorJob,
-  RoutingJob,
-} from './routing-jobs';
+import { Clock } from '@kapok/common';
+import { Job, JobsOptions, Queue } from 'bullmq';
+import { PeriodicJobName, ROUTING_QUEUE, RoutingJobName, RoutingJobs, RoutingSchedule } from './routing-jobs';
 
 /**
  * The producer side of the routing queue (BullMQ). Triggers are best effort: the truth is in Postgres, and the
@@ -22,8 +16,11 @@ export class RoutingQueue {
 
   private lastConnectionError = 0;
 
-  constructor(@InjectQueue(ROUTING_QUEUE) readonly queue: Queue) {
-    // ioredis reconnects by itself; say so once in a while rather than on every attempt.
+  constructor(
+    @InjectQueue(ROUTING_QUEUE) readonly queue: Queue,
+    private readonly clock: Clock,
+  ) {
+    // ioredis reconnects by itself; say so once in a while rather than on every attempt (Date.now: log pacing only).
     queue.on('error', (err) => {
       if (Date.now() - this.lastConnectionError < 10_000) return;
       this.lastConnectionError = Date.now();
@@ -31,47 +28,53 @@ export class RoutingQueue {
     });
   }
 
+  /** The one way a job enters the queue: the payload is the one its name takes (RoutingJobs). */
+  add<K extends RoutingJobName>(name: K, data: RoutingJobs[K], opts?: JobsOptions): Promise<Job> {
+    return this.queue.add(name, data, opts);
+  }
+
   async routeContact(contactId: string, thenOperatorId?: string): Promise<void> {
-    await this.safely(`route contact ${contactId}`, () =>
-      this.queue.add(RoutingJob.RouteContact, { contactId, thenOperatorId } satisfies RouteContactJob),
-    );
+    await this.safely(`route contact ${contactId}`, () => this.add('route-contact', { contactId, thenOperatorId }));
   }
 
   async routeOperator(userId: string): Promise<void> {
-    await this.safely(`route operator ${userId}`, () =>
-      this.queue.add(RoutingJob.RouteOperator, { userId } satisfies RouteOperatorJob),
-    );
+    await this.safely(`route operator ${userId}`, () => this.add('route-operator', { userId }));
   }
 
   /** Routes the contact again at this moment (one job per contact and moment, however often it is asked). */
   async scheduleContactTimer(contactId: string, at: Date): Promise<void> {
     const t = new Date(at).getTime();
     await this.safely(`timer of ${contactId}`, () =>
-      this.queue.add(RoutingJob.RouteContact, { contactId } satisfies RouteContactJob, {
-        jobId: `timer-${contactId}-${t}`,
-        delay: Math.max(0, t - Date.now()),
-      }),
+      this.add(
+        'route-contact',
+        { contactId },
+        {
+          jobId: `timer-${contactId}-${t}`,
+          delay: Math.max(0, t - this.clock.now().getTime()),
+        },
+      ),
     );
   }
 
   /** One delayed job per offer (its id derives from the offer's, so a retry does not double it). */
   async scheduleOfferExpiry(offerId: string, expiresAt: Date, again = false): Promise<void> {
-    const delay = Math.max(0, expiresAt.getTime() - Date.now());
+    const delay = Math.max(0, expiresAt.getTime() - this.clock.now().getTime());
     await this.safely(`expiry ${offerId}`, () =>
-      this.queue.add(RoutingJob.ExpireOffer, { offerId } satisfies ExpireOfferJob, {
-        jobId: again ? `expire-${offerId}-again-${Date.now()}` : `expire-${offerId}`,
-        delay,
-      }),
+      this.add(
+        'expire-offer',
+        { offerId },
+        {
+          jobId: again ? `expire-${offerId}-again-${Date.now()}` : `expire-${offerId}`, // (Date.now: a unique suffix)
+          delay,
+        },
+      ),
     );
   }
 
   async scheduleFollowUp(followUpId: string, dueAt: Date): Promise<void> {
-    const delay = Math.max(0, new Date(dueAt).getTime() - Date.now());
+    const delay = Math.max(0, new Date(dueAt).getTime() - this.clock.now().getTime());
     await this.safely(`follow-up ${followUpId}`, () =>
-      this.queue.add(RoutingJob.FollowUpDue, { followUpId } satisfies FollowUpDueJob, {
-        jobId: `follow-up-${followUpId}`,
-        delay,
-      }),
+      this.add('follow-up-due', { followUpId }, { jobId: `follow-up-${followUpId}`, delay }),
     );
   }
 
@@ -79,21 +82,25 @@ export class RoutingQueue {
     await this.safely(`cancel expiry ${offerId}`, () => this.queue.remove(`expire-${offerId}`));
   }
 
-  async scheduleReconcile(everyMs: number): Promise<void> {
-    await this.queue.upsertJobScheduler('reconcile', { every: everyMs }, { name: RoutingJob.Reconcile });
+  /**
+   * Creates the periodic job's scheduler, or updates its options (upsert: the next tick keeps its time, so upserting
+   * again is harmless). Waits for Redis, unlike the triggers above.
+   */
+  async upsertSchedule({ name, repeat }: RoutingSchedule): Promise<void> {
+    const data: RoutingJobs[PeriodicJobName] = {};
+    await this.queue.upsertJobScheduler(name, repeat, { name, data });
   }
 
-  /** 03:00 Asia/Shanghai every night. */
-  async scheduleStatsReconcile(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      'stats-reconcile',
-      { pattern: '0 3 * * *', tz: 'Asia/Shanghai' },
-      { name: RoutingJob.StatsReconcile },
-    );
+  /** The ids of the job schedulers that exist now (in Redis). */
+  async scheduleIds(): Promise<Set<string>> {
+    return new Set((await this.queue.getJobSchedulers()).map((s) => s.key));
   }
 
-  async scheduleCoverageCheck(everyMs: number): Promise<void> {
-    await this.queue.upsertJobScheduler('coverage-check', { every: everyMs }, { name: RoutingJob.CoverageCheck });
+  /** Calls `listener` each time the queue's Redis connection is (again) ready, e.g. after Redis restarted. */
+  onReady(listener: () => void): () => void {
+    const backend = this.queue.getBackend();
+    backend.on('ready', listener);
+    return () => backend.removeListener('ready', listener);
   }
 
   /**

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
-import {
-  AGENT_NAMESPACE,
-  AgentPresenceEvent,
-  AgentServerEvents,
-  ContactOfferEvent,
-  ContactUpdatedEvent,
-  OfferRevokedEvent,
-  agentRoom,
-} from './agent-events';
+import { AGENT_NAMESPACE, AgentNotifierEvents } from '@kapok/contracts';
+import { agentRoom } from './agent-events';
 import { RedisClient } from './redis-client';
+
+/** The payload of an event emitted to operators, by its name (@kapok/contracts). */
+type Payload<E extends keyof AgentNotifierEvents> = Parameters<AgentNotifierEvents[E]>[0];
 
 /**
  * Emits to operators through Redis (socket.io redis emitter), so an event reaches the operator whichever gateway
@@ -18,27 +14,27 @@ import { RedisClient } from './redis-client';
  */
 @Injectable()
 export class AgentNotifier {
-  private readonly agents: Emitter<AgentServerEvents>;
+  private readonly agents: Emitter<AgentNotifierEvents>;
 
   constructor(redis: RedisClient) {
-    this.agents = new Emitter<AgentServerEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
+    this.agents = new Emitter<AgentNotifierEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
       AGENT_NAMESPACE,
     );
   }
 
-  offer(userId: string, e: ContactOfferEvent): void {
+  offer(userId: string, e: Payload<'contact:offer'>): void {
     this.agents.to(agentRoom(userId)).emit('contact:offer', e);
   }
 
-  revoked(userId: string, e: OfferRevokedEvent): void {
+  revoked(userId: string, e: Payload<'offer:revoked'>): void {
     this.agents.to(agentRoom(userId)).emit('offer:revoked', e);
   }
 
-  presenceChanged(userId: string, e: AgentPresenceEvent): void {
+  presenceChanged(userId: string, e: Payload<'agent:presence'>): void {
     this.agents.to(agentRoom(userId)).emit('agent:presence', e);
   }
 
-  contactUpdated(userId: string, e: ContactUpdatedEvent): void {
+  contactUpdated(userId: string, e: Payload<'contact:updated'>): void {
     this.agents.to(agentRoom(userId)).emit('contact:updated', e);
   }
 }

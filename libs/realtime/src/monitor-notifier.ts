@@ -1,28 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
-import { MONITOR_NAMESPACE, MonitorServerEvents, monitorUnitRoom } from './monitor-events';
+import { MONITOR_NAMESPACE, MonitorAlertEvents } from '@kapok/contracts';
+import { monitorUnitRoom } from './monitor-events';
 import { RedisClient } from './redis-client';
 
 /**
- * Emits to monitor sockets through Redis, from any process. `unitIds` are the org units the event is about and
- * their ancestors (OrgRepository.lineage gives them): every monitor responsible for one of them receives it.
+ * Emits alerts to monitor sockets through Redis, from any process. `unitIds` are the org units the event is about
+ * and their ancestors (OrgRepository.lineage gives them): every monitor responsible for one of them receives it.
+ * The event name fixes the payload's type (MonitorAlertEvents, @kapok/contracts).
  */
 @Injectable()
 export class MonitorNotifier {
-  private readonly monitors: Emitter<MonitorServerEvents>;
+  private readonly monitors: Emitter<MonitorAlertEvents>;
 
   constructor(redis: RedisClient) {
-    this.monitors = new Emitter<MonitorServerEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
+    this.monitors = new Emitter<MonitorAlertEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
       MONITOR_NAMESPACE,
     );
   }
 
-  toUnits<E extends keyof MonitorServerEvents>(
+  toUnits<E extends keyof MonitorAlertEvents>(
     unitIds: string[],
     event: E,
-    payload: Parameters<MonitorServerEvents[E]>[0],
+    ...payload: Parameters<MonitorAlertEvents[E]>
   ): void {
     if (!unitIds.length) return;
-    (this.monitors.to(unitIds.map(monitorUnitRoom)) as any).emit(event, payload);
+    this.monitors.to(unitIds.map(monitorUnitRoom)).emit(event, ...payload);
   }
 }

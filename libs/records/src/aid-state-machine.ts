@@ -4,9 +4,11 @@
  * (`UPDATE aid_requests … WHERE id = :id AND status = ANY(:from)`) and acted on only when a row changed; each step
  * also leaves a row in aid_request_steps (who, when, a note).
  */
-export type AidStatus = 'requested' | 'arranged' | 'delivered' | 'cancelled';
-export const AID_STATUSES: AidStatus[] = ['requested', 'arranged', 'delivered', 'cancelled'];
-export const OPEN_AID_STATUSES: AidStatus[] = ['requested', 'arranged'];
+import type { AidStatus } from '@kapok/contracts';
+
+// Shared with the console (@kapok/contracts).
+export { AID_STATUSES, OPEN_AID_STATUSES } from '@kapok/contracts';
+export type { AidStatus } from '@kapok/contracts';
 
 export interface AidTransition {
   from: readonly AidStatus[];

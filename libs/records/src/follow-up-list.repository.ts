@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { FollowUpStatus } from '@kapok/contacts';
+import { RiskAssessment } from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { OrgScope, underUnitSql } from '@kapok/org';
 import { Params } from './sql';
@@ -27,7 +28,7 @@ export interface FollowUpListRow {
   caller_number_hash: string | null;
   source_station_id: string;
   source_assigned_worker_id: string | null;
-  source_risk_assessment: string | null;
+  source_risk_assessment: RiskAssessment | null;
   source_summary: string | null;
 }
 

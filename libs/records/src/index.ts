@@ -11,7 +11,6 @@ export * from './record.types';
 export * from './records.module';
 export * from './records.views';
 export * from './request-context';
-export * from './time';
 export * from './use-cases/aid-requests';
 export * from './use-cases/amend-record';
 export * from './use-cases/caller-history';

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { ContactStatus } from '@kapok/contacts';
+import {
+  Channel,
+  ContactDirection,
+  RecordField,
+  RecordFollowUpFilter,
+  RecordSort,
+  RiskLevel,
+  ServiceType,
+  TargetGroup,
+} from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { OrgScope, underUnitSql } from '@kapok/org';
 import { RecordAccess } from './record-access';
@@ -11,14 +21,14 @@ import { Params, likeEscape } from './sql';
 export interface RecordRow {
   contact_id: string;
   status: ContactStatus;
-  channel: string;
-  direction: string;
+  channel: Channel;
+  direction: ContactDirection;
   station_id: string;
   station_name: string;
   hotline_number: string;
   caller_number_masked: string | null;
   caller_number_hash: string | null;
-  risk_level: string;
+  risk_level: RiskLevel;
   assigned_worker_id: string | null;
   worker_name: string | null;
   follow_up_id: string | null;
@@ -30,13 +40,13 @@ export interface RecordRow {
   outcome_id: string | null;
   author_id: string | null;
   author_name: string | null;
-  service_types: string[] | null;
-  target_group: string | null;
+  service_types: ServiceType[] | null;
+  target_group: TargetGroup | null;
   summary: string | null;
-  psychological: OutcomeInput['psychological'] | null;
-  material_aid: OutcomeInput['materialAid'] | null;
-  problems: OutcomeInput['problems'] | null;
-  follow_up: OutcomeInput['followUp'] | null;
+  psychological: RecordContent['psychological'];
+  material_aid: RecordContent['materialAid'];
+  problems: RecordContent['problems'] | null;
+  follow_up: RecordContent['followUp'];
   version: number | null;
   recorded_at: Date | null;
   updated_at: Date | null;
@@ -55,7 +65,7 @@ export interface VersionRow {
   author_name: string | null;
   created_at: Date;
   reason: string | null;
-  changed: string[];
+  changed: RecordField[];
   content: RecordContent;
 }
 
@@ -68,8 +78,9 @@ export interface ReviewRow {
   created_at: Date;
 }
 
-export type RecordSort = '-queuedAt' | 'queuedAt' | '-completedAt' | 'completedAt' | 'risk';
-export const RECORD_SORTS: RecordSort[] = ['-queuedAt', 'queuedAt', '-completedAt', 'completedAt', 'risk'];
+// The sort orders of `GET /api/records` (shared with the console).
+export { RECORD_SORTS } from '@kapok/contracts';
+export type { RecordSort } from '@kapok/contracts';
 
 export interface RecordFilter {
   from?: Date;
@@ -83,7 +94,7 @@ export interface RecordFilter {
   highRisk?: boolean;
   targetGroup?: string[];
   reviewed?: boolean;
-  followUp?: 'open' | 'overdue' | 'done' | 'none';
+  followUp?: RecordFollowUpFilter;
   followUpDueBefore?: Date;
   problemResolution?: string[];
   aidStatus?: string[];

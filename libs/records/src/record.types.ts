@@ -1,44 +1,17 @@
+import { OutcomeBody, RECORD_FIELDS, RecordContent, RecordField } from '@kapok/contracts';
+
+// The record's content and its fields are part of the API (versions), shared with the console.
+export { HIGH_RISK_ASSESSMENTS, RECORD_FIELDS } from '@kapok/contracts';
+export type { RecordContent, RecordField } from '@kapok/contracts';
+
 /**
- * The outcome record as the records library reads it. The request classes that validate it (OutcomeDto and
- * friends) live in @kapok/contacts and are structurally this (an OutcomeDto is an OutcomeInput).
+ * The outcome record as the records library reads it: the body of `POST /api/contacts/:id/outcome`. The request
+ * classes that validate it (OutcomeDto and friends) live in @kapok/contacts and implement it.
  */
-export interface OutcomeInput {
-  serviceTypes: string[];
-  targetGroup: string;
-  summary: string;
-  psychological?: { riskAssessment: string; interventions: string[] } | null;
-  materialAid?: {
-    items: { category: string; description: string; quantity: number }[];
-    deliveringStationId?: string;
-  } | null;
-  problems: { category: string; resolution: string }[];
-  followUp?: { dueAt: string; note: string } | null;
-}
+export type OutcomeInput = OutcomeBody;
 
 /** What an amendment may change (follow-ups are handled through their own endpoints). */
 export type AmendableInput = Omit<OutcomeInput, 'followUp'>;
-
-/** The fields of a record's content, in the order versions list what changed. */
-export const RECORD_FIELDS = [
-  'serviceTypes',
-  'targetGroup',
-  'summary',
-  'psychological',
-  'materialAid',
-  'problems',
-] as const;
-export type RecordField = (typeof RECORD_FIELDS)[number];
-
-/** One version of a record's content (what `outcome_versions.content` holds). */
-export interface RecordContent {
-  serviceTypes: string[];
-  targetGroup: string;
-  summary: string;
-  psychological: OutcomeInput['psychological'] | null;
-  materialAid: OutcomeInput['materialAid'] | null;
-  problems: OutcomeInput['problems'];
-  followUp: OutcomeInput['followUp'] | null;
-}
 
 export function contentOf(i: OutcomeInput): RecordContent {
   return plain({
@@ -73,9 +46,6 @@ export function stableJson(v: unknown): string {
 export function changedFields(before: RecordContent, after: RecordContent): RecordField[] {
   return RECORD_FIELDS.filter((f) => stableJson(before[f]) !== stableJson(after[f]));
 }
-
-/** Risk assessments that make a record high-risk (with the contact's own risk level high or critical). */
-export const HIGH_RISK_ASSESSMENTS = ['high', 'imminent'];
 
 /** The author may amend their record this long after recording it; a supervisor at any time. */
 export const AUTHOR_AMEND_WINDOW_HOURS = 24;

@@ -11,7 +11,7 @@ import { RequestContextMiddleware } from './request-context';
 import { ChangeAidRequest, GetAidRequest, ListAidRequests } from './use-cases/aid-requests';
 import { AmendRecord } from './use-cases/amend-record';
 import { CallerHistory } from './use-cases/caller-history';
-import { AidOverdueSweeper, FlagOverdueAid } from './use-cases/flag-overdue-aid';
+import { FlagOverdueAid } from './use-cases/flag-overdue-aid';
 import { CompleteFollowUp, ListFollowUps } from './use-cases/follow-ups';
 import { GetRecord } from './use-cases/get-record';
 import { ListRecords } from './use-cases/list-records';
@@ -52,7 +52,7 @@ const useCases = [
  */
 @Module({
   imports: [OrgModule, ContactsModule],
-  providers: [...repositories, ...useCases, AidOverdueSweeper],
+  providers: [...repositories, ...useCases],
   exports: [...repositories, ...useCases],
 })
 export class RecordsModule implements NestModule {

@@ -1,11 +1,30 @@
+import {
+  AidRequestView,
+  AidStepView,
+  FollowUpView,
+  HistoryItem,
+  RecordListItem,
+  RecordOutcomeView,
+  RecordView,
+} from '@kapok/contracts';
 import { AidRequestRow, AidStepRow } from './aid-request.repository';
 import { FollowUpListRow } from './follow-up-list.repository';
 import { RecordRow, ReviewRow, VersionRow } from './record.repository';
 import { iso } from './sql';
 
-/** Every view here shows the caller's number masked (138****5678), never in full. */
+/** Every view here shows the caller's number masked (138****5678), never in full. Their types: @kapok/contracts. */
+export type {
+  AidRequestView,
+  AidStepView,
+  CallerHistoryResult,
+  FollowUpView,
+  HistoryItem,
+  RecordListItem,
+  RecordOutcomeView,
+  RecordView,
+} from '@kapok/contracts';
 
-export function toAidRequestView(a: AidRequestRow, steps?: AidStepRow[]) {
+export function toAidRequestView(a: AidRequestRow, steps?: AidStepRow[]): AidRequestView {
   return {
     id: a.id,
     contactId: a.contact_id,
@@ -31,9 +50,8 @@ export function toAidRequestView(a: AidRequestRow, steps?: AidStepRow[]) {
     ...(steps ? { steps: steps.filter((s) => s.aid_request_id === a.id).map(toAidStepView) } : {}),
   };
 }
-export type AidRequestView = ReturnType<typeof toAidRequestView>;
 
-export function toAidStepView(s: AidStepRow) {
+export function toAidStepView(s: AidStepRow): AidStepView {
   return {
     from: s.from_status,
     to: s.to_status,
@@ -44,7 +62,7 @@ export function toAidStepView(s: AidStepRow) {
   };
 }
 
-export function toFollowUpView(f: FollowUpListRow) {
+export function toFollowUpView(f: FollowUpListRow): FollowUpView {
   return {
     id: f.id,
     sourceContactId: f.source_contact_id,
@@ -63,31 +81,31 @@ export function toFollowUpView(f: FollowUpListRow) {
     completedAt: iso(f.completed_at),
   };
 }
-export type FollowUpView = ReturnType<typeof toFollowUpView>;
 
-function outcomeOf(r: RecordRow) {
+function outcomeOf(r: RecordRow): RecordOutcomeView | null {
   if (!r.outcome_id) return null;
+  // The row is the contact LEFT JOIN its outcome: with an outcome, the outcome's NOT NULL columns are set.
   return {
     id: r.outcome_id,
-    authorId: r.author_id,
+    authorId: r.author_id!,
     authorName: r.author_name,
-    version: r.version,
-    serviceTypes: r.service_types,
-    targetGroup: r.target_group,
-    summary: r.summary,
+    version: r.version!,
+    serviceTypes: r.service_types!,
+    targetGroup: r.target_group!,
+    summary: r.summary!,
     psychological: r.psychological,
     materialAid: r.material_aid,
-    problems: r.problems,
+    problems: r.problems!,
     followUp: r.follow_up,
-    recordedAt: iso(r.recorded_at),
+    recordedAt: iso(r.recorded_at!),
     updatedAt: iso(r.updated_at),
     updatedBy: r.updated_by,
-    amendableByAuthorUntil: iso(r.amendable_until),
+    amendableByAuthorUntil: iso(r.amendable_until!),
   };
 }
 
 /** A record in a list: the contact, its current outcome, review state, follow-up and aid at a glance. */
-export function toRecordListItem(r: RecordRow, followUps: FollowUpListRow[], aid: AidRequestRow[]) {
+export function toRecordListItem(r: RecordRow, followUps: FollowUpListRow[], aid: AidRequestRow[]): RecordListItem {
   const followUp = followUps.find((f) => f.source_contact_id === r.contact_id);
   return {
     contactId: r.contact_id,
@@ -117,7 +135,6 @@ export function toRecordListItem(r: RecordRow, followUps: FollowUpListRow[], aid
     aidRequests: aid.filter((a) => a.contact_id === r.contact_id).map((a) => toAidRequestView(a)),
   };
 }
-export type RecordListItem = ReturnType<typeof toRecordListItem>;
 
 /** One record in full: the list item plus every version (who, when, what changed) and every review. */
 export function toRecordView(
@@ -129,7 +146,7 @@ export function toRecordView(
     versions: VersionRow[];
     reviews: ReviewRow[];
   },
-) {
+): RecordView {
   const item = toRecordListItem(r, d.followUps, []);
   return {
     ...item,
@@ -153,10 +170,9 @@ export function toRecordView(
     })),
   };
 }
-export type RecordView = ReturnType<typeof toRecordView>;
 
 /** One earlier contact of the same caller, as an operator sees it while offered or handling a contact. */
-export function toHistoryItem(r: RecordRow, followUps: FollowUpListRow[], aid: AidRequestRow[]) {
+export function toHistoryItem(r: RecordRow, followUps: FollowUpListRow[], aid: AidRequestRow[]): HistoryItem {
   const followUp = followUps.find((f) => f.source_contact_id === r.contact_id);
   return {
     contactId: r.contact_id,

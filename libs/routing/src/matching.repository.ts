@@ -4,7 +4,9 @@ import { pathUnderSql } from '@kapok/org';
 import { RoutingRules, SKILL_TOPICS } from './routing-rules';
 
 /*
- * The matching rules, in SQL, in one place. Parameters $1..$6 are the city-wide defaults (see params()).
+ * The matching rules, in SQL, in one place. Parameters $1..$6 are the city-wide defaults, $7/$8 narrow the match
+ * to one operator or one contact, and $9 is now: the moment of the match, read from the Clock by the caller (once
+ * it holds the match lock), so every rule that depends on time is decided against one instant the tests control.
  *
  * on_duty  operators declared available with a socket connected (busy or not): who "is on duty".
  * free     on-duty operators with room for one more contact, with their load.
@@ -13,7 +15,8 @@ import { RoutingRules, SKILL_TOPICS } from './routing-rules';
  * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
  */
 const CTES = `
-  typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid),
+  typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
+                          $9::timestamptz),
   on_duty AS (
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
@@ -40,17 +43,17 @@ const CTES = `
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
-           extract(epoch FROM clock_timestamp() - c.queued_at) AS waited,
+           extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
            GREATEST(
-             (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
-           + (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
-           + (extract(epoch FROM clock_timestamp() - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
+             (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
+           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
+           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
              CASE WHEN kapok_ancestor_path(cs.path, 0) IN (SELECT path FROM duty_units) THEN 0
                   WHEN kapok_ancestor_path(cs.path, 1) IN (SELECT path FROM duty_units) THEN 1
                   WHEN kapok_ancestor_path(cs.path, 2) IN (SELECT path FROM duty_units) THEN 2
                   ELSE 3 END) AS level,
-           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > clock_timestamp()
+           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
              AND EXISTS (SELECT 1 FROM on_duty d WHERE d.user_id = c.preferred_worker_id)) AS reserved
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
@@ -84,7 +87,7 @@ export class MatchingRepository {
     private readonly rules: RoutingRules,
   ) {}
 
-  private params(operatorId: string | null, contactId: string | null): unknown[] {
+  private params(operatorId: string | null, contactId: string | null, now: Date): unknown[] {
     const d = this.rules.defaults;
     return [
       d.overflowDistrictSeconds,
@@ -95,14 +98,15 @@ export class MatchingRepository {
       SKILL_TOPICS,
       operatorId,
       contactId,
+      now,
     ];
   }
 
   /**
-   * The operator who should be offered this waiting contact now, if any: own station first, then skill match,
+   * The operator who should be offered this waiting contact at `now`, if any: own station first, then skill match,
    * operators this contact was already offered to last, fewest chats, idle longest.
    */
-  async bestOperatorFor(contactId: string, tx: Tx): Promise<string | undefined> {
+  async bestOperatorFor(contactId: string, now: Date, tx: Tx): Promise<string | undefined> {
     const row = await this.db.one<{ user_id: string }>(
       `WITH ${CTES}
        SELECT f.user_id FROM waiting c CROSS JOIN free f
@@ -111,18 +115,18 @@ export class MatchingRepository {
                  (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                  f.chats, f.idle_since, f.user_id
         LIMIT 1`,
-      this.params(null, contactId),
+      this.params(null, contactId, now),
       tx,
     );
     return row?.user_id;
   }
 
   /**
-   * The waiting contact this free operator should be offered now, if any: highest priority, then longest waiting.
+   * The waiting contact this free operator should be offered at `now`, if any: highest priority, then longest waiting.
    * Contacts this operator already declined or let expire are left to the contact's own routing, which gives them
    * to the next operator first and back to this one only when nobody else can take them.
    */
-  async bestContactFor(operatorId: string, tx: Tx): Promise<string | undefined> {
+  async bestContactFor(operatorId: string, now: Date, tx: Tx): Promise<string | undefined> {
     const row = await this.db.one<{ id: string }>(
       `WITH ${CTES}
        SELECT c.id FROM waiting c CROSS JOIN free f
@@ -131,7 +135,7 @@ export class MatchingRepository {
                             AND o.status IN ('declined','expired'))
         ORDER BY c.priority DESC, c.queued_at, c.id
         LIMIT 1`,
-      this.params(operatorId, null),
+      this.params(operatorId, null, now),
       tx,
     );
     return row?.id;
@@ -163,20 +167,20 @@ export class MatchingRepository {
     return !!row;
   }
 
-  /** Waiting contacts in routing order (for the reconcile sweep), with their current overflow level. */
-  async waitingContacts(limit: number): Promise<ContactLevel[]> {
+  /** Waiting contacts in routing order (for the reconcile sweep), with their overflow level at `now`. */
+  async waitingContacts(limit: number, now: Date): Promise<ContactLevel[]> {
     return this.db.rows<ContactLevel>(
       `WITH ${CTES}
        SELECT c.id, c.level, c.waited::float8 AS waited FROM waiting c ORDER BY c.priority DESC, c.queued_at LIMIT ${Number(limit)}`,
-      this.params(null, null),
+      this.params(null, null, now),
     );
   }
 
   /**
-   * When a waiting contact's pool or rules change by the clock (future moments, soonest first): each overflow step, the skill relaxation, the end
-   * of the continuity reservation. Timer jobs at these moments route it again.
+   * When a waiting contact's pool or rules change by the clock (moments after `now`, soonest first): each overflow
+   * step, the skill relaxation, the end of the continuity reservation. Timer jobs at these moments route it again.
    */
-  async ruleTimes(contactId: string): Promise<Date[]> {
+  async ruleTimes(contactId: string, now: Date): Promise<Date[]> {
     const d = this.rules.defaults;
     const row = await this.db.one<{ times: Date[] }>(
       `SELECT ARRAY[
@@ -188,9 +192,8 @@ export class MatchingRepository {
          FROM contacts c LEFT JOIN station_settings ss ON ss.station_id = c.station_id WHERE c.id = $1`,
       [contactId, d.overflowDistrictSeconds, d.overflowRegionSeconds, d.overflowCitySeconds, d.skillRelaxSeconds],
     );
-    const now = Date.now();
     return (row?.times ?? [])
-      .filter((t): t is Date => !!t && new Date(t).getTime() > now)
+      .filter((t): t is Date => !!t && new Date(t).getTime() > now.getTime())
       .sort((a, b) => new Date(a).getTime() - new Date(b).getTime());
   }
 

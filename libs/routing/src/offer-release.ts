@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { ContactRepository, OfferRepository, OfferRow } from '@kapok/contacts';
 import { Tx } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
@@ -35,6 +36,7 @@ export class OfferRelease {
     private readonly org: OrgRepository,
     private readonly settings: StationSettingsRepository,
     private readonly rules: RoutingRules,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -82,7 +84,7 @@ export class OfferRelease {
         userId: offer.worker_id,
         stationId: released.stationId,
         missedInRow: released.setAway,
-        at: new Date().toISOString(),
+        at: this.clock.now().toISOString(),
       });
     }
     // One job, in order: the contact first finds its next operator (or comes back to this one if nobody else can

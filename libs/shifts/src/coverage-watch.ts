@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
-import { OrgRepository, OrgScope, pathUnderSql } from '@kapok/org';
+import { OrgRepository, OrgScope } from '@kapok/org';
 import { MonitorNotifier } from '@kapok/realtime';
+import { CoverageGap } from '@kapok/contracts';
+import { CoverageGapRepository, GapRow } from './coverage-gap.repository';
 
-export interface CoverageGap {
-  id: string;
-  unitId: string;
-  unitName: string;
-  kind: 'nobody_signed_in' | 'nobody_rostered';
-  startedAt: string;
-  endedAt: string | null;
-}
+// The gap as `coverage:gap` and the API show it (@kapok/contracts).
+export type { CoverageGap } from '@kapok/contracts';
 
 /**
  * Coverage gaps, checked every COVERAGE_CHECK_SECONDS by the router:
@@ -23,43 +19,17 @@ export interface CoverageGap {
 export class CoverageWatch {
   constructor(
     private readonly db: Db,
+    private readonly gaps: CoverageGapRepository,
     private readonly org: OrgRepository,
     private readonly monitor: MonitorNotifier,
   ) {}
 
   async check(): Promise<{ opened: CoverageGap[]; closed: CoverageGap[] }> {
     const { opened, closed } = await this.db.tx(async (tx) => {
-      await this.db.run('SELECT pg_advisory_xact_lock(7235200)', [], tx);
-      const current = await this.db.rows<{ unit_id: string; kind: CoverageGap['kind'] }>(
-        `SELECT st.id AS unit_id, 'nobody_signed_in' AS kind FROM org_units st
-          WHERE st.level = 'station'
-            AND EXISTS (SELECT 1 FROM shifts s WHERE s.station_id = st.id AND s.starts_at <= now() AND s.ends_at > now())
-            AND NOT EXISTS (SELECT 1 FROM agent_states a JOIN agent_sessions x ON x.user_id = a.user_id
-                             WHERE a.station_id = st.id)
-         UNION ALL
-         SELECT d.id, 'nobody_rostered' FROM org_units d
-          WHERE d.level = 'district'
-            AND NOT EXISTS (SELECT 1 FROM shifts s JOIN org_units st ON st.id = s.station_id
-                             WHERE ${pathUnderSql('st.path', 'd.path')} AND s.starts_at <= now() AND s.ends_at > now())`,
-        [],
-        tx,
-      );
-      const opened = await this.db.rows<GapRow>(
-        `INSERT INTO coverage_gaps (unit_id, kind)
-         SELECT u, k FROM unnest($1::uuid[], $2::text[]) AS t(u, k)
-         ON CONFLICT (unit_id, kind) WHERE ended_at IS NULL DO NOTHING
-         RETURNING *`,
-        [current.map((c) => c.unit_id), current.map((c) => c.kind)],
-        tx,
-      );
-      const closed = await this.db.rows<GapRow>(
-        `UPDATE coverage_gaps g SET ended_at = now()
-          WHERE g.ended_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::text[]) AS t(u, k) WHERE t.u = g.unit_id AND t.k = g.kind)
-          RETURNING *`,
-        [current.map((c) => c.unit_id), current.map((c) => c.kind)],
-        tx,
-      );
+      await this.gaps.lockCheck(tx);
+      const current = await this.gaps.current(tx);
+      const opened = await this.gaps.openNew(tx, current);
+      const closed = await this.gaps.closeEnded(tx, current);
       return { opened, closed };
     });
     const views = async (rows: GapRow[]) => Promise.all(rows.map((r) => this.view(r)));
@@ -72,26 +42,12 @@ export class CoverageWatch {
 
   /** Open gaps of the units in the scope (for the monitor and the API). */
   async open(scope: OrgScope): Promise<CoverageGap[]> {
-    const params: unknown[] = [];
-    const rows = await this.db.rows<GapRow & { unit_name: string }>(
-      `SELECT g.*, u.name AS unit_name FROM coverage_gaps g JOIN org_units u ON u.id = g.unit_id
-        WHERE g.ended_at IS NULL AND ${scope.sql('u', params)} ORDER BY g.started_at`,
-      params,
-    );
-    return rows.map((r) => toGap(r, r.unit_name));
+    return (await this.gaps.openIn(scope)).map((r) => toGap(r, r.unit_name));
   }
 
   private async view(r: GapRow): Promise<CoverageGap> {
     return toGap(r, (await this.org.findUnit(r.unit_id))?.name ?? '');
   }
-}
-
-interface GapRow {
-  id: string;
-  unit_id: string;
-  kind: CoverageGap['kind'];
-  started_at: Date;
-  ended_at: Date | null;
 }
 
 function toGap(r: GapRow, unitName: string): CoverageGap {

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { addDays, shanghaiTime } from '@kapok/common';
 
 export interface RosterLine {
   line: number;
@@ -6,9 +7,6 @@ export interface RosterLine {
   startsAt: Date;
   endsAt: Date;
 }
-
-/** Shanghai has no daylight saving: local times are UTC+08:00 all year. */
-const SHANGHAI = '+08:00';
 
 /** Most shifts one import may hold (a month of a large station is a few hundred). */
 export const MAX_ROSTER_ROWS = 5000;
@@ -48,13 +46,13 @@ export function parseRosterCsv(text: string): { shifts: RosterLine[]; errors: st
     if (!/^\d{4}-\d{2}-\d{2}$/.test(r.date)) errors.push(`line ${line}: date must be YYYY-MM-DD`);
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(r.start)) errors.push(`line ${line}: start must be HH:mm`);
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(r.end)) errors.push(`line ${line}: end must be HH:mm`);
-    const startsAt = new Date(`${r.date}T${r.start}:00${SHANGHAI}`);
-    let endsAt = new Date(`${r.date}T${r.end}:00${SHANGHAI}`);
+    const startsAt = shanghaiTime(r.date, r.start);
+    let endsAt = shanghaiTime(r.date, r.end);
     if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) {
       if (/^\d{4}-\d{2}-\d{2}$/.test(r.date)) errors.push(`line ${line}: ${r.date} is not a date`);
       return;
     }
-    if (endsAt <= startsAt) endsAt = new Date(endsAt.getTime() + 24 * 3600 * 1000);
+    if (endsAt <= startsAt) endsAt = shanghaiTime(addDays(r.date, 1), r.end); // overnight: ends the next day
     shifts.push({ line, username: r.username.toLowerCase(), startsAt, endsAt });
   });
   return { shifts, errors };

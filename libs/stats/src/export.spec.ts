@@ -47,7 +47,7 @@ describe('exports', () => {
   });
 
   it('writes an Excel workbook with Chinese headings', async () => {
-    const buf = await toXlsx(result);
+    const buf = await toXlsx(result, new Date('2026-02-01T02:30:00Z'));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
     const ws = wb.getWorksheet('服务统计')!;
@@ -55,6 +55,8 @@ describe('exports', () => {
     expect(ws.getRow(1).getCell(6).value).toBe('服务人次');
     expect(ws.getRow(2).getCell(3).value).toBe(3);
     expect(ws.getRow(4).getCell(2).value).toBe('合计');
-    expect(wb.getWorksheet('说明')).toBeDefined();
+    const about = wb.getWorksheet('说明')!;
+    const exported = about.getColumn(1).values.indexOf('导出时间');
+    expect(about.getRow(exported).getCell(2).value).toBe('2026-02-01 10:30:00（北京时间）');
   });
 });

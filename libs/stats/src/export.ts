@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { formatBeijingTime } from '@kapok/common';
 import {
   FIGURE_LABELS_ZH,
   FIGURE_NAMES,
@@ -32,11 +33,14 @@ export function toCsv(r: ServiceCountsResult): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-/** The same as an Excel workbook: a sheet of figures with Chinese headings and a sheet explaining them. */
-export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string } }): Promise<Buffer> {
+/**
+ * The same as an Excel workbook: a sheet of figures with Chinese headings and a sheet explaining them, exported at
+ * `exportedAt` (the caller's Clock).
+ */
+export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string } }, exportedAt: Date): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Kapok 红棉';
-  wb.created = new Date();
+  wb.created = exportedAt;
   const ws = wb.addWorksheet('服务统计', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [
     { header: '编号', key: 'key', width: 14 },
@@ -72,7 +76,7 @@ export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string }
     ['解决问题数', '服务记录中标记为“已解决”的问题个数'],
     ['物资保障 / 心理疏导人次', '服务类型含基本生活物资保障 / 心理疏导的来电'],
     ['高风险个案', '来电风险等级为高或危急，或心理评估为高风险或紧急的来电'],
-    ['导出时间', new Date().toISOString()],
+    ['导出时间', `${formatBeijingTime(exportedAt)}（北京时间）`],
   ];
   for (const l of lines) about.addRow(l);
   about.getColumn(1).font = { bold: true };

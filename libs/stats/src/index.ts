@@ -1,5 +1,4 @@
 export * from './stats.types';
-export * from './dates';
 export * from './stats-query';
 export * from './rollup.repository';
 export * from './stats-scope';
@@ -7,4 +6,5 @@ export * from './export';
 export * from './live-snapshot';
 export * from './use-cases/service-counts';
 export * from './use-cases/bulletin';
+export * from './use-cases/reconcile-rollups';
 export * from './stats.module';

@@ -1,45 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
-import { Db } from '@kapok/database';
-import { OrgAccess, OrgLevel, isPathUnder } from '@kapok/org';
-import { shanghaiToday } from './dates';
+import { Clock, shanghaiToday } from '@kapok/common';
+import { CoverageGapKind, LiveUnit, QueueSnapshot } from '@kapok/contracts';
+import { OrgAccess, OrgLevel, OrgRepository, isPathUnder } from '@kapok/org';
 import { RollupRepository, Sums, zeroSums } from './rollup.repository';
+import { StatsReadRepository } from './stats-read.repository';
 
-/** One unit of `queue:snapshot` (contract fields first, then extras). */
-export interface LiveUnit {
-  orgUnitId: string;
-  name: string;
-  level: OrgLevel;
-  parentId: string | null;
-  /** Contacts not answered yet (queued or offered and ringing). */
-  waiting: number;
-  /** Seconds the longest-waiting of them has waited; 0 when nobody waits. */
-  oldestWaitSeconds: number;
-  /** Operators by state: signed in and available, holding a contact (ringing or talking), wrapping up, away. */
-  available: number;
-  busy: number;
-  wrapUp: number;
-  away: number;
-  /** Operators neither signed in (no socket) nor busy, or who declared themselves offline. */
-  offline: number;
-  /** Operators with at least one socket connected. */
-  signedIn: number;
-  /** Operators with a shift covering now (shifts table). */
-  rostered: number;
-  /** Today (Asia/Shanghai) from the rollups: contacts that reached the line today, answered, abandoned. */
-  contactsToday: number;
-  answeredToday: number;
-  abandonedToday: number;
-  servedToday: number;
-  serviceLevelToday: number | null;
-  /** Open coverage gaps of this unit: 'nobody_signed_in' | 'nobody_rostered'. */
-  coverageGaps: string[];
-}
+// `queue:snapshot` and its units are part of the API, shared with the console (@kapok/contracts).
+export type { LiveUnit, QueueSnapshot } from '@kapok/contracts';
 
-export interface QueueSnapshot {
-  at: string;
-  units: LiveUnit[];
-}
+/** The live board's units: every level down to stations (points have no lines). */
+const BOARD_LEVELS: readonly OrgLevel[] = ['city', 'region', 'district', 'station'];
 
 interface TreeUnit {
   id: string;
@@ -79,9 +50,11 @@ interface StationLive {
 @Injectable()
 export class LiveSnapshots {
   constructor(
-    private readonly db: Db,
+    private readonly reads: StatsReadRepository,
     private readonly access: OrgAccess,
+    private readonly org: OrgRepository,
     private readonly rollups: RollupRepository,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -91,25 +64,7 @@ export class LiveSnapshots {
    */
   async scopeFor(user: Pick<AuthUser, 'id' | 'orgUnitId'>): Promise<MonitorScope> {
     const scope = await this.access.ownPartOf(user);
-    const params: unknown[] = [];
-    const rows = await this.db.rows<{
-      id: string;
-      name: string;
-      level: OrgLevel;
-      parent_id: string | null;
-      path: string;
-    }>(
-      `SELECT id, name, level, parent_id, path FROM org_units u
-        WHERE u.level <> 'point' AND ${scope.sql('u', params)} ORDER BY u.path`,
-      params,
-    );
-    const visible: TreeUnit[] = rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      level: r.level,
-      parentId: r.parent_id,
-      path: r.path,
-    }));
+    const visible: TreeUnit[] = await this.org.unitsIn(scope, BOARD_LEVELS);
     const stations = visible.filter((u) => u.level === 'station');
     const units = visible.map((unit) => ({
       unit,
@@ -129,8 +84,9 @@ export class LiveSnapshots {
   async build(scopes: MonitorScope[]): Promise<Map<string, QueueSnapshot>> {
     const stationIds = [...new Set(scopes.flatMap((s) => s.stationIds))];
     const unitIds = [...new Set(scopes.flatMap((s) => s.units.map((u) => u.unit.id)))];
-    const [live, gaps] = await Promise.all([this.stations(stationIds), this.gaps(unitIds)]);
-    const at = new Date().toISOString();
+    const now = this.clock.now();
+    const [live, gaps] = await Promise.all([this.stations(stationIds, now), this.gaps(unitIds)]);
+    const at = now.toISOString();
     const out = new Map<string, QueueSnapshot>();
     for (const scope of scopes) {
       if (out.has(scope.key)) continue;
@@ -139,49 +95,14 @@ export class LiveSnapshots {
     return out;
   }
 
-  private async stations(ids: string[]): Promise<Map<string, StationLive>> {
+  private async stations(ids: string[], now: Date): Promise<Map<string, StationLive>> {
     const out = new Map<string, StationLive>();
     if (!ids.length) return out;
     const [waiting, operators, rostered, today] = await Promise.all([
-      this.db.rows<{ station_id: string; n: number; oldest: number }>(
-        `SELECT station_id, count(*)::int AS n, floor(extract(epoch FROM now() - min(queued_at)))::int AS oldest
-           FROM contacts WHERE status IN ('queued','offered') AND station_id = ANY($1::uuid[])
-          GROUP BY station_id`,
-        [ids],
-      ),
-      this.db.rows<Record<string, number> & { station_id: string }>(
-        `WITH held AS (
-           SELECT assigned_worker_id AS uid, bool_or(status IN ('offered','active')) AS busy, bool_or(status = 'wrap_up') AS wrap
-             FROM contacts WHERE status IN ('offered','active','wrap_up') AND assigned_worker_id IS NOT NULL
-            GROUP BY assigned_worker_id),
-         conn AS (SELECT DISTINCT user_id AS uid FROM agent_sessions),
-         ops AS (
-           SELECT COALESCE(a.station_id, u.org_unit_id) AS station_id, s.uid IS NOT NULL AS signed_in,
-                  CASE WHEN h.busy THEN 'busy' WHEN h.wrap THEN 'wrap_up'
-                       WHEN s.uid IS NOT NULL AND a.presence = 'available' THEN 'available'
-                       WHEN s.uid IS NOT NULL AND a.presence = 'away' THEN 'away'
-                       ELSE 'offline' END AS state
-             FROM users u
-             LEFT JOIN agent_states a ON a.user_id = u.id
-             LEFT JOIN held h ON h.uid = u.id
-             LEFT JOIN conn s ON s.uid = u.id
-            WHERE u.role = 'operator' AND u.active AND COALESCE(a.station_id, u.org_unit_id) = ANY($1::uuid[]))
-         SELECT station_id,
-                count(*) FILTER (WHERE state = 'available')::int AS available,
-                count(*) FILTER (WHERE state = 'busy')::int AS busy,
-                count(*) FILTER (WHERE state = 'wrap_up')::int AS wrap_up,
-                count(*) FILTER (WHERE state = 'away')::int AS away,
-                count(*) FILTER (WHERE state = 'offline')::int AS offline,
-                count(*) FILTER (WHERE signed_in)::int AS signed_in
-           FROM ops GROUP BY station_id`,
-        [ids],
-      ),
-      this.db.rows<{ station_id: string; n: number }>(
-        `SELECT station_id, count(DISTINCT worker_id)::int AS n FROM shifts
-          WHERE station_id = ANY($1::uuid[]) AND starts_at <= now() AND ends_at > now() GROUP BY station_id`,
-        [ids],
-      ),
-      this.rollups.dayByStation(ids, shanghaiToday()),
+      this.reads.waitingByStation(ids),
+      this.reads.operatorsByStation(ids),
+      this.reads.rosteredByStation(ids),
+      this.rollups.dayByStation(ids, shanghaiToday(now)),
     ]);
     const get = (id: string) => {
       let s = out.get(id);
@@ -218,14 +139,8 @@ export class LiveSnapshots {
     return out;
   }
 
-  private async gaps(unitIds: string[]): Promise<Map<string, string[]>> {
-    if (!unitIds.length) return new Map();
-    const rows = await this.db.rows<{ unit_id: string; kinds: string[] }>(
-      `SELECT unit_id, array_agg(DISTINCT kind ORDER BY kind) AS kinds FROM coverage_gaps
-        WHERE ended_at IS NULL AND unit_id = ANY($1::uuid[]) GROUP BY unit_id`,
-      [unitIds],
-    );
-    return new Map(rows.map((r) => [r.unit_id, r.kinds]));
+  private async gaps(unitIds: string[]): Promise<Map<string, CoverageGapKind[]>> {
+    return unitIds.length ? this.reads.openGapKinds(unitIds) : new Map();
   }
 }
 
@@ -233,7 +148,7 @@ function toUnit(
   unit: TreeUnit,
   stationIds: string[],
   live: Map<string, StationLive>,
-  gaps: Map<string, string[]>,
+  gaps: Map<string, CoverageGapKind[]>,
 ): LiveUnit {
   const u: LiveUnit = {
     orgUnitId: unit.id,

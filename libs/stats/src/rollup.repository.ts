@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
-import { lastDayOfMonth, monthStart, splitRange } from './dates';
+import { lastDayOfMonth, monthStart, splitRange } from '@kapok/common';
 import { Figures } from './stats.types';
 
 /** The additive figures of the rollup tables (migration 1764700000000-stats), summed. */

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { daysBetween, parseDate, parseMonth } from './dates';
+import { daysBetween, parseDate, parseMonth } from '@kapok/common';
 import { FORMATS, Format, GROUP_BYS, GroupBy, MAX_RANGE_DAYS } from './stats.types';
 
 export interface ServiceCountsQuery {

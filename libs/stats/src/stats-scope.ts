@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
-import { Db } from '@kapok/database';
-import { OrgAccess, OrgLevel, isPathUnder } from '@kapok/org';
+import { OrgAccess, OrgLevel, OrgRepository, isPathUnder } from '@kapok/org';
+import { StatsReadRepository } from './stats-read.repository';
 
 export interface ScopeUnit {
   id: string;
@@ -35,44 +35,24 @@ export interface StatsScope {
 @Injectable()
 export class StatsScopes {
   constructor(
-    private readonly db: Db,
     private readonly access: OrgAccess,
+    private readonly org: OrgRepository,
+    private readonly reads: StatsReadRepository,
   ) {}
 
   async resolve(user: Pick<AuthUser, 'id' | 'orgUnitId'>): Promise<StatsScope> {
     const scope = await this.access.ownPartOf(user);
-    const params: unknown[] = [];
-    const stations = await this.db.rows<{
-      id: string;
-      name: string;
-      level: OrgLevel;
-      parent_id: string | null;
-      path: string;
-    }>(
-      `SELECT id, name, level, parent_id, path FROM org_units s
-        WHERE s.level = 'station' AND ${scope.sql('s', params)}
-        ORDER BY s.path`,
-      params,
-    );
+    const stations = await this.org.unitsIn(scope, ['station']);
     const ancestorIds = new Set<string>([user.orgUnitId]);
     for (const s of stations) for (const id of s.path.split('/').filter(Boolean)) ancestorIds.add(id);
-    const unitRows = await this.db.rows<{
-      id: string;
-      name: string;
-      level: OrgLevel;
-      parent_id: string | null;
-      path: string;
-    }>('SELECT id, name, level, parent_id, path FROM org_units WHERE id = ANY($1::uuid[])', [[...ancestorIds]]);
-    const units = new Map<string, ScopeUnit>(
-      unitRows.map((u) => [u.id, { id: u.id, name: u.name, level: u.level, parentId: u.parent_id, path: u.path }]),
-    );
+    const units = new Map<string, ScopeUnit>((await this.org.findUnits([...ancestorIds])).map((u) => [u.id, u]));
     const scoped: ScopeStation[] = stations.map((s) => {
       const ancestors: Partial<Record<OrgLevel, string>> = {};
       for (const id of s.path.split('/').filter(Boolean)) {
         const u = units.get(id);
         if (u) ancestors[u.level] = u.id;
       }
-      return { id: s.id, name: s.name, level: s.level, parentId: s.parent_id, path: s.path, ancestors };
+      return { ...s, ancestors };
     });
     const home = units.get(user.orgUnitId);
     const extra = scope.extraUnitIds.filter((id) => {
@@ -84,18 +64,10 @@ export class StatsScopes {
   }
 
   async hotlines(stationIds: string[]): Promise<{ id: string; number: string; name: string; stationId: string }[]> {
-    const rows = await this.db.rows<{ id: string; number: string; name: string; station_id: string }>(
-      'SELECT id, number, name, station_id FROM hotlines WHERE station_id = ANY($1::uuid[]) ORDER BY number',
-      [stationIds],
-    );
-    return rows.map((r) => ({ id: r.id, number: r.number, name: r.name, stationId: r.station_id }));
+    return this.org.hotlinesOf(stationIds);
   }
 
   async workerNames(ids: string[]): Promise<Map<string, string>> {
-    const rows = await this.db.rows<{ id: string; display_name: string }>(
-      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.display_name]));
+    return this.reads.workerNames(ids);
   }
 }

@@ -1,60 +1,13 @@
 /**
  * Statistics: the figures of the contract (`GET /api/stats/service-counts`), their Chinese names, and the labels of
- * the values a row can be grouped by. Definitions: docs/statistics.md.
+ * the values a row can be grouped by. Definitions: docs/statistics.md. The codes, figures and result shapes are
+ * shared with the console (@kapok/contracts); the labels here are the server's own (CSV, Excel, row labels).
  */
-export const GROUP_BYS = [
-  'day',
-  'week',
-  'month',
-  'region',
-  'district',
-  'station',
-  'hotline',
-  'serviceType',
-  'channel',
-  'targetGroup',
-  'worker',
-] as const;
-export type GroupBy = (typeof GROUP_BYS)[number];
+import { SHANGHAI_TIME_ZONE } from '@kapok/common';
+import { Figures, GroupBy } from '@kapok/contracts';
 
-export const FORMATS = ['json', 'csv', 'xlsx'] as const;
-export type Format = (typeof FORMATS)[number];
-
-/** The figures of one row (or of the totals), in the contract's order; `problemsRaised` is an extra. */
-export interface Figures {
-  contacts: number;
-  answered: number;
-  abandoned: number;
-  served: number;
-  problemsResolved: number;
-  materialAidContacts: number;
-  psychologicalSupportContacts: number;
-  highRiskContacts: number;
-  /** Mean of (answered − queued) over answered contacts; null when none was answered. */
-  avgSpeedOfAnswerSeconds: number | null;
-  /** Mean of (wrap-up end − answered) over completed contacts; null when none was completed. */
-  avgHandleSeconds: number | null;
-  /** Answered within the threshold / (answered + abandoned after the threshold); null when both are 0. */
-  serviceLevel: number | null;
-  /** Abandoned / (answered + abandoned); null when both are 0. */
-  abandonmentRate: number | null;
-  problemsRaised: number;
-}
-export const FIGURE_NAMES: (keyof Figures)[] = [
-  'contacts',
-  'answered',
-  'abandoned',
-  'served',
-  'problemsResolved',
-  'materialAidContacts',
-  'psychologicalSupportContacts',
-  'highRiskContacts',
-  'avgSpeedOfAnswerSeconds',
-  'avgHandleSeconds',
-  'serviceLevel',
-  'abandonmentRate',
-  'problemsRaised',
-];
+export { FIGURE_NAMES, FORMATS, GROUP_BYS } from '@kapok/contracts';
+export type { Figures, Format, GroupBy, ServiceCountsResult, StatsRow } from '@kapok/contracts';
 
 export const FIGURE_LABELS_ZH: Record<keyof Figures, string> = {
   contacts: '呼入量',
@@ -119,21 +72,7 @@ export const NONE_LABELS: Partial<Record<GroupBy, string>> = {
 
 /** The service-level threshold the rollups are built with (migration 1764700000000-stats). */
 export const SERVICE_LEVEL_THRESHOLD_SECONDS = 20;
-export const TIME_ZONE = 'Asia/Shanghai';
+/** The days of every figure (libs/common/src/shanghai-calendar.ts). */
+export const TIME_ZONE = SHANGHAI_TIME_ZONE;
 /** The longest range one query may cover (two years, leap day included). */
 export const MAX_RANGE_DAYS = 731;
-
-export interface StatsRow extends Figures {
-  key: string;
-  label: string;
-}
-
-export interface ServiceCountsResult {
-  from: string;
-  to: string;
-  groupBy: GroupBy;
-  timeZone: string;
-  serviceLevelThresholdSeconds: number;
-  rows: StatsRow[];
-  totals: Figures;
-}

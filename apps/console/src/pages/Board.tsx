@@ -18,83 +18,65 @@ import {
 } from 'antd';
 import { AlertOutlined, ClockCircleOutlined, DisconnectOutlined, TeamOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
+import {
+  type AidRequestView,
+  type LiveUnit,
+  type MonitorAlertEvent,
+  type MonitorAlertEvents,
+  ORG_LEVELS,
+  type OrgUnitView,
+  type QueueSnapshot,
+} from '@kapok/contracts';
 import { get } from '../api';
 import { formatDuration, formatPercent, useNow } from '../hooks';
-import { ALERT_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
+import { ALERT_LABELS, COVERAGE_GAP_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
 import { useSession } from '../session';
-import { useSocket } from '../socket';
+import { type SocketHandlers, useSocket } from '../socket';
 
-export interface UnitSnapshot {
-  orgUnitId: string;
-  name: string;
-  level: string;
-  parentId?: string | null;
-  waiting: number;
-  oldestWaitSeconds: number | null;
-  available: number;
-  busy: number;
-  wrapUp: number;
-  away: number;
-  offline?: number;
-  signedIn?: number;
-  rostered?: number;
-  coverageGaps?: string[];
-  answeredToday: number;
-  abandonedToday: number;
-  serviceLevelToday: number | null;
-}
+type AlertPayload<E extends MonitorAlertEvent> = Parameters<MonitorAlertEvents[E]>[0];
 
-interface Snapshot {
-  at: string;
-  units: UnitSnapshot[];
-}
+/** One alert as the list keeps it: the event's name with its payload (@kapok/contracts). */
+type AlertItem = {
+  [E in MonitorAlertEvent]: { id: string; event: E; at: string; data: AlertPayload<E> };
+}[MonitorAlertEvent];
 
-interface AlertItem {
-  id: string;
-  event: string;
-  at: string;
-  data: any;
-}
-
-type Row = UnitSnapshot & { key: string; children?: Row[] };
-
-const ALERT_EVENTS = ['risk:alert', 'coverage:gap', 'agent:auto-away', 'aid:overdue'];
-const LEVEL_ORDER = ['city', 'region', 'district', 'station', 'point'];
+type Row = LiveUnit & { key: string; children?: Row[] };
 
 /** One line of text for an alert, from the fields its event carries (docs/socket-events.md). */
 function describeAlert(a: AlertItem, unitName: (id: string | undefined) => string | undefined): string {
-  const d = a.data ?? {};
   switch (a.event) {
-    case 'risk:alert':
+    case 'risk:alert': {
+      const d = a.data;
       return `${d.stationName ?? unitName(d.stationId) ?? ''} ${label(RISK_LEVEL_LABELS, d.riskLevel)}来电${
         d.source === 'imminent_assessment' ? '，风险评估为“紧急风险”' : ''
       }（已等待 ${formatDuration(d.waitedSeconds)}）`;
+    }
     case 'coverage:gap': {
+      const d = a.data;
       const where = d.unitName ?? unitName(d.unitId) ?? '';
       const what = d.kind === 'nobody_rostered' ? '当前时段全区无人排班' : '排班时段无社工签到在岗';
       return d.endedAt ? `${where} ${what}——已恢复` : `${where} ${what}`;
     }
-    case 'agent:auto-away':
+    case 'agent:auto-away': {
+      const d = a.data;
       return `${unitName(d.stationId) ?? ''} 一名社工连续 ${d.missedInRow ?? '多'} 次未接听，已自动设为暂离`;
+    }
     case 'aid:overdue': {
-      const r = d.aidRequest ?? {};
+      const d = a.data;
+      const r: Partial<AidRequestView> = d.aidRequest ?? {};
       const items = (r.items ?? [])
-        .map((i: any) => i.description)
+        .map((i) => i.description)
         .filter(Boolean)
         .join('、');
       return `${r.deliveringStationName ?? ''} 物资申请超过 ${d.overdueHours ?? 48} 小时未送达${items ? `（${items}）` : ''}`;
     }
-    default:
-      return d.message ?? JSON.stringify(d);
   }
 }
-
-const GAP_LABELS: Record<string, string> = { nobody_signed_in: '排班无人在岗', nobody_rostered: '无人排班' };
 
 export function BoardPage() {
   const { session, signOut } = useSession();
   const { notification } = AntApp.useApp();
-  const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+  const [snapshot, setSnapshot] = useState<QueueSnapshot | null>(null);
   const [receivedAt, setReceivedAt] = useState<number>(Date.now());
   const [alerts, setAlerts] = useState<AlertItem[]>([]);
   const [units, setUnits] = useState<Map<string, { name: string; parentId: string | null }>>(new Map());
@@ -102,27 +84,22 @@ export function BoardPage() {
   const now = useNow(1000);
 
   useEffect(() => {
-    get<{ id: string; name: string; parentId: string | null }[]>('/org-units')
+    get<OrgUnitView[]>('/org-units')
       .then((list) => setUnits(new Map(list.map((u) => [u.id, { name: u.name, parentId: u.parentId }]))))
       .catch(() => undefined);
   }, []);
 
   const unitName = useCallback((id: string | undefined) => (id ? units.get(id)?.name : undefined), [units]);
-  const handlers = useMemo(() => {
-    const h: Record<string, (d: any) => void> = {
-      'queue:snapshot': (s: Snapshot) => {
-        setSnapshot(s);
-        setReceivedAt(Date.now());
-      },
-    };
-    for (const event of ALERT_EVENTS) {
-      h[event] = (data: any) => {
-        const item: AlertItem = {
+  const handlers = useMemo((): SocketHandlers<'/monitor'> => {
+    const alert =
+      <E extends MonitorAlertEvent>(event: E) =>
+      (data: AlertPayload<E>) => {
+        const item = {
           id: `${event}-${Date.now()}-${Math.random()}`,
           event,
-          at: data?.at ?? new Date().toISOString(),
+          at: (data as { at?: string } | undefined)?.at ?? new Date().toISOString(),
           data,
-        };
+        } as AlertItem;
         setAlerts((cur) => [item, ...cur].slice(0, 200));
         if (event === 'risk:alert') {
           notification.error({
@@ -133,8 +110,20 @@ export function BoardPage() {
           });
         }
       };
-    }
-    return h;
+    // Every alert event has a handler (the mapped type refuses to compile otherwise).
+    const alertHandlers: { [E in MonitorAlertEvent]: MonitorAlertEvents[E] } = {
+      'risk:alert': alert('risk:alert'),
+      'coverage:gap': alert('coverage:gap'),
+      'agent:auto-away': alert('agent:auto-away'),
+      'aid:overdue': alert('aid:overdue'),
+    };
+    return {
+      'queue:snapshot': (s) => {
+        setSnapshot(s);
+        setReceivedAt(Date.now());
+      },
+      ...alertHandlers,
+    };
   }, [notification, unitName]);
 
   const { status, error } = useSocket('/monitor', session.token, handlers, () => signOut('登录已过期，请重新登录'));
@@ -150,8 +139,7 @@ export function BoardPage() {
   const visible = useMemo(() => (showActiveOnly ? pruneQuiet(rows) : rows), [rows, showActiveOnly]);
   const totals = useMemo(() => summarise(snapshot?.units ?? [], rows), [snapshot, rows]);
   const elapsed = Math.max(0, (now - receivedAt) / 1000);
-  const oldest = (u: UnitSnapshot) =>
-    u.waiting > 0 && u.oldestWaitSeconds != null ? u.oldestWaitSeconds + elapsed : null;
+  const oldest = (u: LiveUnit) => (u.waiting > 0 && u.oldestWaitSeconds != null ? u.oldestWaitSeconds + elapsed : null);
 
   return (
     <div data-testid="board">
@@ -252,7 +240,7 @@ export function BoardPage() {
                         <span title={name}>{shortName(r, rowsById)}</span>
                         {r.level !== 'station' && <Tag bordered={false}>{label(LEVEL_LABELS, r.level)}</Tag>}
                         {(r.coverageGaps ?? []).map((g) => (
-                          <Tooltip key={g} title={GAP_LABELS[g] ?? g}>
+                          <Tooltip key={g} title={COVERAGE_GAP_LABELS[g] ?? g}>
                             <Tag color="orange" style={{ marginInlineEnd: 0 }}>
                               空档
                             </Tag>
@@ -322,7 +310,7 @@ export function BoardPage() {
                 <Typography.Text type="secondary">当前值守空档</Typography.Text>
                 {openGaps.slice(0, 12).map(({ unit, kind }) => (
                   <div key={`${unit.orgUnitId}-${kind}`}>
-                    <Tag color="orange">{GAP_LABELS[kind] ?? kind}</Tag>
+                    <Tag color="orange">{COVERAGE_GAP_LABELS[kind] ?? kind}</Tag>
                     {unit.name}
                   </div>
                 ))}
@@ -361,7 +349,7 @@ export function BoardPage() {
 }
 
 /** A unit's name without its parent's name in front (越秀区北京街社工站 under 越秀区 → 北京街社工站). */
-function shortName(u: UnitSnapshot, byId: Map<string, UnitSnapshot>): string {
+function shortName(u: LiveUnit, byId: Map<string, LiveUnit>): string {
   const parent = u.parentId ? byId.get(u.parentId) : undefined;
   return parent && u.name.startsWith(parent.name) && u.name.length > parent.name.length
     ? u.name.slice(parent.name.length)
@@ -369,7 +357,7 @@ function shortName(u: UnitSnapshot, byId: Map<string, UnitSnapshot>): string {
 }
 
 /** Units of the snapshot as a tree (parents from the snapshot, else from /api/org-units), ordered by level, name. */
-function buildTree(units: UnitSnapshot[], known: Map<string, { parentId: string | null }>): Row[] {
+function buildTree(units: LiveUnit[], known: Map<string, { parentId: string | null }>): Row[] {
   const byId = new Map<string, Row>(units.map((u) => [u.orgUnitId, { ...u, key: u.orgUnitId }]));
   const roots: Row[] = [];
   for (const row of byId.values()) {
@@ -381,7 +369,7 @@ function buildTree(units: UnitSnapshot[], known: Map<string, { parentId: string 
   const sort = (list: Row[]) => {
     list.sort(
       (a, b) =>
-        LEVEL_ORDER.indexOf(a.level) - LEVEL_ORDER.indexOf(b.level) ||
+        ORG_LEVELS.indexOf(a.level) - ORG_LEVELS.indexOf(b.level) ||
         b.waiting - a.waiting ||
         a.name.localeCompare(b.name, 'zh-CN'),
     );
@@ -402,11 +390,11 @@ function pruneQuiet(rows: Row[]): Row[] {
   return out;
 }
 
-function summarise(units: UnitSnapshot[], roots: Row[]) {
+function summarise(units: LiveUnit[], roots: Row[]) {
   // One aggregate root (the city, a district): its figures are the totals. Otherwise add up the stations.
   const source =
     roots.length === 1 && roots[0].level !== 'station' ? [roots[0]] : units.filter((u) => u.level === 'station');
-  const sum = (f: (u: UnitSnapshot) => number) => source.reduce((n, u) => n + (f(u) || 0), 0);
+  const sum = (f: (u: LiveUnit) => number) => source.reduce((n, u) => n + (f(u) || 0), 0);
   const waitingUnits = source.filter((u) => u.waiting > 0 && u.oldestWaitSeconds != null);
   const answered = sum((u) => u.answeredToday);
   return {
@@ -422,7 +410,7 @@ function summarise(units: UnitSnapshot[], roots: Row[]) {
   };
 }
 
-function weightedServiceLevel(units: UnitSnapshot[]): number | null {
+function weightedServiceLevel(units: LiveUnit[]): number | null {
   let weight = 0;
   let total = 0;
   for (const u of units) {

@@ -2,6 +2,12 @@ import { useEffect, useState } from 'react';
 import { Alert, Card, Empty, List, Space, Tag, Typography } from 'antd';
 import { HistoryOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
+import {
+  type CallerHistoryResult,
+  HIGH_RISK_ASSESSMENTS,
+  OPEN_AID_STATUSES,
+  OPEN_FOLLOW_UP_STATUSES,
+} from '@kapok/contracts';
 import { describeError } from '../api';
 import {
   AID_STATUS_LABELS,
@@ -11,7 +17,7 @@ import {
   RISK_ASSESSMENT_LABELS,
   SERVICE_TYPE_LABELS,
 } from '../labels';
-import { callerHistory, CallerHistoryResult } from '../records';
+import { callerHistory } from '../records';
 
 /**
  * The caller's earlier contacts within the operator's scope (GET /api/contacts/:id/history): date, service types,
@@ -88,7 +94,9 @@ export function CallerHistory({ contactId, compact = false }: { contactId: strin
                     <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
                   ))}
                   {h.riskAssessment && h.riskAssessment !== 'none' && (
-                    <Tag color={['high', 'imminent'].includes(h.riskAssessment) ? 'red' : 'orange'}>
+                    <Tag
+                      color={(HIGH_RISK_ASSESSMENTS as readonly string[]).includes(h.riskAssessment) ? 'red' : 'orange'}
+                    >
                       {label(RISK_ASSESSMENT_LABELS, h.riskAssessment)}
                     </Tag>
                   )}
@@ -98,13 +106,13 @@ export function CallerHistory({ contactId, compact = false }: { contactId: strin
                     {h.summary}
                   </Typography.Paragraph>
                 )}
-                {h.followUp && ['scheduled', 'contact_created'].includes(h.followUp.status) && (
+                {h.followUp && (OPEN_FOLLOW_UP_STATUSES as readonly string[]).includes(h.followUp.status) && (
                   <Typography.Text type="warning">
                     待回访：{dayjs(h.followUp.dueAt).format('MM-DD HH:mm')} {h.followUp.note}
                   </Typography.Text>
                 )}
                 {h.aidRequests
-                  .filter((a) => a.status === 'requested' || a.status === 'arranged')
+                  .filter((a) => (OPEN_AID_STATUSES as readonly string[]).includes(a.status))
                   .map((a) => (
                     <Typography.Text key={a.id} type="warning">
                       物资{label(AID_STATUS_LABELS, a.status)}：{a.items.map((i) => i.description).join('、')}

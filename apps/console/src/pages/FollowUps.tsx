@@ -14,9 +14,10 @@ import {
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
+import type { FollowUpView } from '@kapok/contracts';
 import { describeError } from '../api';
 import { FOLLOW_UP_STATUS_LABELS, label, RISK_ASSESSMENT_LABELS } from '../labels';
-import { completeFollowUp, FollowUp, listFollowUps } from '../records';
+import { completeFollowUp, listFollowUps } from '../records';
 
 /** The operator's own callbacks (GET /api/follow-ups?workerId=me): due and overdue first. */
 export function FollowUpsPage() {
@@ -26,7 +27,7 @@ export function FollowUpsPage() {
   const [state, setState] = useState<{
     loading: boolean;
     available: boolean;
-    rows: FollowUp[];
+    rows: FollowUpView[];
     total: number;
     error?: string;
   }>({
@@ -55,7 +56,7 @@ export function FollowUpsPage() {
 
   useEffect(load, [load]);
 
-  const complete = async (f: FollowUp) => {
+  const complete = async (f: FollowUpView) => {
     try {
       await completeFollowUp(f.id, note);
       message.success('回访已完成');
@@ -93,7 +94,7 @@ export function FollowUpsPage() {
       ) : state.error ? (
         <Alert type="error" showIcon title={state.error} />
       ) : (
-        <Table<FollowUp>
+        <Table<FollowUpView>
           rowKey="id"
           size="small"
           loading={state.loading}

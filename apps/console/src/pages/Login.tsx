@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import type { LoginResult } from '@kapok/contracts';
 import { ApiError, post, Session } from '../api';
 import { unlockAudio } from '../ringer';
 
@@ -13,7 +14,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn(s: Session): void }) {
     setBusy(true);
     setError(null);
     try {
-      const res = await post<{ accessToken: string; user: Session['user'] }>('/auth/login', v);
+      const res = await post<LoginResult>('/auth/login', v);
       onSignedIn({ token: res.accessToken, user: res.user });
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? '用户名或密码错误' : '登录失败，请稍后重试');

@@ -21,6 +21,14 @@ import {
 } from 'antd';
 import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
+import {
+  AID_CATEGORIES,
+  type RecordOutcomeResult,
+  RESOLUTIONS,
+  RISK_ASSESSMENTS,
+  SERVICE_TYPES,
+  TARGET_GROUPS,
+} from '@kapok/contracts';
 import { ApiError, describeError, post } from '../api';
 import {
   AID_CATEGORY_LABELS,
@@ -31,22 +39,10 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import {
-  AID_CATEGORIES,
-  blankDraft,
-  clearDraft,
-  loadDraft,
-  OutcomeDraft,
-  RESOLUTIONS,
-  RISK_ASSESSMENTS,
-  saveDraft,
-  SERVICE_TYPES,
-  TARGET_GROUPS,
-  toOutcomeBody,
-  validateOutcome,
-} from '../outcome';
+import { blankDraft, clearDraft, loadDraft, OutcomeDraft, saveDraft, toOutcomeBody, validateOutcome } from '../outcome';
 
-const options = (codes: readonly string[], labels: Record<string, string>) =>
+/** Options in the contract's order, each with its label (a `Record<Code, string>` has one for every code). */
+const options = <K extends string>(codes: readonly K[], labels: Record<K, string>) =>
   codes.map((c) => ({ value: c, label: labels[c] ?? c }));
 
 /**
@@ -94,7 +90,7 @@ export function OutcomeForm({
     setSubmitting(true);
     setServerErrors([]);
     try {
-      await post(`/contacts/${contactId}/outcome`, toOutcomeBody(draft));
+      await post<RecordOutcomeResult>(`/contacts/${contactId}/outcome`, toOutcomeBody(draft));
       clearDraft(localStorage, userId, contactId);
       message.success('服务记录已提交，本次来电已完成');
       onSubmitted();

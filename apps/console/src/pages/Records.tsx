@@ -21,6 +21,15 @@ import {
 } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
 import dayjs, { Dayjs } from 'dayjs';
+import type {
+  RecordFollowUpFilter,
+  RecordListItem,
+  RecordSort,
+  RecordView,
+  RiskAssessment,
+  ServiceType,
+  TargetGroup,
+} from '@kapok/contracts';
 import { describeError } from '../api';
 import {
   AID_CATEGORY_LABELS,
@@ -38,18 +47,18 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, RecordDetail, RecordItem, reviewRecord, searchRecords } from '../records';
+import { getRecord, reviewRecord, searchRecords } from '../records';
 import { useSession } from '../session';
 
 interface Filters {
   range: [Dayjs, Dayjs] | null;
-  serviceType: string[];
-  riskAssessment: string[];
-  targetGroup: string[];
+  serviceType: ServiceType[];
+  riskAssessment: RiskAssessment[];
+  targetGroup: TargetGroup[];
   reviewed: '' | 'true' | 'false';
-  followUp: '' | 'open' | 'overdue' | 'done' | 'none';
+  followUp: '' | RecordFollowUpFilter;
   q: string;
-  sort: string;
+  sort: RecordSort;
 }
 
 const EMPTY: Filters = {
@@ -63,7 +72,8 @@ const EMPTY: Filters = {
   sort: '-queuedAt',
 };
 
-const opts = (labels: Record<string, string>) => Object.entries(labels).map(([value, l]) => ({ value, label: l }));
+const opts = <K extends string>(labels: Record<K, string>) =>
+  (Object.entries(labels) as [K, string][]).map(([value, l]) => ({ value, label: l }));
 
 function toQuery(f: Filters, page: number, pageSize: number): string {
   const q = new URLSearchParams({ page: String(page), pageSize: String(pageSize), sort: f.sort });
@@ -89,7 +99,7 @@ export function RecordsPage() {
   const [state, setState] = useState<{
     loading: boolean;
     available: boolean;
-    rows: RecordItem[];
+    rows: RecordListItem[];
     total: number;
     error?: string;
   }>({
@@ -244,7 +254,7 @@ export function RecordsPage() {
       </Card>
       {state.error && <Alert type="error" showIcon title={state.error} style={{ marginTop: 16 }} />}
       <Card size="small" style={{ marginTop: 16 }} title={`共 ${state.total} 条记录`}>
-        <Table<RecordItem>
+        <Table<RecordListItem>
           rowKey="contactId"
           size="small"
           loading={state.loading}
@@ -332,7 +342,7 @@ function RecordDrawer({
 }) {
   const { session } = useSession();
   const { message } = AntApp.useApp();
-  const [record, setRecord] = useState<RecordDetail | null>(null);
+  const [record, setRecord] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [comment, setComment] = useState('');
   const [saving, setSaving] = useState(false);

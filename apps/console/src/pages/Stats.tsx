@@ -16,40 +16,23 @@ import {
 } from 'antd';
 import { CopyOutlined, DownloadOutlined, FileExcelOutlined, SearchOutlined } from '@ant-design/icons';
 import dayjs, { Dayjs } from 'dayjs';
+import {
+  type BulletinResult,
+  type FigureName,
+  type Format,
+  GROUP_BYS,
+  type GroupBy,
+  type ServiceCountsResult,
+  type StatsRow,
+} from '@kapok/contracts';
 import { describeError, download, get } from '../api';
 import { Chart, ChartOption } from '../Chart';
 import { formatDuration, formatPercent } from '../hooks';
 import { FIGURE_LABELS, GROUP_BY_LABELS } from '../labels';
 
-export interface Figures {
-  contacts: number;
-  answered: number;
-  abandoned: number;
-  served: number;
-  problemsResolved: number;
-  materialAidContacts: number;
-  psychologicalSupportContacts: number;
-  highRiskContacts: number;
-  avgSpeedOfAnswerSeconds: number | null;
-  avgHandleSeconds: number | null;
-  serviceLevel: number | null;
-  abandonmentRate: number | null;
-}
+type StatsResult = ServiceCountsResult;
 
-interface StatsRow extends Figures {
-  key: string;
-  label: string;
-}
-
-interface StatsResult {
-  from: string;
-  to: string;
-  groupBy: string;
-  rows: StatsRow[];
-  totals: Figures;
-}
-
-const TIME_GROUPS = ['day', 'week', 'month'];
+const TIME_GROUPS: readonly GroupBy[] = ['day', 'week', 'month'];
 const FMT = 'YYYY-MM-DD';
 
 const presets: { label: string; value: [Dayjs, Dayjs] }[] = [
@@ -64,7 +47,7 @@ const presets: { label: string; value: [Dayjs, Dayjs] }[] = [
   { label: '今年', value: [dayjs().startOf('year'), dayjs()] },
 ];
 
-const query = (from: Dayjs, to: Dayjs, groupBy: string, format?: string) =>
+const query = (from: Dayjs, to: Dayjs, groupBy: GroupBy, format?: Format) =>
   `/stats/service-counts?from=${from.format(FMT)}&to=${to.format(FMT)}&groupBy=${groupBy}${format ? `&format=${format}` : ''}`;
 
 const num = (v: number | null | undefined) => (v == null ? '—' : v.toLocaleString('zh-CN'));
@@ -72,7 +55,7 @@ const num = (v: number | null | undefined) => (v == null ? '—' : v.toLocaleStr
 export function StatsPage() {
   const { message } = AntApp.useApp();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().startOf('month'), dayjs()]);
-  const [groupBy, setGroupBy] = useState('district');
+  const [groupBy, setGroupBy] = useState<GroupBy>('district');
   const [result, setResult] = useState<StatsResult | null>(null);
   const [trend, setTrend] = useState<StatsResult | null>(null);
   const [breakdown, setBreakdown] = useState<StatsResult | null>(null);
@@ -85,8 +68,8 @@ export function StatsPage() {
     setLoading(true);
     setError(null);
     try {
-      const trendGroup = to.diff(from, 'day') > 92 ? 'month' : 'day';
-      const breakdownGroup = TIME_GROUPS.includes(groupBy) ? 'serviceType' : groupBy;
+      const trendGroup: GroupBy = to.diff(from, 'day') > 92 ? 'month' : 'day';
+      const breakdownGroup: GroupBy = TIME_GROUPS.includes(groupBy) ? 'serviceType' : groupBy;
       const [main, t, b] = await Promise.all([
         get<StatsResult>(query(from, to, groupBy)),
         groupBy === trendGroup ? null : get<StatsResult>(query(from, to, trendGroup)),
@@ -108,7 +91,7 @@ export function StatsPage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const fetchFile = async (format: 'csv' | 'xlsx') => {
+  const fetchFile = async (format: Exclude<Format, 'json'>) => {
     const [from, to] = range;
     setDownloading(format);
     try {
@@ -188,7 +171,7 @@ export function StatsPage() {
               style={{ width: 140 }}
               value={groupBy}
               onChange={setGroupBy}
-              options={Object.entries(GROUP_BY_LABELS).map(([value, l]) => ({ value, label: l }))}
+              options={GROUP_BYS.map((value) => ({ value, label: GROUP_BY_LABELS[value] }))}
               data-testid="stats-group-by"
             />
           </Space>
@@ -320,7 +303,7 @@ const COLUMNS = [
   'avgHandleSeconds',
   'serviceLevel',
   'abandonmentRate',
-] as const;
+] as const satisfies readonly FigureName[];
 
 function formatFigure(f: (typeof COLUMNS)[number], v: number | null | undefined): string {
   if (f === 'serviceLevel' || f === 'abandonmentRate') return formatPercent(v);
@@ -332,7 +315,7 @@ function formatFigure(f: (typeof COLUMNS)[number], v: number | null | undefined)
 function Bulletin() {
   const { message } = AntApp.useApp();
   const [month, setMonth] = useState<Dayjs>(dayjs().startOf('month'));
-  const [data, setData] = useState<any>(null);
+  const [data, setData] = useState<BulletinResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
@@ -340,7 +323,7 @@ function Bulletin() {
     let live = true;
     setLoading(true);
     setError(null);
-    get(`/stats/bulletin?month=${month.format('YYYY-MM')}`)
+    get<BulletinResult>(`/stats/bulletin?month=${month.format('YYYY-MM')}`)
       .then((d) => live && setData(d))
       .catch((e) => live && (setData(null), setError(describeError(e))))
       .finally(() => live && setLoading(false));

@@ -26,6 +26,7 @@ import {
   WifiOutlined,
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
+import type { AgentStateEvent, ContactOfferEvent, ContactStatus, ContactView, Presence } from '@kapok/contracts';
 import { describeError, post } from '../api';
 import { formatDuration, useNow } from '../hooks';
 import {
@@ -45,58 +46,26 @@ import { useSession } from '../session';
 import { OutcomeForm } from './OutcomeForm';
 import { CallerHistory } from './CallerHistory';
 
-export interface OfferedContact {
-  id: string;
-  hotlineNumber: string;
-  channel: string;
-  callerNumberMasked: string | null;
-  riskLevel: string;
-  topics: string[];
-  language?: string | null;
-  queuedAt: string;
-}
-
-export interface Offer {
-  offerId: string;
-  contact: OfferedContact;
-  expiresAt: string;
-}
-
-export interface HeldContact extends OfferedContact {
-  status: string;
-  answeredAt: string | null;
-  endedAt: string | null;
-  completedAt: string | null;
-  [k: string]: unknown;
-}
-
-interface AgentState {
-  presence: 'available' | 'away' | 'offline';
-  connected: boolean;
-  offer: Offer | null;
-  contact: HeldContact | null;
-  contacts?: HeldContact[];
-}
-
-const HELD = ['offered', 'active', 'wrap_up'];
+/** The states of a contact the operator is holding (ringing, talking, wrapping up). */
+const HELD: readonly ContactStatus[] = ['offered', 'active', 'wrap_up'];
 
 export function WorkspacePage() {
   const { session, signOut } = useSession();
   const { message, notification } = AntApp.useApp();
   const userId = session.user.id;
-  const [presence, setPresence] = useState<AgentState['presence'] | null>(null);
-  const [offer, setOffer] = useState<Offer | null>(null);
-  const [contacts, setContacts] = useState<HeldContact[]>([]);
+  const [presence, setPresence] = useState<Presence | null>(null);
+  const [offer, setOffer] = useState<ContactOfferEvent | null>(null);
+  const [contacts, setContacts] = useState<ContactView[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const everOnline = useRef(false);
 
   useEffect(() => pruneDrafts(localStorage), []);
 
-  const applyState = useCallback((s: AgentState) => {
+  const applyState = useCallback((s: AgentStateEvent) => {
     setPresence(s.presence);
     setOffer(s.offer);
-    const held = (s.contacts ?? (s.contact ? [s.contact] : [])).filter((c) => HELD.includes(c.status));
+    const held = (s.contact ? [s.contact] : []).filter((c) => HELD.includes(c.status));
     setContacts(held);
   }, []);
 
@@ -104,19 +73,19 @@ export function WorkspacePage() {
     '/agent',
     session.token,
     {
-      'agent:state': (s: AgentState) => {
+      'agent:state': (s) => {
         everOnline.current = true;
         applyState(s);
       },
-      'contact:offer': (o: Offer) => setOffer(o),
-      'offer:revoked': (e: { offerId: string; reason: string }) => {
+      'contact:offer': (o) => setOffer(o),
+      'offer:revoked': (e) => {
         setOffer((cur) => {
           if (cur?.offerId !== e.offerId) return cur;
           message.warning(label(REVOKE_REASON_LABELS, e.reason));
           return null;
         });
       },
-      'contact:updated': (e: { contact: HeldContact }) => {
+      'contact:updated': (e) => {
         const c = e.contact;
         setContacts((cur) => {
           const others = cur.filter((x) => x.id !== c.id);
@@ -126,7 +95,7 @@ export function WorkspacePage() {
           return others;
         });
       },
-      'agent:presence': (e: { presence: AgentState['presence']; reason: string; missedInRow?: number }) => {
+      'agent:presence': (e) => {
         setPresence(e.presence);
         if (e.reason === 'missed_offers') {
           notification.warning({
@@ -168,12 +137,12 @@ export function WorkspacePage() {
     else if (!selected || !contacts.some((c) => c.id === selected)) setSelected(contacts[contacts.length - 1].id);
   }, [contacts, selected]);
 
-  const setDuty = async (status: 'available' | 'away' | 'offline') => {
+  const setDuty = async (status: Presence) => {
     unlockAudio();
     setBusy(status);
-    const ack = await ask<{ ok: boolean; error?: string; state?: AgentState }>(socket, 'presence:set', { status });
+    const ack = await ask(socket, 'presence:set', { status });
     setBusy(null);
-    if (ack.ok && ack.state) applyState(ack.state);
+    if (ack.ok) applyState(ack.state);
     else message.error(ack.error === 'offline' ? '网络未连接，请稍后再试' : `操作失败：${ack.error}`);
   };
 
@@ -181,11 +150,9 @@ export function WorkspacePage() {
     if (!offer) return;
     unlockAudio();
     setBusy('accept');
-    const ack = await ask<{ ok: boolean; error?: string; contact?: HeldContact }>(socket, 'offer:accept', {
-      offerId: offer.offerId,
-    });
+    const ack = await ask(socket, 'offer:accept', { offerId: offer.offerId });
     setBusy(null);
-    if (ack.ok && ack.contact) {
+    if (ack.ok) {
       const c = ack.contact;
       setOffer(null);
       setContacts((cur) => [...cur.filter((x) => x.id !== c.id), c]);
@@ -199,16 +166,16 @@ export function WorkspacePage() {
   const decline = async () => {
     if (!offer) return;
     setBusy('decline');
-    const ack = await ask<{ ok: boolean; error?: string }>(socket, 'offer:decline', { offerId: offer.offerId });
+    const ack = await ask(socket, 'offer:decline', { offerId: offer.offerId });
     setBusy(null);
     if (ack.ok || ack.error !== 'offline') setOffer(null);
     if (!ack.ok) message.error(label(OFFER_ERROR_LABELS, ack.error));
   };
 
-  const endCall = async (c: HeldContact) => {
+  const endCall = async (c: ContactView) => {
     setBusy('end');
     try {
-      const view = await post<HeldContact>(`/contacts/${c.id}/end`);
+      const view = await post<ContactView>(`/contacts/${c.id}/end`);
       setContacts((cur) => cur.map((x) => (x.id === view.id ? view : x)));
     } catch (e) {
       message.error(`结束通话失败：${describeError(e)}`);
@@ -341,7 +308,7 @@ function OfferCard({
   onAccept,
   onDecline,
 }: {
-  offer: Offer;
+  offer: ContactOfferEvent;
   busy: string | null;
   onAccept(): void;
   onDecline(): void;
@@ -413,7 +380,7 @@ function OfferCard({
   );
 }
 
-function ContactCard({ contact, busy, onEnd }: { contact: HeldContact; busy: string | null; onEnd(): void }) {
+function ContactCard({ contact, busy, onEnd }: { contact: ContactView; busy: string | null; onEnd(): void }) {
   const now = useNow(1000);
   const answered = contact.answeredAt ? Date.parse(contact.answeredAt) : null;
   const ended = contact.endedAt ? Date.parse(contact.endedAt) : null;

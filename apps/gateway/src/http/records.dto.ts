@@ -26,6 +26,7 @@ import {
   SERVICE_TYPES,
   TARGET_GROUPS,
 } from '@kapok/contacts';
+import { RECORD_FOLLOW_UP_FILTERS, RecordFollowUpFilter } from '@kapok/contracts';
 import {
   AID_STATUSES,
   AUDIT_ACTIONS,
@@ -41,8 +42,8 @@ import {
   RECORD_SORTS,
   RecordFilter,
   RecordSort,
-  parseRangeBound,
 } from '@kapok/records';
+import { parseRangeBound } from '@kapok/common';
 
 /** `a,b` or repeated `?x=a&x=b` → ['a', 'b']. */
 const List = () =>
@@ -188,10 +189,10 @@ export class ListRecordsQuery extends PageQuery {
   @IsBoolean()
   reviewed?: boolean;
 
-  @ApiPropertyOptional({ enum: ['open', 'overdue', 'done', 'none'], description: "The record's follow-up" })
+  @ApiPropertyOptional({ enum: RECORD_FOLLOW_UP_FILTERS, description: "The record's follow-up" })
   @IsOptional()
-  @IsIn(['open', 'overdue', 'done', 'none'])
-  followUp?: 'open' | 'overdue' | 'done' | 'none';
+  @IsIn(RECORD_FOLLOW_UP_FILTERS)
+  followUp?: RecordFollowUpFilter;
 
   @ApiPropertyOptional({ example: '2026-12-01', description: 'With an open follow-up due by then (day inclusive)' })
   @IsOptional()

@@ -3,7 +3,8 @@
 /**
  * The example's times, relative to when the document is built (no date in it ever goes stale): a call that came in
  * 26 hours ago at T0, recorded, amended and reviewed that day, with its follow-up and the aid's overdue time still
- * ahead. `t(ms)`: T0 + ms, as the API writes instants.
+ * ahead. `t(ms)`: T0 + ms, as the API writes instants. (The document's examples read the wall clock, not the Clock:
+ * they decide nothing.)
  */
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { Clock, SHANGHAI_TIME_ZONE, parseDate } from '@kapok/common';
 import {
   Bulletin,
   FIGURE_NAMES,
@@ -22,7 +23,6 @@ import {
   RollupRepository,
   ServiceCounts,
   parseBulletinQuery,
-  parseDate,
   parseServiceCountsQuery,
   toCsv,
   toXlsx,
@@ -49,7 +49,7 @@ const SERVICE_COUNTS_EXAMPLE = {
   from: '2026-01-01',
   to: '2026-01-31',
   groupBy: 'district',
-  timeZone: 'Asia/Shanghai',
+  timeZone: SHANGHAI_TIME_ZONE,
   serviceLevelThresholdSeconds: 20,
   scope: { name: '广州市' },
   rows: [{ key: '6f1c…', label: '越秀区', ...FIGURES_EXAMPLE }],
@@ -59,7 +59,7 @@ const BULLETIN_EXAMPLE = {
   month: '2026-01',
   from: '2026-01-01',
   to: '2026-01-31',
-  timeZone: 'Asia/Shanghai',
+  timeZone: SHANGHAI_TIME_ZONE,
   scope: { name: '广州市' },
   figures: { ...FIGURES_EXAMPLE, workerShifts: 2210 },
   previousMonth: { month: '2025-12', served: 1302, problemsResolved: 1100, contacts: 1411 },
@@ -97,6 +97,7 @@ export class StatsController {
     private readonly bulletin: Bulletin,
     private readonly live: LiveSnapshots,
     private readonly rollups: RollupRepository,
+    private readonly clock: Clock,
   ) {}
 
   @Get('service-counts')
@@ -138,7 +139,7 @@ export class StatsController {
       return toCsv(result);
     }
     if (q.format === 'xlsx') {
-      return new StreamableFile(await toXlsx(result), {
+      return new StreamableFile(await toXlsx(result, this.clock.now()), {
         type: XLSX,
         disposition: `attachment; filename="${file}.xlsx"`,
       });

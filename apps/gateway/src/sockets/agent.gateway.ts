@@ -8,17 +8,34 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
+import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
-import { AGENT_NAMESPACE, AgentStateEvent, agentRoom } from '@kapok/realtime';
-import { AgentSession, AnswerOffer, OfferAnswer } from '@kapok/routing';
+import {
+  AGENT_NAMESPACE,
+  AckError,
+  AgentAck,
+  AgentClientToServerEvents,
+  AgentServerToClientEvents,
+} from '@kapok/contracts';
+import { agentRoom } from '@kapok/realtime';
+import { AgentSession, AnswerOffer } from '@kapok/routing';
 import { SocketEventLimiter } from '@kapok/throttle';
 import { GatewayInstance } from './gateway-instance';
 import { OfferPayload, PresencePayload, parsePayload } from './payloads';
 import { endSocketSession } from './session-end';
 
-type AgentSocket = Socket & { data: { user: AuthUser; session: AuthSession } };
-type Ack<T> = T | { ok: false; error: string };
+/** The socket's events are typed by @kapok/contracts (agent-socket.ts); its data is set by the handshake check. */
+interface AgentSocketData {
+  user: AuthUser;
+  session: AuthSession;
+}
+type AgentNamespace = Namespace<
+  AgentClientToServerEvents,
+  AgentServerToClientEvents,
+  DefaultEventsMap,
+  AgentSocketData
+>;
+type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, DefaultEventsMap, AgentSocketData>;
 
 const watchKey = (socket: Socket) => `${AGENT_NAMESPACE}:${socket.id}`;
 
@@ -41,7 +58,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly limiter: SocketEventLimiter,
   ) {}
 
-  afterInit(nsp: Namespace): void {
+  afterInit(nsp: AgentNamespace): void {
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
@@ -87,7 +104,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   async setPresence(
     @ConnectedSocket() socket: AgentSocket,
     @MessageBody() body: unknown,
-  ): Promise<Ack<{ ok: true; status: string; state: AgentStateEvent }>> {
+  ): Promise<AgentAck<'presence:set'>> {
     const parsed = await parsePayload(PresencePayload, body);
     if ('error' in parsed) return { ok: false, error: parsed.error };
     return this.guard(async () => {
@@ -97,25 +114,31 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   @SubscribeMessage('offer:accept')
-  async accept(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack<OfferAnswer>> {
+  async accept(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: unknown,
+  ): Promise<AgentAck<'offer:accept'>> {
     const parsed = await parsePayload(OfferPayload, body);
     if ('error' in parsed) return { ok: false, error: parsed.error };
     return this.guard(() => this.answer.accept(socket.data.user.id, parsed.value.offerId));
   }
 
   @SubscribeMessage('offer:decline')
-  async decline(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack<OfferAnswer>> {
+  async decline(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: unknown,
+  ): Promise<AgentAck<'offer:decline'>> {
     const parsed = await parsePayload(OfferPayload, body);
     if ('error' in parsed) return { ok: false, error: parsed.error };
     return this.guard(() => this.answer.decline(socket.data.user.id, parsed.value.offerId));
   }
 
   @SubscribeMessage('state:get')
-  async state(@ConnectedSocket() socket: AgentSocket): Promise<Ack<{ ok: true; state: AgentStateEvent }>> {
+  async state(@ConnectedSocket() socket: AgentSocket): Promise<AgentAck<'state:get'>> {
     return this.guard(async () => ({ ok: true, state: await this.session.currentState(socket.data.user.id) }));
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<Ack<T>> {
+  private async guard<T>(fn: () => Promise<T>): Promise<T | AckError> {
     try {
       return await fn();
     } catch (err) {

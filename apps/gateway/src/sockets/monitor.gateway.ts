@@ -7,14 +7,43 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
+import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
 import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
-import { MONITOR_NAMESPACE, monitorUnitRoom } from '@kapok/realtime';
-import { LiveSnapshots, MonitorScope, QueueSnapshot } from '@kapok/stats';
+import {
+  MONITOR_NAMESPACE,
+  MONITOR_ROLES,
+  MonitorAck,
+  MonitorClientToServerEvents,
+  MonitorServerToClientEvents,
+  QueueSnapshot,
+  Role,
+} from '@kapok/contracts';
+import { monitorUnitRoom } from '@kapok/realtime';
+import { LiveSnapshots, MonitorScope } from '@kapok/stats';
 import { endSocketSession } from './session-end';
 
-type MonitorSocket = Socket & { data: { user: AuthUser; session: AuthSession } };
+/** The socket's events are typed by @kapok/contracts (monitor-socket.ts); its data is set by the handshake check. */
+interface MonitorSocketData {
+  user: AuthUser;
+  session: AuthSession;
+}
+type MonitorNamespace = Namespace<
+  MonitorClientToServerEvents,
+  MonitorServerToClientEvents,
+  DefaultEventsMap,
+  MonitorSocketData
+>;
+type MonitorSocket = Socket<
+  MonitorClientToServerEvents,
+  MonitorServerToClientEvents,
+  DefaultEventsMap,
+  MonitorSocketData
+>;
 
+/**
+ * A connected monitor. Its times (scopeAt, lastSentAt) pace the sending in real time (the 2 s throttle, the scope
+ * refresh), so they are read with Date.now(), not the Clock: they are no domain time.
+ */
 interface Watcher {
   socket: MonitorSocket;
   scope: MonitorScope;
@@ -31,7 +60,7 @@ const SCOPE_REFRESH_MS = 60_000;
 
 const watchKey = (socket: Socket) => `${MONITOR_NAMESPACE}:${socket.id}`;
 
-const MONITOR_ROLES = new Set(['coordinator', 'supervisor', 'manager', 'admin']);
+const MONITOR_ROLE_SET: ReadonlySet<Role> = new Set(MONITOR_ROLES);
 
 /**
  * The monitor socket (`/monitor`), for coordinators, supervisors, managers and admins; operators are refused at
@@ -53,13 +82,13 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly watch: SessionWatch,
   ) {}
 
-  afterInit(nsp: Namespace): void {
+  afterInit(nsp: MonitorNamespace): void {
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
         .authenticateSession(typeof token === 'string' ? token : undefined)
         .then(({ user, session }) => {
-          if (!MONITOR_ROLES.has(user.role)) {
+          if (!MONITOR_ROLE_SET.has(user.role)) {
             return next(
               new Error('forbidden: the /monitor socket is for coordinators, supervisors, managers and admins'),
             );
@@ -102,9 +131,7 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   /** The current snapshot, on request (e.g. after the client was busy); acknowledged, not rate-limited. */
   @SubscribeMessage('snapshot:get')
-  async snapshot(
-    @ConnectedSocket() socket: MonitorSocket,
-  ): Promise<{ ok: true; snapshot: QueueSnapshot } | { ok: false; error: string }> {
+  async snapshot(@ConnectedSocket() socket: MonitorSocket): Promise<MonitorAck<'snapshot:get'>> {
     try {
       const watcher = this.watchers.get(socket.id);
       const scope = watcher?.scope ?? (await this.live.scopeFor(socket.data.user));

@@ -1,13 +1,16 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsUUID } from 'class-validator';
 import { validate } from 'class-validator';
+import { OfferPayload as OfferPayloadShape, PRESENCES, Presence, PresenceSetPayload } from '@kapok/contracts';
 
-export class PresencePayload {
-  @IsIn(['available', 'away', 'offline'])
-  status: 'available' | 'away' | 'offline';
+/** `presence:set` (the shape: @kapok/contracts). */
+export class PresencePayload implements PresenceSetPayload {
+  @IsIn(PRESENCES)
+  status: Presence;
 }
 
-export class OfferPayload {
+/** `offer:accept`, `offer:decline`. */
+export class OfferPayload implements OfferPayloadShape {
   @IsUUID('4')
   offerId: string;
 }

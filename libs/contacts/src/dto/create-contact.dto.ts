@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { CHANNELS, Channel, RISK_LEVELS, RiskLevel } from '../contact-state-machine';
+import { CHANNELS, Channel, CreateContactBody, RISK_LEVELS, RiskLevel } from '@kapok/contracts';
 
-export class CreateContactDto {
+export class CreateContactDto implements CreateContactBody {
   @ApiProperty({ example: '020-8100-0001', description: 'The hotline line the contact came in on' })
   @IsString()
   @Length(1, 32)

@@ -19,29 +19,35 @@ import {
   MaxLength,
   ValidateIf,
   ValidateNested,
-  ValidationOptions,
-  registerDecorator,
 } from 'class-validator';
+import { SHANGHAI_OFFSET, addMonths, shanghaiToday } from '@kapok/common';
+import {
+  AID_CATEGORIES,
+  AidCategory,
+  OutcomeAidItem,
+  OutcomeBody,
+  OutcomeFollowUp,
+  OutcomeMaterialAid,
+  OutcomeProblem,
+  OutcomePsychological,
+  RESOLUTIONS,
+  RISK_ASSESSMENTS,
+  Resolution,
+  RiskAssessment,
+  SERVICE_TYPES,
+  ServiceType,
+  TARGET_GROUPS,
+  TargetGroup,
+} from '@kapok/contracts';
 
-export const SERVICE_TYPES = [
-  'psychological_support',
-  'emotional_support',
-  'material_aid',
-  'policy_consultation',
-  'resource_linking',
-  'emergency_assistance',
-  'referral',
-] as const;
-export type ServiceType = (typeof SERVICE_TYPES)[number];
-export const TARGET_GROUPS = ['elderly', 'children', 'disabled', 'low_income', 'mental_health', 'other'] as const;
-export const RISK_ASSESSMENTS = ['none', 'low', 'medium', 'high', 'imminent'] as const;
-export const AID_CATEGORIES = ['food', 'medicine', 'daily_necessities', 'other'] as const;
-export const RESOLUTIONS = ['resolved', 'referred', 'unresolved'] as const;
+// The codes are shared with the console (@kapok/contracts); the classes below validate a body of that shape.
+export { AID_CATEGORIES, RESOLUTIONS, RISK_ASSESSMENTS, SERVICE_TYPES, TARGET_GROUPS } from '@kapok/contracts';
+export type { ServiceType } from '@kapok/contracts';
 
-export class PsychologicalDto {
+export class PsychologicalDto implements OutcomePsychological {
   @ApiProperty({ enum: RISK_ASSESSMENTS })
   @IsIn(RISK_ASSESSMENTS)
-  riskAssessment: (typeof RISK_ASSESSMENTS)[number];
+  riskAssessment: RiskAssessment;
 
   @ApiProperty({ example: ['active_listening'] })
   @IsArray()
@@ -51,10 +57,10 @@ export class PsychologicalDto {
   interventions: string[];
 }
 
-export class AidItemDto {
+export class AidItemDto implements OutcomeAidItem {
   @ApiProperty({ enum: AID_CATEGORIES })
   @IsIn(AID_CATEGORIES)
-  category: (typeof AID_CATEGORIES)[number];
+  category: AidCategory;
 
   @ApiProperty({ example: '大米 10kg' })
   @IsString()
@@ -68,7 +74,7 @@ export class AidItemDto {
   quantity: number;
 }
 
-export class MaterialAidDto {
+export class MaterialAidDto implements OutcomeMaterialAid {
   @ApiProperty({ type: [AidItemDto] })
   @IsArray()
   @ArrayMinSize(1)
@@ -86,7 +92,7 @@ export class MaterialAidDto {
   deliveringStationId?: string;
 }
 
-export class ProblemDto {
+export class ProblemDto implements OutcomeProblem {
   @ApiProperty({ example: 'basic_living' })
   @IsString()
   @Length(1, 100)
@@ -94,28 +100,19 @@ export class ProblemDto {
 
   @ApiProperty({ enum: RESOLUTIONS })
   @IsIn(RESOLUTIONS)
-  resolution: (typeof RESOLUTIONS)[number];
+  resolution: Resolution;
 }
 
-/** A date-time later than now (the moment the request is validated). */
-function IsInTheFuture(options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isInTheFuture',
-      target: object.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be in the future`, ...options },
-      validator: { validate: (v: unknown) => typeof v === 'string' && Date.parse(v) > Date.now() },
-    });
-}
+/**
+ * An example due time for the API document: 10:00 Shanghai time on the first day of a month well after the document
+ * is built (an example read from the wall clock, not a decision). Being in the future is checked by RecordOutcome
+ * against the Clock: validation has no clock.
+ */
+const DUE_AT_EXAMPLE = `${addMonths(shanghaiToday(new Date()), 2)}T10:00:00${SHANGHAI_OFFSET}`;
 
-/** An example due time that is always valid: 10:00 Shanghai time, a week after the API document is built. */
-const DUE_AT_EXAMPLE = `${new Date(Date.now() + 8 * 3600_000 + 7 * 86_400_000).toISOString().slice(0, 10)}T10:00:00+08:00`;
-
-export class FollowUpDto {
+export class FollowUpDto implements OutcomeFollowUp {
   @ApiProperty({ example: DUE_AT_EXAMPLE, description: 'When to call back; must be in the future' })
   @IsDateString({ strict: true })
-  @IsInTheFuture()
   dueAt: string;
 
   @ApiProperty()
@@ -124,7 +121,7 @@ export class FollowUpDto {
   note: string;
 }
 
-export class OutcomeDto {
+export class OutcomeDto implements OutcomeBody {
   @ApiProperty({ enum: SERVICE_TYPES, isArray: true })
   @IsArray()
   @ArrayMinSize(1, { message: 'serviceTypes must name at least one service type' })
@@ -134,7 +131,7 @@ export class OutcomeDto {
 
   @ApiProperty({ enum: TARGET_GROUPS })
   @IsIn(TARGET_GROUPS)
-  targetGroup: (typeof TARGET_GROUPS)[number];
+  targetGroup: TargetGroup;
 
   @ApiProperty({ example: '来电老人独居，缺少米油，已安排街道送达。' })
   @IsString()

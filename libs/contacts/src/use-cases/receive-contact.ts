@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { maskPhoneNumber } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
+import { isDatabaseUnavailable } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { RoutingQueue } from '@kapok/queue';
 import { CallerNumberStore } from '../caller-number.store';
@@ -28,7 +29,24 @@ export class ReceiveContact {
     private readonly callerNumbers: CallerNumberStore,
   ) {}
 
+  /**
+   * With the gateway's externalId the whole intake is idempotent, so a connection the database dropped in the middle
+   * (a restart, a failover) is tried again here once the database answers, instead of answering 503.
+   */
   async execute(intakeKeyId: string, dto: CreateContactDto): Promise<{ contact: ContactView; created: boolean }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.receive(intakeKeyId, dto);
+      } catch (err) {
+        if (!dto.externalId || attempt >= 2 || !isDatabaseUnavailable(err)) throw err;
+      }
+    }
+  }
+
+  private async receive(
+    intakeKeyId: string,
+    dto: CreateContactDto,
+  ): Promise<{ contact: ContactView; created: boolean }> {
     const hotline = await this.org.findHotlineByNumber(dto.hotlineNumber);
     if (!hotline) throw new NotFoundException(`Unknown hotlineNumber "${dto.hotlineNumber}"`);
     const riskLevel = dto.riskLevel ?? 'normal';

@@ -1,5 +1,7 @@
-import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { Clock } from '@kapok/common';
+import { RecordOutcomeResult } from '@kapok/contracts';
 import { Db } from '@kapok/database';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
@@ -33,9 +35,14 @@ export class RecordOutcome {
     private readonly followUps: FollowUpRepository,
     private readonly riskAlerts: RiskAlerts,
     private readonly records: OutcomeRecorderPort,
+    private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, user: AuthUser, dto: OutcomeDto) {
+  async execute(id: string, user: AuthUser, dto: OutcomeDto): Promise<RecordOutcomeResult> {
+    // (the one check of the body that needs the time: answered like the validation pipe's 400)
+    if (dto.followUp && Date.parse(dto.followUp.dueAt) <= this.clock.now().getTime()) {
+      throw new BadRequestException(['followUp.dueAt must be in the future']);
+    }
     const { contact, outcome, followUp } = await this.db.tx(async (tx) => {
       const current = await this.access.ensureVisible(await this.contacts.lock(id, tx), { kind: 'user', user }, tx);
       if (current.assigned_worker_id !== user.id) {

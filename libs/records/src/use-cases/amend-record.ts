@@ -1,6 +1,8 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
+import { TargetGroup } from '@kapok/contracts';
 import { OutcomeRepository } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
@@ -20,7 +22,7 @@ import {
   stableJson,
 } from '../record.types';
 import { RecordView } from '../records.views';
-import { GetRecord, recordSubject } from './get-record';
+import { GetRecord } from './get-record';
 
 export interface Amendment extends AmendableInput {
   /** Why the record is changed (kept with the version). */
@@ -49,20 +51,13 @@ export class AmendRecord {
     private readonly config: AppConfig,
     private readonly org: OrgRepository,
     private readonly monitor: MonitorNotifier,
+    private readonly clock: Clock,
   ) {}
 
   async execute(contactId: string, user: AuthUser, input: Amendment): Promise<RecordView> {
     const scope = await this.access.scopeOf(user);
     const { row, before, after } = await this.db.tx(async (tx) => {
-      const current = await this.access.ensureVisible(
-        user,
-        scope,
-        await this.records.lock(contactId, tx),
-        recordSubject,
-        {
-          tx,
-        },
-      );
+      const current = await this.getRecord.lockVisible(contactId, user, scope, tx);
       if (!current.outcome_id) {
         throw new ConflictException(`Contact is ${current.status}: there is no record to amend yet`);
       }
@@ -71,7 +66,7 @@ export class AmendRecord {
       if (!isAuthor && !isSupervisor) {
         throw new ForbiddenException('Only the author of a record or a supervisor can amend it');
       }
-      if (!isSupervisor && new Date(current.amendable_until!).getTime() <= Date.now()) {
+      if (!isSupervisor && new Date(current.amendable_until!).getTime() <= this.clock.now().getTime()) {
         throw new ForbiddenException(
           `The author can amend a record within ${AUTHOR_AMEND_WINDOW_HOURS} hours of recording it; ask a supervisor`,
         );
@@ -168,7 +163,7 @@ export class AmendRecord {
       waitedSeconds: row.answered_at
         ? Math.round((new Date(row.answered_at).getTime() - new Date(row.queued_at).getTime()) / 1000)
         : 0,
-      at: new Date().toISOString(),
+      at: this.clock.now().toISOString(),
     });
   }
 }
@@ -176,7 +171,8 @@ export class AmendRecord {
 export function contentOfRow(r: RecordRow): RecordContent {
   return {
     serviceTypes: r.service_types ?? [],
-    targetGroup: r.target_group ?? '',
+    // read only for a record that has an outcome, whose target group is always set
+    targetGroup: r.target_group ?? ('' as TargetGroup),
     summary: r.summary ?? '',
     psychological: r.psychological ?? null,
     materialAid: r.material_aid ?? null,

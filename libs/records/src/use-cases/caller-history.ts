@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
+import { CallerHistoryResult } from '@kapok/contracts';
 import { AidRequestRepository } from '../aid-request.repository';
 import { OPEN_AID_STATUSES } from '../aid-state-machine';
 import { FollowUpListRepository, OPEN_FOLLOW_UP_STATUSES } from '../follow-up-list.repository';
@@ -24,7 +25,7 @@ export class CallerHistory {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(contactId: string, user: AuthUser, limit = 20) {
+  async execute(contactId: string, user: AuthUser, limit = 20): Promise<CallerHistoryResult> {
     const scope = await this.access.scopeOf(user);
     const contact = await this.access.ensureVisible(user, scope, await this.records.find(contactId), recordSubject, {
       what: 'Contact',
@@ -51,10 +52,10 @@ export class CallerHistory {
       ...base,
       previous: rows.map((r) => toHistoryItem(r, followUps, aid)),
       openFollowUps: followUps
-        .filter((f) => (OPEN_FOLLOW_UP_STATUSES as string[]).includes(f.status))
+        .filter((f) => (OPEN_FOLLOW_UP_STATUSES as readonly string[]).includes(f.status))
         .map(toFollowUpView),
       openAidRequests: aid
-        .filter((a) => (OPEN_AID_STATUSES as string[]).includes(a.status))
+        .filter((a) => (OPEN_AID_STATUSES as readonly string[]).includes(a.status))
         .map((a) => toAidRequestView(a)),
     };
   }

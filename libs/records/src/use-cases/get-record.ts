@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
+import { Tx } from '@kapok/database';
+import { OrgScope } from '@kapok/org';
 import { AidRequestRepository } from '../aid-request.repository';
 import { FollowUpListRepository } from '../follow-up-list.repository';
 import { RecordAccess } from '../record-access';
@@ -22,6 +24,15 @@ export class GetRecord {
     const scope = await this.access.scopeOf(user);
     const row = await this.access.ensureVisible(user, scope, await this.records.find(contactId), recordSubject);
     return this.view(row);
+  }
+
+  /**
+   * The record locked in `tx` for a change (an amendment, a review), if the user may see it; 404 otherwise. `scope`
+   * is read before the transaction (RecordAccess.scopeOf). Lives here, not in RecordAccess: RecordRepository
+   * depends on RecordAccess.
+   */
+  async lockVisible(contactId: string, user: AuthUser, scope: OrgScope, tx: Tx): Promise<RecordRow> {
+    return this.access.ensureVisible(user, scope, await this.records.lock(contactId, tx), recordSubject, { tx });
   }
 
   async view(row: RecordRow): Promise<RecordView> {

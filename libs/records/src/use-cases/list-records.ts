@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
+import { Page } from '@kapok/contracts';
 import { AidRequestRepository } from '../aid-request.repository';
 import { FollowUpListRepository } from '../follow-up-list.repository';
 import { RecordAccess } from '../record-access';
 import { RecordFilter, RecordRepository } from '../record.repository';
 import { RecordListItem, toRecordListItem } from '../records.views';
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+export type { Page } from '@kapok/contracts';
 
 /**
  * Finding records: filters, sort, pagination with the total. Only records the reader may see are ever counted

@@ -6,7 +6,7 @@ import { AuditLogRepository } from '../audit-log.repository';
 import { RecordAccess } from '../record-access';
 import { RecordRepository } from '../record.repository';
 import { RecordView } from '../records.views';
-import { GetRecord, recordSubject } from './get-record';
+import { GetRecord } from './get-record';
 
 /**
  * A supervisor marks a record reviewed, with a comment. A review is of one version: after an amendment the
@@ -32,15 +32,7 @@ export class ReviewRecord {
   ): Promise<RecordView> {
     const scope = await this.access.scopeOf(user);
     const row = await this.db.tx(async (tx) => {
-      const current = await this.access.ensureVisible(
-        user,
-        scope,
-        await this.records.lock(contactId, tx),
-        recordSubject,
-        {
-          tx,
-        },
-      );
+      const current = await this.getRecord.lockVisible(contactId, user, scope, tx);
       this.access.requireRole(user, ['supervisor'], 'Reviewing a record');
       if (!current.outcome_id)
         throw new ConflictException(`Contact is ${current.status}: there is no record to review`);

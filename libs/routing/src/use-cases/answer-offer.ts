@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ContactRepository, ContactView, OfferRepository, toContactView } from '@kapok/contacts';
+import { ContactRepository, OfferRepository, toContactView } from '@kapok/contacts';
+import { OfferAcceptAck, OfferDeclineAck } from '@kapok/contracts';
 import { Db } from '@kapok/database';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { OfferRelease } from '../offer-release';
 
-export type OfferAnswer = { ok: true; contact?: ContactView } | { ok: false; error: string };
+/** The answers are the acknowledgements of `offer:accept` and `offer:decline` (@kapok/contracts). */
+export type OfferAnswer = OfferAcceptAck | OfferDeclineAck;
 
 class Refused extends Error {}
 
@@ -21,7 +23,7 @@ export class AnswerOffer {
     private readonly agents: AgentStateRepository,
   ) {}
 
-  async accept(userId: string, offerId: string): Promise<OfferAnswer> {
+  async accept(userId: string, offerId: string): Promise<OfferAcceptAck> {
     try {
       const contact = await this.db.tx(async (tx) => {
         const offer = await this.offers.find(offerId, tx);
@@ -43,7 +45,7 @@ export class AnswerOffer {
     }
   }
 
-  async decline(userId: string, offerId: string): Promise<OfferAnswer> {
+  async decline(userId: string, offerId: string): Promise<OfferDeclineAck> {
     const offer = await this.offers.find(offerId);
     if (!offer || offer.worker_id !== userId) return { ok: false, error: 'offer_not_found' };
     const kind = { status: 'declined', reason: 'declined' } as const;

@@ -8,6 +8,7 @@ import {
   toOfferedContactView,
 } from '@kapok/contacts';
 import { performance } from 'node:perf_hooks';
+import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
@@ -17,7 +18,8 @@ import { MatchingRepository } from '../matching.repository';
  * Makes offers. Both entry points run under one transaction-level advisory lock, so matches never race: a trigger
  * that arrives while another match runs waits for it and then sees everything it committed (no lost wake-up, no
  * pair made twice). Each call makes at most one offer, in one short transaction; the database's unique indexes and
- * the operator-load trigger would refuse a double assignment anyway.
+ * the operator-load trigger would refuse a double assignment anyway. The time the rules are decided at is read from
+ * the Clock once the lock is held (a match that waited for the lock decides at the moment it runs).
  */
 @Injectable()
 export class MakeOffers {
@@ -32,6 +34,7 @@ export class MakeOffers {
     private readonly matching: MatchingRepository,
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -41,12 +44,12 @@ export class MakeOffers {
    */
   async forContact(contactId: string): Promise<boolean> {
     if (!(await this.matching.isWaiting(contactId))) return false;
-    const made = await this.locked((tx) =>
-      this.matching.bestOperatorFor(contactId, tx).then((w) => (w ? this.offer(contactId, w, tx) : undefined)),
+    const made = await this.locked((tx, now) =>
+      this.matching.bestOperatorFor(contactId, now, tx).then((w) => (w ? this.offer(contactId, w, tx) : undefined)),
     );
     if (made) await this.announce(made);
     else {
-      const [next] = await this.matching.ruleTimes(contactId);
+      const [next] = await this.matching.ruleTimes(contactId, this.clock.now());
       if (next) await this.routing.scheduleContactTimer(contactId, next);
     }
     return !!made;
@@ -55,20 +58,21 @@ export class MakeOffers {
   /** An operator has room: offer them the best waiting contact they may take, if any. */
   async forOperator(userId: string): Promise<boolean> {
     if (!(await this.matching.hasRoom(userId))) return false;
-    const made = await this.locked((tx) =>
-      this.matching.bestContactFor(userId, tx).then((c) => (c ? this.offer(c, userId, tx) : undefined)),
+    const made = await this.locked((tx, now) =>
+      this.matching.bestContactFor(userId, now, tx).then((c) => (c ? this.offer(c, userId, tx) : undefined)),
     );
     if (made) await this.announce(made);
     return !!made;
   }
 
-  private async locked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Runs fn under the match lock, with the moment of the match. (performance.now() only measures the lock.) */
+  private async locked<T>(fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
     const t0 = performance.now();
     return this.db.tx(async (tx) => {
       await this.matching.lockMatching(tx);
       const t1 = performance.now();
       try {
-        return await fn(tx);
+        return await fn(tx, this.clock.now());
       } finally {
         this.timing.runs++;
         this.timing.waitedMs += t1 - t0;

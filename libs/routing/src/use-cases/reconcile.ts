@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { FollowUpRepository, OfferRepository } from '@kapok/contacts';
 import { AgentStateRepository } from '@kapok/presence';
@@ -33,6 +34,7 @@ export class Reconcile {
     private readonly followUps: FollowUpRepository,
     private readonly followUpDue: FollowUpDue,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async execute(): Promise<{ expired: number; deadSockets: number; graceExpired: number; dispatched: number }> {
@@ -48,7 +50,7 @@ export class Reconcile {
     for (const id of await this.followUps.overdueScheduled()) await this.followUpDue.execute(id);
 
     let dispatched = 0;
-    for (const c of await this.matching.waitingContacts(WAITING_SWEEP_LIMIT)) {
+    for (const c of await this.matching.waitingContacts(WAITING_SWEEP_LIMIT, this.clock.now())) {
       if (await this.offers_.forContact(c.id)) dispatched++;
     }
     // (Matching every waiting contact also covers every free operator: a pair is found from either side.)

@@ -1,27 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
-import { addDays, lastDayOfMonth } from '../dates';
+import { addDays, lastDayOfMonth } from '@kapok/common';
+import { BulletinResult } from '@kapok/contracts';
 import { RollupRepository, addSums, toFigures, zeroSums } from '../rollup.repository';
 import { StatsScopes } from '../stats-scope';
-import { Figures, SERVICE_LEVEL_THRESHOLD_SECONDS, SERVICE_TYPE_LABELS, TIME_ZONE } from '../stats.types';
+import { SERVICE_LEVEL_THRESHOLD_SECONDS, SERVICE_TYPE_LABELS, TIME_ZONE } from '../stats.types';
 
-export interface BulletinResult {
-  month: string;
-  from: string;
-  to: string;
-  timeZone: string;
-  scope: { name: string };
-  /** The month's totals, plus operators' working days (接线服务社工人次). */
-  figures: Figures & { workerShifts: number };
-  /** The same figures for the month before, for comparison. */
-  previousMonth: { month: string; served: number; problemsResolved: number; contacts: number };
-  byServiceType: { key: string; label: string; contacts: number }[];
-  title: string;
-  /** Exact figures: "本月服务困难群众和特殊群体 N 人次，解决问题 M 个，…" */
-  sentence: string;
-  /** The same with large numbers rounded down as the bureau publishes them ("15 万余人次"). */
-  sentenceRounded: string;
-}
+// The answer's shape is part of the API, shared with the console.
+export type { BulletinResult } from '@kapok/contracts';
 
 /** 152340 → "15 万余"; below 10 000 the exact number. */
 export function roughZh(n: number): string {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { OrgLevel } from '@kapok/org';
-import { eachDay, isoWeek, monthStart, nextMonth } from '../dates';
+import { eachDay, isoWeek, monthStart, nextMonth } from '@kapok/common';
 import { RollupRepository, Sums, addSums, toFigures, zeroSums } from '../rollup.repository';
 import { StatsScope, StatsScopes } from '../stats-scope';
 import { ServiceCountsQuery } from '../stats-query';

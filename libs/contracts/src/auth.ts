@@ -1,0 +1,16 @@
+import type { Role } from './enums';
+
+/** The signed-in person, as `GET /api/me` returns it (and `user` of the login answer). */
+export interface AuthUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  orgUnitId: string;
+}
+
+/** `POST /api/auth/login`. */
+export interface LoginResult {
+  accessToken: string;
+  user: AuthUser;
+}

@@ -1,0 +1,70 @@
+import type { RiskLevel } from './enums';
+import type { AidRequestView } from './records';
+import type { AckError, AckOf, SessionServerToClientEvents } from './socket';
+import type { CoverageGap, QueueSnapshot } from './stats';
+
+/** The monitor socket (the live board). Reference: docs/socket-events.md ("Monitor socket reference"). */
+export const MONITOR_NAMESPACE = '/monitor';
+
+// ------------------------------------------------------------------------------------------ server → client
+
+/** `risk:alert`: a critical contact arrived, or an outcome assessed the risk imminent. */
+export interface RiskAlertEvent {
+  contactId: string;
+  stationId: string;
+  stationName: string;
+  riskLevel: RiskLevel;
+  source: 'critical_contact' | 'imminent_assessment';
+  waitedSeconds: number;
+  at: string;
+}
+
+/** `agent:auto-away`: an operator was set away after missing offers in a row. */
+export interface AgentAutoAwayEvent {
+  userId: string;
+  stationId: string;
+  missedInRow: number;
+  at: string;
+}
+
+/** `aid:overdue`: a material-aid request is not delivered in time. */
+export interface AidOverdueEvent {
+  aidRequest: AidRequestView;
+  overdueHours: number;
+  at: string;
+}
+
+/** Alerts: emitted through Redis, from any process, to the rooms of a station and all its ancestors. */
+export interface MonitorAlertEvents {
+  'risk:alert': (e: RiskAlertEvent) => void;
+  'coverage:gap': (e: CoverageGap) => void;
+  'agent:auto-away': (e: AgentAutoAwayEvent) => void;
+  'aid:overdue': (e: AidOverdueEvent) => void;
+}
+export type MonitorAlertEvent = keyof MonitorAlertEvents;
+export const MONITOR_ALERT_EVENTS = [
+  'risk:alert',
+  'coverage:gap',
+  'agent:auto-away',
+  'aid:overdue',
+] as const satisfies readonly MonitorAlertEvent[];
+/** Refuses to compile while an alert of MonitorAlertEvents is missing from MONITOR_ALERT_EVENTS. */
+type Never<T extends never> = T;
+type _EveryAlertListed = Never<Exclude<MonitorAlertEvent, (typeof MONITOR_ALERT_EVENTS)[number]>>;
+
+export interface MonitorServerToClientEvents extends MonitorAlertEvents, SessionServerToClientEvents {
+  /** At once on connect, then whenever the numbers change, at most every 2 s (from the gateway holding it). */
+  'queue:snapshot': (e: QueueSnapshot) => void;
+}
+
+// ------------------------------------------------------------------------------------------ client → server
+
+export type SnapshotGetAck = { ok: true; snapshot: QueueSnapshot } | AckError;
+
+export interface MonitorClientToServerEvents {
+  /** The current snapshot, on request; not rate-limited. */
+  'snapshot:get': (ack: (res: SnapshotGetAck) => void) => void;
+}
+
+/** The acknowledgement of a client → server event of `/monitor`. */
+export type MonitorAck<E extends keyof MonitorClientToServerEvents> = AckOf<MonitorClientToServerEvents[E]>;

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { CoverageGapKind } from '@kapok/contracts';
+import { Db } from '@kapok/database';
+
+/** Operators of one station by state (the live board's columns). */
+export interface StationOperators {
+  station_id: string;
+  available: number;
+  busy: number;
+  wrap_up: number;
+  away: number;
+  offline: number;
+  signed_in: number;
+}
+
+/**
+ * What statistics and the live board read from other libraries' tables (contacts, users, agent states and
+ * sessions, shifts, coverage gaps): reads only; each of those tables is written by its owner's repository.
+ */
+@Injectable()
+export class StatsReadRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Contacts not answered yet (queued, or offered and ringing) by station, with the longest wait in seconds. */
+  async waitingByStation(stationIds: string[]): Promise<{ station_id: string; n: number; oldest: number }[]> {
+    return this.db.rows(
+      `SELECT station_id, count(*)::int AS n, floor(extract(epoch FROM now() - min(queued_at)))::int AS oldest
+         FROM contacts WHERE status IN ('queued','offered') AND station_id = ANY($1::uuid[])
+        GROUP BY station_id`,
+      [stationIds],
+    );
+  }
+
+  /**
+   * Active operators by station (where they declared themselves on duty, else their home station) and state:
+   * holding a contact (ringing or talking) is busy, then wrapping up, then what a signed-in operator declared;
+   * nobody signed in (no socket) is offline.
+   */
+  async operatorsByStation(stationIds: string[]): Promise<StationOperators[]> {
+    return this.db.rows<StationOperators>(
+      `WITH held AS (
+         SELECT assigned_worker_id AS uid, bool_or(status IN ('offered','active')) AS busy, bool_or(status = 'wrap_up') AS wrap
+           FROM contacts WHERE status IN ('offered','active','wrap_up') AND assigned_worker_id IS NOT NULL
+          GROUP BY assigned_worker_id),
+       conn AS (SELECT DISTINCT user_id AS uid FROM agent_sessions),
+       ops AS (
+         SELECT COALESCE(a.station_id, u.org_unit_id) AS station_id, s.uid IS NOT NULL AS signed_in,
+                CASE WHEN h.busy THEN 'busy' WHEN h.wrap THEN 'wrap_up'
+                     WHEN s.uid IS NOT NULL AND a.presence = 'available' THEN 'available'
+                     WHEN s.uid IS NOT NULL AND a.presence = 'away' THEN 'away'
+                     ELSE 'offline' END AS state
+           FROM users u
+           LEFT JOIN agent_states a ON a.user_id = u.id
+           LEFT JOIN held h ON h.uid = u.id
+           LEFT JOIN conn s ON s.uid = u.id
+          WHERE u.role = 'operator' AND u.active AND COALESCE(a.station_id, u.org_unit_id) = ANY($1::uuid[]))
+       SELECT station_id,
+              count(*) FILTER (WHERE state = 'available')::int AS available,
+              count(*) FILTER (WHERE state = 'busy')::int AS busy,
+              count(*) FILTER (WHERE state = 'wrap_up')::int AS wrap_up,
+              count(*) FILTER (WHERE state = 'away')::int AS away,
+              count(*) FILTER (WHERE state = 'offline')::int AS offline,
+              count(*) FILTER (WHERE signed_in)::int AS signed_in
+         FROM ops GROUP BY station_id`,
+      [stationIds],
+    );
+  }
+
+  /** Operators with a shift covering now, by station. */
+  async rosteredByStation(stationIds: string[]): Promise<{ station_id: string; n: number }[]> {
+    return this.db.rows(
+      `SELECT station_id, count(DISTINCT worker_id)::int AS n FROM shifts
+        WHERE station_id = ANY($1::uuid[]) AND starts_at <= now() AND ends_at > now() GROUP BY station_id`,
+      [stationIds],
+    );
+  }
+
+  /** The kinds of the open coverage gaps of these units, by unit. */
+  async openGapKinds(unitIds: string[]): Promise<Map<string, CoverageGapKind[]>> {
+    const rows = await this.db.rows<{ unit_id: string; kinds: CoverageGapKind[] }>(
+      `SELECT unit_id, array_agg(DISTINCT kind ORDER BY kind) AS kinds FROM coverage_gaps
+        WHERE ended_at IS NULL AND unit_id = ANY($1::uuid[]) GROUP BY unit_id`,
+      [unitIds],
+    );
+    return new Map(rows.map((r) => [r.unit_id, r.kinds]));
+  }
+
+  /** Operators' display names by id (the statistics' worker rows). */
+  async workerNames(ids: string[]): Promise<Map<string, string>> {
+    const rows = await this.db.rows<{ id: string; display_name: string }>(
+      'SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.display_name]));
+  }
+}
