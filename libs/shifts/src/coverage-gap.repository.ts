@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import type { CoverageGapKind } from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { OrgScope, pathUnderSql } from '@kapok/org';
@@ -22,7 +23,10 @@ export interface CurrentGap {
 /** The coverage_gaps table (its only writer), and the reads that find the gaps of now. */
 @Injectable()
 export class CoverageGapRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /** Serialises the checks of several routers: held until `tx` ends. */
   async lockCheck(tx: Tx): Promise<void> {
@@ -30,22 +34,22 @@ export class CoverageGapRepository {
   }
 
   /**
-   * The gaps of now: stations with a shift covering now where no operator of the station is signed in
+   * The gaps of now (the Clock's: rosters are compared with the time routing uses): stations with a shift covering now where no operator of the station is signed in
    * (nobody_signed_in), districts where no station has a shift covering now (nobody_rostered).
    */
   async current(tx: Tx): Promise<CurrentGap[]> {
     return this.db.rows<CurrentGap>(
       `SELECT st.id AS unit_id, 'nobody_signed_in' AS kind FROM org_units st
         WHERE st.level = 'station'
-          AND EXISTS (SELECT 1 FROM shifts s WHERE s.station_id = st.id AND s.starts_at <= now() AND s.ends_at > now())
+          AND EXISTS (SELECT 1 FROM shifts s WHERE s.station_id = st.id AND s.starts_at <= $1 AND s.ends_at > $1)
           AND NOT EXISTS (SELECT 1 FROM agent_states a JOIN agent_sessions x ON x.user_id = a.user_id
                            WHERE a.station_id = st.id)
        UNION ALL
        SELECT d.id, 'nobody_rostered' FROM org_units d
         WHERE d.level = 'district'
           AND NOT EXISTS (SELECT 1 FROM shifts s JOIN org_units st ON st.id = s.station_id
-                           WHERE ${pathUnderSql('st.path', 'd.path')} AND s.starts_at <= now() AND s.ends_at > now())`,
-      [],
+                           WHERE ${pathUnderSql('st.path', 'd.path')} AND s.starts_at <= $1 AND s.ends_at > $1)`,
+      [this.clock.now()],
       tx,
     );
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '@kapok/common';
 import { CoverageGapKind } from '@kapok/contracts';
 import { Db } from '@kapok/database';
 
@@ -19,15 +20,18 @@ export interface StationOperators {
  */
 @Injectable()
 export class StatsReadRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   /** Contacts not answered yet (queued, or offered and ringing) by station, with the longest wait in seconds. */
   async waitingByStation(stationIds: string[]): Promise<{ station_id: string; n: number; oldest: number }[]> {
     return this.db.rows(
-      `SELECT station_id, count(*)::int AS n, floor(extract(epoch FROM now() - min(queued_at)))::int AS oldest
+      `SELECT station_id, count(*)::int AS n, floor(extract(epoch FROM $2::timestamptz - min(queued_at)))::int AS oldest
          FROM contacts WHERE status IN ('queued','offered') AND station_id = ANY($1::uuid[])
         GROUP BY station_id`,
-      [stationIds],
+      [stationIds, this.clock.now()],
     );
   }
 
@@ -70,8 +74,8 @@ export class StatsReadRepository {
   async rosteredByStation(stationIds: string[]): Promise<{ station_id: string; n: number }[]> {
     return this.db.rows(
       `SELECT station_id, count(DISTINCT worker_id)::int AS n FROM shifts
-        WHERE station_id = ANY($1::uuid[]) AND starts_at <= now() AND ends_at > now() GROUP BY station_id`,
-      [stationIds],
+        WHERE station_id = ANY($1::uuid[]) AND starts_at <= $2 AND ends_at > $2 GROUP BY station_id`,
+      [stationIds, this.clock.now()],
     );
   }
 
