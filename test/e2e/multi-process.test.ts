@@ -1,18 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { io, Socket } from 'socket.io-client';
 import { AuthModule } from '../../libs/auth/src';
 import { KapokConfigModule } from '../../libs/config/src';
 import { DatabaseModule, Db } from '../../libs/database/src';
 import { OrgModule } from '../../libs/org/src';
-import { redisOptions } from '../../libs/queue/src';
 import { PASSWORD, TestStation, createStation, redisPrefix } from '../support/fixtures';
+import { Proc, checkBuilt, freePort, processLogs, removeRedisKeys, waitUp } from '../support/processes';
 
 /**
  * The production shape, for real: two gateway processes and two router processes built from dist/, one Postgres,
@@ -20,8 +14,6 @@ import { PASSWORD, TestStation, createStation, redisPrefix } from '../support/fi
  * gateways, and every routing invariant is checked afterwards in the database and on the operators' side.
  */
 
-const ROOT = resolve(__dirname, '../..');
-const entry = (app: string) => join(ROOT, 'dist/apps', app, 'apps', app, 'src/main.js');
 const OPERATORS = 10;
 const CONTACTS = 200;
 const RATE_PER_SECOND = 40;
@@ -39,59 +31,6 @@ class FixturesModule {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** One spawned app process and the tail of what it printed (shown when something goes wrong). */
-class Proc {
-  readonly child: ChildProcess;
-  private out = '';
-
-  constructor(
-    readonly name: string,
-    app: string,
-    env: Record<string, string>,
-  ) {
-    this.child = spawn(process.execPath, [entry(app)], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (b: Buffer) => {
-      this.out = (this.out + b.toString()).slice(-20_000);
-    };
-    this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  get log(): string {
-    return this.out.trim();
-  }
-
-  /** SIGTERM, then SIGKILL if it is still there after 5 s. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 async function api(
   base: string,
@@ -229,24 +168,10 @@ describe('two gateways and two routers as separate processes', () => {
   let failed = false;
   const killAll = () => procs.forEach((p) => p.running && p.child.kill('SIGKILL'));
 
-  const logs = () =>
-    procs
-      .filter((p) => p.log)
-      .map(
-        (p) =>
-          `--- ${p.name} (${p.running ? 'running' : `exited ${p.child.exitCode ?? p.child.signalCode}`})\n${p.log}`,
-      )
-      .join('\n');
+  const logs = () => processLogs(procs);
 
   beforeAll(async () => {
-    for (const app of ['gateway', 'router']) {
-      if (!existsSync(entry(app))) {
-        throw new Error(`${entry(app)} is missing: run \`npm run build\` first (\`npm test\` builds before testing)`);
-      }
-    }
-    if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
-      throw new Error('DATABASE_URL / REDIS_URL are not set: run this file through jest (its globalSetup sets them)');
-    }
+    checkBuilt();
     process.once('exit', killAll); // even if jest is torn down before afterAll runs
 
     const env = {
@@ -270,7 +195,7 @@ describe('two gateways and two routers as separate processes', () => {
     db = ctx.get(Db);
     st = await createStation(ctx, OPERATORS);
 
-    await waitUp(gateways, procs, prefix, logs);
+    await waitUp(gateways, procs, prefix);
 
     const tokens = await Promise.all(
       st.operators.map(async (op, i) => {
@@ -293,17 +218,7 @@ describe('two gateways and two routers as separate processes', () => {
     if (failed && logs()) console.log(`what the processes printed:\n${logs()}`);
     process.removeListener('exit', killAll);
     await ctx?.close();
-    const redis = new Redis(redisOptions(process.env.REDIS_URL!));
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await removeRedisKeys(prefix);
   }, 30_000);
 
   it(`routes ${CONTACTS} contacts at ${RATE_PER_SECOND}/s to ${OPERATORS} operators, each exactly once`, async () => {
@@ -411,33 +326,3 @@ describe('two gateways and two routers as separate processes', () => {
     failed = false;
   }, 120_000);
 });
-
-/** Both gateways answer /api/health and both routers' BullMQ workers are registered in Redis. */
-async function waitUp(gateways: string[], procs: Proc[], prefix: string, logs: () => string): Promise<void> {
-  const queue = new Queue('routing', {
-    connection: redisOptions(process.env.REDIS_URL!) as never,
-    prefix: `${prefix}:bull`,
-  });
-  const deadline = Date.now() + 45_000;
-  try {
-    for (;;) {
-      const dead = procs.filter((p) => !p.running);
-      if (dead.length) throw new Error(`${dead.map((p) => p.name).join(', ')} exited during start-up\n${logs()}`);
-      const healthy = await Promise.all(
-        gateways.map((g) =>
-          fetch(`${g}/api/health`)
-            .then((r) => r.ok)
-            .catch(() => false),
-        ),
-      );
-      const workers = await queue.getWorkersCount().catch(() => 0);
-      if (healthy.every(Boolean) && workers >= 2) return;
-      if (Date.now() > deadline) {
-        throw new Error(`not up after 45 s (gateways healthy: ${healthy}, router workers: ${workers})\n${logs()}`);
-      }
-      await sleep(200);
-    }
-  } finally {
-    await queue.close();
-  }
-}

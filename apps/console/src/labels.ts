@@ -145,6 +145,7 @@ export const REVOKE_REASON_LABELS: Record<OfferRevokeReason, string> = {
   declined: '已拒接',
   disconnected: '连接中断，来电已转给其他社工',
   away: '您已暂离，来电已转给其他社工',
+  undelivered: '来电推送失败，系统将重新分配',
 };
 
 /** The errors of the `offer:accept` / `offer:decline` acks (free text on the wire: unknown ones show as they are). */
@@ -192,6 +193,7 @@ export const ALERT_LABELS: Record<MonitorAlertEvent, string> = {
   'risk:alert': '高危预警',
   'coverage:gap': '值守空档',
   'agent:auto-away': '社工自动暂离',
+  'agent:console-lost': '通话中工作台断线',
   'aid:overdue': '物资逾期未送达',
 };
 

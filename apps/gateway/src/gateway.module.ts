@@ -28,6 +28,7 @@ import { StatsController } from './http/stats.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 import { MonitorGateway } from './sockets/monitor.gateway';
+import { SocketSubscription } from './sockets/socket-subscription';
 
 /** The HTTP + socket process: REST API, operator sockets. Thin: controllers and gateways call use-cases. */
 @Module({
@@ -61,6 +62,6 @@ import { MonitorGateway } from './sockets/monitor.gateway';
     AuditController,
     StatsController,
   ],
-  providers: [AgentGateway, GatewayInstance, MonitorGateway],
+  providers: [AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
 })
 export class GatewayModule {}

@@ -1,8 +1,7 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig } from '@kapok/config';
-import { ROUTING_QUEUE, RoutingJobName, RoutingJobs } from '@kapok/queue';
+import { ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
 import { FlagOverdueAid } from '@kapok/records';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 import { CoverageWatch } from '@kapok/shifts';
@@ -11,10 +10,16 @@ import { ReconcileRollups } from '@kapok/stats';
 /** One handler per job name: the compiler refuses a map that misses a job of RoutingJobs. */
 type RoutingHandlers = { [K in RoutingJobName]: (data: RoutingJobs[K], job: Job) => Promise<unknown> };
 
-/** Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself. */
-@Processor(ROUTING_QUEUE)
-export class RoutingProcessor extends WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
+/**
+ * Routing jobs → use-cases. Jobs are triggers carrying ids; each use-case reloads and checks the state itself.
+ * The BullMQ worker is made here from the configuration (routingWorkerOptions: a short job lock and a frequent
+ * stalled check, so the jobs of a router that died run again within seconds), once every module is ready.
+ */
+@Injectable()
+export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RoutingProcessor.name);
+  private worker?: Worker;
+  private lastError = 0;
 
   private readonly handlers: RoutingHandlers = {
     'route-contact': async ({ contactId, thenOperatorId }) => {
@@ -40,12 +45,20 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     private readonly rollups: ReconcileRollups,
     private readonly overdueAid: FlagOverdueAid,
     private readonly config: AppConfig,
-  ) {
-    super();
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.get('ROUTER_CONCURRENCY');
+    const worker = new Worker(ROUTING_QUEUE, (job) => this.process(job), routingWorkerOptions(this.config));
+    worker.on('failed', (job, err) => this.onFailed(job, err));
+    // A router that died held these: they are queued again, ahead of everything (docs/routing.md, "Failures").
+    worker.on('stalled', (jobId) => this.logger.warn(`job ${jobId} was held by a router that stopped: runs again`));
+    // Redis unreachable (ioredis reconnects by itself), a lock that could not be renewed: said once in a while.
+    worker.on('error', (err) => {
+      if (Date.now() - this.lastError < 10_000) return;
+      this.lastError = Date.now();
+      this.logger.error(`routing worker: ${err.message}`);
+    });
+    this.worker = worker;
   }
 
   /**
@@ -54,7 +67,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
    * would make a job finishing late fail to enqueue its follow-up triggers.
    */
   async onModuleDestroy(): Promise<void> {
-    await this.worker.close();
+    await this.worker?.close();
   }
 
   process(job: Job): Promise<unknown> {
@@ -74,8 +87,7 @@ export class RoutingProcessor extends WorkerHost implements OnApplicationBootstr
     return this.handlers[name](job.data, job);
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined, err: Error): void {
+  private onFailed(job: Job | undefined, err: Error): void {
     this.logger.error(`job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`);
   }
 }

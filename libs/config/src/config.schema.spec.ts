@@ -29,6 +29,13 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it("recovers a dead router's jobs within seconds by default, and refuses a lock under a second", () => {
+    const cfg = validateConfig(base);
+    expect([cfg.ROUTER_JOB_LOCK_SECONDS, cfg.ROUTER_STALLED_CHECK_SECONDS]).toEqual([5, 1]);
+    expect(refusal({ ...base, ROUTER_JOB_LOCK_SECONDS: '0.5' })).toMatch(/ROUTER_JOB_LOCK_SECONDS/);
+    expect(refusal({ ...base, ROUTER_STALLED_CHECK_SECONDS: '0' })).toMatch(/ROUTER_STALLED_CHECK_SECONDS/);
+  });
+
   it('names the bad variable', () => {
     expect(() => validateConfig({ ...base, PORT: 'abc' })).toThrow(/PORT/);
     expect(() => validateConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);

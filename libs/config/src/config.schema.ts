@@ -53,6 +53,13 @@ export const configSchema = z.object({
   RECONNECT_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(60),
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().positive().max(3600).default(5),
   ROUTER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * A router holds a lock on each job it runs, renewed every half of this while the job runs (however long); a router
+   * that died lets its jobs go when the lock runs out. Short, so a dead router's jobs run again within seconds.
+   */
+  ROUTER_JOB_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(5),
+  /** How often the routers look for jobs whose lock ran out (a dead router's) and queue them again, first in line. */
+  ROUTER_STALLED_CHECK_SECONDS: z.coerce.number().min(0.1).max(600).default(1),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/)

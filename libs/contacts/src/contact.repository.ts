@@ -253,6 +253,14 @@ export class ContactRepository {
     );
   }
 
+  /** Every contact an operator is talking to or wrapping up (chats: up to their capacity), first answered first. */
+  async findAllHeldBy(workerId: string): Promise<ContactRow[]> {
+    return this.db.rows<ContactRow>(
+      `${SELECT} WHERE c.assigned_worker_id = $1 AND c.status IN ('active','wrap_up') ORDER BY c.answered_at, c.id`,
+      [workerId],
+    );
+  }
+
   async findActiveHeldBy(workerId: string, tx: Tx): Promise<ContactRow | undefined> {
     return this.db.one<ContactRow>(
       `${SELECT} WHERE c.assigned_worker_id = $1 AND c.status = 'active' FOR UPDATE OF c`,

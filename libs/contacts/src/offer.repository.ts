@@ -67,6 +67,22 @@ export class OfferRepository {
     return res.rowCount === 1;
   }
 
+  /**
+   * How many offers of this contact in a row, up to the last one, reached nobody (revoked `undelivered`): the pause
+   * before it is routed again grows with it.
+   */
+  async undeliveredInRow(contactId: string, tx: Tx): Promise<number> {
+    const row = await this.db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM offers
+        WHERE contact_id = $1 AND reason = 'undelivered'
+          AND created_at > COALESCE((SELECT max(created_at) FROM offers
+                                      WHERE contact_id = $1 AND reason IS DISTINCT FROM 'undelivered'), '-infinity')`,
+      [contactId],
+      tx,
+    );
+    return row?.n ?? 0;
+  }
+
   /** Open offers past their expiry by more than `graceSeconds` (their expiry job was lost). */
   async overdue(graceSeconds: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(

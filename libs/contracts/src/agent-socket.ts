@@ -21,12 +21,18 @@ export interface OfferRevokedEvent {
   reason: OfferRevokeReason;
 }
 
-/** `agent:state`: everything the operator needs after a (re)connect, in one event. */
+/**
+ * `agent:state`: everything the operator needs after a (re)connect, in one event; also sent again when the
+ * gateway's Redis subscription was interrupted (events emitted meanwhile never came).
+ */
 export interface AgentStateEvent {
   presence: Presence;
   connected: boolean;
   offer: ContactOfferEvent | null;
+  /** The first of `contacts` (the one contact of a phone call), or null. */
   contact: ContactView | null;
+  /** Every contact the operator holds (active or wrap-up; up to their chat capacity of chats), first answered first. */
+  contacts: ContactView[];
 }
 
 /** `contact:updated`: the operator's contact changed (ended by the gateway → `wrap_up`; completed). */
@@ -50,7 +56,7 @@ export interface AgentNotifierEvents {
 }
 
 export interface AgentServerToClientEvents extends AgentNotifierEvents, SessionServerToClientEvents {
-  /** On every connect, from the gateway holding the socket. */
+  /** On every connect, and after its Redis subscription was interrupted, from the gateway holding the socket. */
   'agent:state': (e: AgentStateEvent) => void;
 }
 

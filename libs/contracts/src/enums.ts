@@ -43,8 +43,19 @@ export type ContactDirection = (typeof CONTACT_DIRECTIONS)[number];
 export const RISK_LEVELS = ['normal', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-/** Why an open offer went away (`offer:revoked`). */
-export const OFFER_REVOKE_REASONS = ['timeout', 'abandoned', 'taken', 'declined', 'disconnected', 'away'] as const;
+/**
+ * Why an open offer went away (`offer:revoked`). `undelivered`: it reached no gateway (Redis had no subscriber for
+ * it), so it was withdrawn at once; it counts neither as a miss nor as a decline.
+ */
+export const OFFER_REVOKE_REASONS = [
+  'timeout',
+  'abandoned',
+  'taken',
+  'declined',
+  'disconnected',
+  'away',
+  'undelivered',
+] as const;
 export type OfferRevokeReason = (typeof OFFER_REVOKE_REASONS)[number];
 
 // ------------------------------------------------------------------------------------------ the outcome (服务记录)

@@ -27,6 +27,21 @@ export interface AgentAutoAwayEvent {
   at: string;
 }
 
+/**
+ * `agent:console-lost`: an operator's console has been lost for longer than the reconnect grace in the middle of an
+ * active phone contact. The contact stays theirs (the call goes on); a coordinator may let it go
+ * (`POST /api/contacts/:id/reclaim`).
+ */
+export interface AgentConsoleLostEvent {
+  userId: string;
+  /** The operator's station. */
+  stationId: string;
+  contactId: string;
+  /** Seconds since the operator's last socket closed. */
+  disconnectedSeconds: number;
+  at: string;
+}
+
 /** `aid:overdue`: a material-aid request is not delivered in time. */
 export interface AidOverdueEvent {
   aidRequest: AidRequestView;
@@ -39,6 +54,7 @@ export interface MonitorAlertEvents {
   'risk:alert': (e: RiskAlertEvent) => void;
   'coverage:gap': (e: CoverageGap) => void;
   'agent:auto-away': (e: AgentAutoAwayEvent) => void;
+  'agent:console-lost': (e: AgentConsoleLostEvent) => void;
   'aid:overdue': (e: AidOverdueEvent) => void;
 }
 export type MonitorAlertEvent = keyof MonitorAlertEvents;
@@ -46,6 +62,7 @@ export const MONITOR_ALERT_EVENTS = [
   'risk:alert',
   'coverage:gap',
   'agent:auto-away',
+  'agent:console-lost',
   'aid:overdue',
 ] as const satisfies readonly MonitorAlertEvent[];
 /** Refuses to compile while an alert of MonitorAlertEvents is missing from MONITOR_ALERT_EVENTS. */

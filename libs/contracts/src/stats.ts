@@ -107,12 +107,35 @@ export interface LiveUnit {
   serviceLevelToday: number | null;
   /** Open coverage gaps of this unit. */
   coverageGaps: CoverageGapKind[];
+  /**
+   * Operators of the unit whose console is lost (no socket) in the middle of an active phone contact: the call goes
+   * on on the phone network and the contact stays theirs (listed in `QueueSnapshot.consoleLostContacts`).
+   */
+  consoleLost: number;
+}
+
+/**
+ * A phone contact whose operator's console is lost (no socket) while it is active. It is not taken from them: it
+ * waits for the telephony side (`/end`), the operator, or a coordinator who lets it go
+ * (`POST /api/contacts/:id/reclaim`).
+ */
+export interface ConsoleLostContact {
+  contactId: string;
+  /** The operator's station (where they count on the board). */
+  stationId: string;
+  operatorId: string;
+  operatorName: string;
+  answeredAt: string;
+  /** When the operator's last socket closed. */
+  disconnectedAt: string;
 }
 
 /** `queue:snapshot` on `/monitor`, and `GET /api/stats/live`. */
 export interface QueueSnapshot {
   at: string;
   units: LiveUnit[];
+  /** The contacts counted by the units' `consoleLost`, in the monitor's part of the tree, longest lost first. */
+  consoleLostContacts: ConsoleLostContact[];
 }
 
 /** A coverage gap (`coverage:gap` when it opens, `endedAt: null`, and when it closes). */

@@ -9,6 +9,8 @@ export interface AgentState {
   presence: Presence;
   connected: boolean;
   idleSince: Date;
+  /** When their last socket closed (the reconnect grace runs from it); null while one is connected. */
+  disconnectedAt: Date | null;
 }
 
 /**
@@ -40,6 +42,7 @@ export class AgentStateRepository {
       presence: Presence;
       connected: boolean;
       idle_since: Date;
+      disconnected_at: Date | null;
     }>(
       `SELECT a.*, EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id) AS connected
          FROM agent_states a WHERE a.user_id = $1`,
@@ -53,6 +56,7 @@ export class AgentStateRepository {
         presence: row.presence,
         connected: row.connected,
         idleSince: row.idle_since,
+        disconnectedAt: row.disconnected_at,
       }
     );
   }
@@ -163,14 +167,31 @@ export class AgentStateRepository {
     return rows.map((r) => r.socket_id);
   }
 
-  /** Operators with no socket for longer than the grace period who still look present or hold a contact. */
+  /**
+   * The sockets this gateway process has recorded (its own rows). The gateway compares them with the sockets it
+   * really holds: a row whose socket is gone was left by a disconnect that could not be written (Postgres down).
+   */
+  async sessionsOfGateway(gatewayId: string): Promise<string[]> {
+    const rows = await this.db.rows<{ socket_id: string }>(
+      'SELECT socket_id FROM agent_sessions WHERE gateway_id = $1',
+      [gatewayId],
+    );
+    return rows.map((r) => r.socket_id);
+  }
+
+  /**
+   * Operators with no socket for longer than the grace period who still look present or hold a text contact (chat,
+   * wechat) that can move to another operator. A phone contact alone does not bring them back: the call goes on on
+   * the phone network and stays theirs (AgentSession.expireGrace), so once they are offline there is nothing to do.
+   */
   async pastReconnectGrace(graceSeconds: number): Promise<string[]> {
     const rows = await this.db.rows<{ user_id: string }>(
       `SELECT a.user_id FROM agent_states a
         WHERE a.disconnected_at IS NOT NULL AND a.disconnected_at < $2::timestamptz - make_interval(secs => $1)
           AND NOT EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = a.user_id)
           AND (a.presence <> 'offline'
-               OR EXISTS (SELECT 1 FROM contacts c WHERE c.assigned_worker_id = a.user_id AND c.status = 'active'))`,
+               OR EXISTS (SELECT 1 FROM contacts c
+                           WHERE c.assigned_worker_id = a.user_id AND c.status = 'active' AND c.channel <> 'phone'))`,
       [graceSeconds, this.clock.now()],
     );
     return rows.map((r) => r.user_id);

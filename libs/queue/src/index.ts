@@ -1,4 +1,5 @@
 export * from './routing-jobs';
 export * from './routing-queue';
+export * from './routing-worker';
 export * from './queue.module';
 export * from './redis-options';

@@ -1,10 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import type { ConnectionOptions } from 'bullmq';
 import { AppConfig } from '@kapok/config';
 import { ROUTING_QUEUE } from './routing-jobs';
 import { RoutingQueue } from './routing-queue';
-import { redisOptions } from './redis-options';
+import { bullConnection } from './routing-worker';
 
 @Global()
 @Module({
@@ -12,8 +11,7 @@ import { redisOptions } from './redis-options';
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        connection: redisOptions(config.get('REDIS_URL')) as ConnectionOptions,
-        prefix: `${config.get('REDIS_PREFIX')}:bull`,
+        ...bullConnection(config),
         defaultJobOptions: {
           removeOnComplete: true,
           removeOnFail: { count: 5000 },

@@ -46,6 +46,25 @@ export type PeriodicJobName = {
   [K in RoutingJobName]: RoutingJobs[K] extends PeriodicJob ? K : never;
 }[RoutingJobName];
 
+/**
+ * The order jobs are taken in when work piles up (BullMQ priorities: a job without priority, here 0, goes before
+ * every prioritized job; then 1, 2, 3; first in, first out within one). The safety net and the time-critical jobs
+ * never wait behind a backlog of triggers: the reconcile sweep (whose next tick BullMQ schedules only once this one
+ * is taken) and offer expiries. Then the jobs that give an operator with room their next contact and the periodic
+ * checks, then the contact triggers (the bulk of a burst), then the nightly statistics check. A job that a dead
+ * router held is queued again ahead of all of them. The compiler refuses a job without its priority.
+ */
+export const ROUTING_JOB_PRIORITY = {
+  reconcile: 0,
+  'expire-offer': 0,
+  'route-operator': 1,
+  'follow-up-due': 1,
+  'coverage-check': 1,
+  'flag-overdue-aid': 1,
+  'route-contact': 2,
+  'stats-reconcile': 3,
+} as const satisfies Record<RoutingJobName, number>;
+
 /** The job names as constants (`RoutingJob.RouteContact`), for readers who prefer them to the string. */
 export const RoutingJob = {
   RouteContact: 'route-contact',

@@ -2,7 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@kapok/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
-import { PeriodicJobName, ROUTING_QUEUE, RoutingJobName, RoutingJobs, RoutingSchedule } from './routing-jobs';
+import {
+  PeriodicJobName,
+  ROUTING_JOB_PRIORITY,
+  ROUTING_QUEUE,
+  RoutingJobName,
+  RoutingJobs,
+  RoutingSchedule,
+} from './routing-jobs';
 
 /**
  * The producer side of the routing queue (BullMQ). Triggers are best effort: the truth is in Postgres, and the
@@ -28,9 +35,12 @@ export class RoutingQueue {
     });
   }
 
-  /** The one way a job enters the queue: the payload is the one its name takes (RoutingJobs). */
+  /**
+   * The one way a job enters the queue: the payload is the one its name takes (RoutingJobs), at its name's priority
+   * (ROUTING_JOB_PRIORITY).
+   */
   add<K extends RoutingJobName>(name: K, data: RoutingJobs[K], opts?: JobsOptions): Promise<Job> {
-    return this.queue.add(name, data, opts);
+    return this.queue.add(name, data, { priority: ROUTING_JOB_PRIORITY[name], ...opts });
   }
 
   async routeContact(contactId: string, thenOperatorId?: string): Promise<void> {
@@ -88,7 +98,7 @@ export class RoutingQueue {
    */
   async upsertSchedule({ name, repeat }: RoutingSchedule): Promise<void> {
     const data: RoutingJobs[PeriodicJobName] = {};
-    await this.queue.upsertJobScheduler(name, repeat, { name, data });
+    await this.queue.upsertJobScheduler(name, repeat, { name, data, opts: { priority: ROUTING_JOB_PRIORITY[name] } });
   }
 
   /** The ids of the job schedulers that exist now (in Redis). */

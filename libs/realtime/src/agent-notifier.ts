@@ -16,14 +16,21 @@ type Payload<E extends keyof AgentNotifierEvents> = Parameters<AgentNotifierEven
 export class AgentNotifier {
   private readonly agents: Emitter<AgentNotifierEvents>;
 
-  constructor(redis: RedisClient) {
+  constructor(private readonly redis: RedisClient) {
     this.agents = new Emitter<AgentNotifierEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
       AGENT_NAMESPACE,
     );
   }
 
-  offer(userId: string, e: Payload<'contact:offer'>): void {
-    this.agents.to(agentRoom(userId)).emit('contact:offer', e);
+  /**
+   * Sends the offer; answers whether it reached a gateway (Redis counted a subscriber). False means nobody can have
+   * received it (Redis just came back and no gateway has subscribed again yet, or Redis is unreachable): routing
+   * withdraws such an offer at once rather than let it ring nowhere. True means every gateway listening got it; one
+   * whose subscription was down meanwhile resends its sockets their state when it is back (`agent:state`).
+   */
+  async offer(userId: string, e: Payload<'contact:offer'>): Promise<boolean> {
+    const receivers = await this.redis.receivers(() => this.agents.to(agentRoom(userId)).emit('contact:offer', e));
+    return receivers > 0;
   }
 
   revoked(userId: string, e: Payload<'offer:revoked'>): void {

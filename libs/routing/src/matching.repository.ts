@@ -71,8 +71,11 @@ const ELIGIBLE = `
   AND (c.waited >= c.relax OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
-/** One lock for all matching of the organisation tree (pairs can cross stations through overflow). */
-const MATCH_LOCK = 7235100;
+/**
+ * One lock for all matching of the organisation tree (pairs can cross stations through overflow). (Exported for the
+ * fault tests, which hold it to catch a router in the middle of its jobs.)
+ */
+export const MATCH_LOCK = 7235100;
 
 export interface ContactLevel {
   id: string;
@@ -174,6 +177,17 @@ export class MatchingRepository {
        SELECT c.id, c.level, c.waited::float8 AS waited FROM waiting c ORDER BY c.priority DESC, c.queued_at LIMIT ${Number(limit)}`,
       this.params(null, null, now),
     );
+  }
+
+  /** Operators on duty with room for one more contact, idle longest first (forOperator checks each again). */
+  async operatorsWithRoom(now: Date): Promise<string[]> {
+    const rows = await this.db.rows<{ user_id: string }>(
+      `WITH ${CTES}
+       SELECT f.user_id FROM free f WHERE f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity
+        ORDER BY f.idle_since, f.user_id`,
+      this.params(null, null, now),
+    );
+    return rows.map((r) => r.user_id);
   }
 
   /**

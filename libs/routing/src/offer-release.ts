@@ -13,16 +13,29 @@ export interface Released {
   stationId: string;
   /** Set when this timeout made the operator away: how many offers they missed in a row. */
   setAway?: number;
+  /** Set when the offer reached nobody: how many offers of the contact in a row did (this one included). */
+  undeliveredInRow?: number;
 }
 
 export type ReleaseKind =
   | { status: 'declined'; reason: 'declined' }
   | { status: 'expired'; reason: 'timeout' }
-  | { status: 'revoked'; reason: 'disconnected' | 'away' };
+  | { status: 'revoked'; reason: 'disconnected' | 'away' | 'undelivered' };
+
+/**
+ * The pause before a contact whose offer reached nobody is routed again: doubled for each such offer in a row, up to
+ * the maximum. Redis delivering nothing (no gateway subscribed yet) is over within a second or two of its return; a
+ * gateway that subscribes again also routes its available operators at once (AgentSession.resync), so the pause
+ * only keeps a contact from being offered into the void in a tight loop meanwhile.
+ */
+export const UNDELIVERED_RETRY_MS = 1000;
+export const UNDELIVERED_RETRY_MAX_MS = 8000;
 
 /**
  * Letting go of an open offer (declined, timed out, or revoked): the contact goes back in line in its original
- * place, the operator goes to the back of the idle line, and both are routed again at once.
+ * place, the operator goes to the back of the idle line, and both are routed again at once. An offer that reached
+ * nobody (`undelivered`) is not the operator's doing: it counts neither as a miss nor as a decline, leaves the
+ * operator's place in the idle line as it was, and its contact is routed again after a short pause.
  */
 @Injectable()
 export class OfferRelease {
@@ -47,6 +60,9 @@ export class OfferRelease {
     const contact = await this.contacts.lock(offer.contact_id, tx);
     if (!contact || !(await this.offers.close(tx, offer.id, kind.status, kind.reason))) return undefined;
     await this.contacts.transition(tx, contact.id, 'release', { expectWorker: offer.worker_id });
+    if (kind.reason === 'undelivered') {
+      return { stationId: contact.station_id, undeliveredInRow: await this.offers.undeliveredInRow(contact.id, tx) };
+    }
     await this.agents.markIdle(offer.worker_id, tx);
     let setAway: number | undefined;
     if (kind.reason === 'timeout') {
@@ -69,8 +85,18 @@ export class OfferRelease {
   /** After the transaction committed: tell the operator (and coordinators) and route both sides again. */
   async afterRelease(offer: OfferRow, kind: ReleaseKind, released: Released): Promise<void> {
     if (kind.reason !== 'declined') {
+      // (also for an offer that reached nobody: had it gone out late after all, this follows it on the same
+      // connection, so the operator's console drops it)
       const e: OfferRevokedEvent = { offerId: offer.id, contactId: offer.contact_id, reason: kind.reason };
       this.notifier.revoked(offer.worker_id, e);
+    }
+    if (kind.reason === 'undelivered') {
+      // Its expiry was never scheduled. The contact is routed again after a pause, not at once: Redis that delivered
+      // nothing a moment ago most likely still does not, and the one operator who may take it is likely the same.
+      const n = Math.max(1, released.undeliveredInRow ?? 1);
+      const pause = Math.min(UNDELIVERED_RETRY_MS * 2 ** (n - 1), UNDELIVERED_RETRY_MAX_MS);
+      await this.routing.scheduleContactTimer(offer.contact_id, new Date(this.clock.now().getTime() + pause));
+      return;
     }
     if (kind.reason !== 'timeout') await this.routing.cancelOfferExpiry(offer.id);
     if (released.setAway !== undefined) {

@@ -13,8 +13,19 @@ import { ExpireOffer } from './use-cases/expire-offer';
 import { FollowUpDue } from './use-cases/follow-up-due';
 import { MakeOffers } from './use-cases/make-offers';
 import { Reconcile } from './use-cases/reconcile';
+import { ReconcileGatewaySessions } from './use-cases/reconcile-gateway-sessions';
+import { ReclaimContact } from './use-cases/reclaim-contact';
 
-const useCases = [MakeOffers, AnswerOffer, ExpireOffer, AgentSession, FollowUpDue, Reconcile];
+const useCases = [
+  MakeOffers,
+  AnswerOffer,
+  ExpireOffer,
+  AgentSession,
+  FollowUpDue,
+  Reconcile,
+  ReconcileGatewaySessions,
+  ReclaimContact,
+];
 
 @Module({
   imports: [ContactsModule, PresenceModule, OrgModule],

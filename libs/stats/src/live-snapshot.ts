@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { Clock, shanghaiToday } from '@kapok/common';
-import { CoverageGapKind, LiveUnit, QueueSnapshot } from '@kapok/contracts';
+import { ConsoleLostContact, CoverageGapKind, LiveUnit, QueueSnapshot } from '@kapok/contracts';
 import { OrgAccess, OrgLevel, OrgRepository, isPathUnder } from '@kapok/org';
 import { RollupRepository, Sums, zeroSums } from './rollup.repository';
 import { StatsReadRepository } from './stats-read.repository';
 
 // `queue:snapshot` and its units are part of the API, shared with the console (@kapok/contracts).
-export type { LiveUnit, QueueSnapshot } from '@kapok/contracts';
+export type { ConsoleLostContact, LiveUnit, QueueSnapshot } from '@kapok/contracts';
 
 /** The live board's units: every level down to stations (points have no lines). */
 const BOARD_LEVELS: readonly OrgLevel[] = ['city', 'region', 'district', 'station'];
@@ -41,6 +41,8 @@ interface StationLive {
   signedIn: number;
   rostered: number;
   today: Sums;
+  /** Phone contacts going on while their operator's console is lost (operators of this station). */
+  consoleLost: ConsoleLostContact[];
 }
 
 /**
@@ -90,7 +92,14 @@ export class LiveSnapshots {
     const out = new Map<string, QueueSnapshot>();
     for (const scope of scopes) {
       if (out.has(scope.key)) continue;
-      out.set(scope.key, { at, units: scope.units.map(({ unit, stationIds: ids }) => toUnit(unit, ids, live, gaps)) });
+      const consoleLostContacts = scope.stationIds
+        .flatMap((id) => live.get(id)?.consoleLost ?? [])
+        .sort((a, b) => a.disconnectedAt.localeCompare(b.disconnectedAt) || a.contactId.localeCompare(b.contactId));
+      out.set(scope.key, {
+        at,
+        units: scope.units.map(({ unit, stationIds: ids }) => toUnit(unit, ids, live, gaps)),
+        consoleLostContacts,
+      });
     }
     return out;
   }
@@ -98,11 +107,12 @@ export class LiveSnapshots {
   private async stations(ids: string[], now: Date): Promise<Map<string, StationLive>> {
     const out = new Map<string, StationLive>();
     if (!ids.length) return out;
-    const [waiting, operators, rostered, today] = await Promise.all([
+    const [waiting, operators, rostered, today, consoleLost] = await Promise.all([
       this.reads.waitingByStation(ids),
       this.reads.operatorsByStation(ids),
       this.reads.rosteredByStation(ids),
       this.rollups.dayByStation(ids, shanghaiToday(now)),
+      this.reads.consoleLostContacts(ids),
     ]);
     const get = (id: string) => {
       let s = out.get(id);
@@ -118,6 +128,7 @@ export class LiveSnapshots {
           signedIn: 0,
           rostered: 0,
           today: zeroSums(),
+          consoleLost: [],
         };
         out.set(id, s);
       }
@@ -136,6 +147,16 @@ export class LiveSnapshots {
     }
     for (const r of rostered) get(r.station_id).rostered = r.n;
     for (const [id, sums] of today) get(id).today = sums;
+    for (const c of consoleLost) {
+      get(c.station_id).consoleLost.push({
+        contactId: c.contact_id,
+        stationId: c.station_id,
+        operatorId: c.operator_id,
+        operatorName: c.operator_name,
+        answeredAt: new Date(c.answered_at).toISOString(),
+        disconnectedAt: new Date(c.disconnected_at).toISOString(),
+      });
+    }
     return out;
   }
 
@@ -170,6 +191,7 @@ function toUnit(
     servedToday: 0,
     serviceLevelToday: null,
     coverageGaps: gaps.get(unit.id) ?? [],
+    consoleLost: 0,
   };
   let inSl = 0;
   let slBase = 0;
@@ -185,6 +207,7 @@ function toUnit(
     u.offline += s.offline;
     u.signedIn += s.signedIn;
     u.rostered += s.rostered;
+    u.consoleLost += s.consoleLost.length;
     u.contactsToday += s.today.contacts;
     u.answeredToday += s.today.answered;
     u.abandonedToday += s.today.abandoned;

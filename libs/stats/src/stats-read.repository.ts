@@ -14,6 +14,16 @@ export interface StationOperators {
   signed_in: number;
 }
 
+/** A phone contact going on while its operator's console is lost (the live board's list). */
+export interface ConsoleLostRow {
+  contact_id: string;
+  station_id: string;
+  operator_id: string;
+  operator_name: string;
+  answered_at: Date;
+  disconnected_at: Date;
+}
+
 /**
  * What statistics and the live board read from other libraries' tables (contacts, users, agent states and
  * sessions, shifts, coverage gaps): reads only; each of those tables is written by its owner's repository.
@@ -66,6 +76,25 @@ export class StatsReadRepository {
               count(*) FILTER (WHERE state = 'offline')::int AS offline,
               count(*) FILTER (WHERE signed_in)::int AS signed_in
          FROM ops GROUP BY station_id`,
+      [stationIds],
+    );
+  }
+
+  /**
+   * Active phone contacts whose operator has no socket (their console is lost), by the operator's station as in
+   * operatorsByStation (deactivated operators too: their call still needs someone to settle it), longest lost first.
+   */
+  async consoleLostContacts(stationIds: string[]): Promise<ConsoleLostRow[]> {
+    return this.db.rows<ConsoleLostRow>(
+      `SELECT c.id AS contact_id, COALESCE(a.station_id, u.org_unit_id) AS station_id, u.id AS operator_id,
+              u.display_name AS operator_name, c.answered_at, COALESCE(a.disconnected_at, c.answered_at) AS disconnected_at
+         FROM contacts c
+         JOIN users u ON u.id = c.assigned_worker_id
+         LEFT JOIN agent_states a ON a.user_id = u.id
+        WHERE c.status = 'active' AND c.channel = 'phone'
+          AND NOT EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = u.id)
+          AND COALESCE(a.station_id, u.org_unit_id) = ANY($1::uuid[])
+        ORDER BY 6, c.id`,
       [stationIds],
     );
   }

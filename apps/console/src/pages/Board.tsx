@@ -3,10 +3,12 @@ import {
   Alert,
   App as AntApp,
   Badge,
+  Button,
   Card,
   Col,
   Empty,
   List,
+  Popconfirm,
   Row,
   Space,
   Statistic,
@@ -27,7 +29,7 @@ import {
   type OrgUnitView,
   type QueueSnapshot,
 } from '@kapok/contracts';
-import { get } from '../api';
+import { describeError, get, post } from '../api';
 import { formatDuration, formatPercent, useNow } from '../hooks';
 import { ALERT_LABELS, COVERAGE_GAP_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
 import { useSession } from '../session';
@@ -61,6 +63,10 @@ function describeAlert(a: AlertItem, unitName: (id: string | undefined) => strin
       const d = a.data;
       return `${unitName(d.stationId) ?? ''} 一名社工连续 ${d.missedInRow ?? '多'} 次未接听，已自动设为暂离`;
     }
+    case 'agent:console-lost': {
+      const d = a.data;
+      return `${unitName(d.stationId) ?? ''} 一名社工通话中工作台断线已 ${formatDuration(d.disconnectedSeconds)}，来电仍由其处理`;
+    }
     case 'aid:overdue': {
       const d = a.data;
       const r: Partial<AidRequestView> = d.aidRequest ?? {};
@@ -75,7 +81,7 @@ function describeAlert(a: AlertItem, unitName: (id: string | undefined) => strin
 
 export function BoardPage() {
   const { session, signOut } = useSession();
-  const { notification } = AntApp.useApp();
+  const { message, notification } = AntApp.useApp();
   const [snapshot, setSnapshot] = useState<QueueSnapshot | null>(null);
   const [receivedAt, setReceivedAt] = useState<number>(Date.now());
   const [alerts, setAlerts] = useState<AlertItem[]>([]);
@@ -115,6 +121,7 @@ export function BoardPage() {
       'risk:alert': alert('risk:alert'),
       'coverage:gap': alert('coverage:gap'),
       'agent:auto-away': alert('agent:auto-away'),
+      'agent:console-lost': alert('agent:console-lost'),
       'aid:overdue': alert('aid:overdue'),
     };
     return {
@@ -134,6 +141,13 @@ export function BoardPage() {
     () => (snapshot?.units ?? []).flatMap((u) => (u.coverageGaps ?? []).map((g) => ({ unit: u, kind: g }))),
     [snapshot],
   );
+  const consoleLost = snapshot?.consoleLostContacts ?? [];
+  // A phone contact stays with an operator whose console is lost (the call goes on); the coordinator may let it go.
+  const letGo = (contactId: string) =>
+    post(`/contacts/${contactId}/reclaim`).then(
+      () => message.success('已转回排队，将分配给其他社工'),
+      (e) => message.error(describeError(e)),
+    );
   const stations = useMemo(() => (snapshot?.units ?? []).filter((u) => u.level === 'station'), [snapshot]);
   const showActiveOnly = activeOnly ?? stations.length > 40;
   const visible = useMemo(() => (showActiveOnly ? pruneQuiet(rows) : rows), [rows, showActiveOnly]);
@@ -239,6 +253,13 @@ export function BoardPage() {
                       <Space size={4}>
                         <span title={name}>{shortName(r, rowsById)}</span>
                         {r.level !== 'station' && <Tag bordered={false}>{label(LEVEL_LABELS, r.level)}</Tag>}
+                        {(r.consoleLost ?? 0) > 0 && (
+                          <Tooltip title="社工通话中工作台断线，来电仍由其处理">
+                            <Tag color="red" style={{ marginInlineEnd: 0 }}>
+                              断线通话 {r.consoleLost}
+                            </Tag>
+                          </Tooltip>
+                        )}
                         {(r.coverageGaps ?? []).map((g) => (
                           <Tooltip key={g} title={COVERAGE_GAP_LABELS[g] ?? g}>
                             <Tag color="orange" style={{ marginInlineEnd: 0 }}>
@@ -319,6 +340,27 @@ export function BoardPage() {
                 )}
               </div>
             )}
+            {consoleLost.length > 0 && (
+              <div className="kapok-open-gaps" data-testid="console-lost">
+                <Typography.Text type="secondary">通话中工作台断线（来电仍由社工处理）</Typography.Text>
+                {consoleLost.map((c) => (
+                  <div key={c.contactId}>
+                    <Tag color="red">断线 {formatDuration((now - Date.parse(c.disconnectedAt)) / 1000)}</Tag>
+                    {c.operatorName} · {unitName(c.stationId) ?? ''}
+                    <Popconfirm
+                      title="确认该社工已无法继续这通电话，转给其他社工？"
+                      onConfirm={() => letGo(c.contactId)}
+                      okText="转给其他社工"
+                      cancelText="取消"
+                    >
+                      <Button size="small" type="link">
+                        改派
+                      </Button>
+                    </Popconfirm>
+                  </div>
+                ))}
+              </div>
+            )}
             {alerts.length === 0 ? (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="暂无新预警" />
             ) : (
@@ -384,7 +426,11 @@ function pruneQuiet(rows: Row[]): Row[] {
   const out: Row[] = [];
   for (const r of rows) {
     const children = r.children ? pruneQuiet(r.children) : undefined;
-    const busy = r.waiting > 0 || r.available + r.busy + r.wrapUp + r.away > 0 || (r.coverageGaps?.length ?? 0) > 0;
+    const busy =
+      r.waiting > 0 ||
+      r.available + r.busy + r.wrapUp + r.away > 0 ||
+      (r.coverageGaps?.length ?? 0) > 0 ||
+      (r.consoleLost ?? 0) > 0;
     if (busy || children?.length) out.push({ ...r, children: children?.length ? children : undefined });
   }
   return out;

@@ -65,7 +65,8 @@ export function WorkspacePage() {
   const applyState = useCallback((s: AgentStateEvent) => {
     setPresence(s.presence);
     setOffer(s.offer);
-    const held = (s.contact ? [s.contact] : []).filter((c) => HELD.includes(c.status));
+    // (also sent again when the gateway's Redis subscription was interrupted: the whole state replaces ours)
+    const held = s.contacts.filter((c) => HELD.includes(c.status));
     setContacts(held);
   }, []);
 
@@ -106,7 +107,7 @@ export function WorkspacePage() {
         } else if (e.reason === 'reconnect_grace_expired') {
           notification.warning({
             title: '连接中断时间过长',
-            description: '您已被设为离线，未完成的来电已转给其他社工。',
+            description: '您已被设为离线。未完成的文字会话已转给其他社工；进行中的电话仍由您处理并填写服务记录。',
             duration: 0,
           });
         }

@@ -6,6 +6,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -18,6 +19,7 @@ import {
   IntakeKeyGuard,
   IntakeKeyOrUserGuard,
   IntakeKeyPrincipal,
+  Roles,
   UserAuthGuard,
 } from '@kapok/auth';
 import {
@@ -30,6 +32,7 @@ import {
   ReceiveContact,
   RecordOutcome,
 } from '@kapok/contacts';
+import { ReclaimContact } from '@kapok/routing';
 import { IntakeThrottleGuard } from '@kapok/throttle';
 
 // Any UUID (ids are UUIDs; not only v4): a well-formed id that does not exist is 404, not 400.
@@ -44,6 +47,7 @@ export class ContactsController {
     private readonly abandon: AbandonContact,
     private readonly end: EndContact,
     private readonly outcome: RecordOutcome,
+    private readonly reclaimContact: ReclaimContact,
   ) {}
 
   @Post()
@@ -107,5 +111,24 @@ export class ContactsController {
   @ApiConflictResponse({ description: 'Outcome already recorded, or the contact is not answered' })
   record(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser, @Body() dto: OutcomeDto) {
     return this.outcome.execute(id, user, dto);
+  }
+
+  @Post(':id/reclaim')
+  @HttpCode(200)
+  @UseGuards(UserAuthGuard)
+  @Roles('coordinator', 'supervisor', 'manager', 'admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: "Let go of a contact whose operator's console is lost (coordinators)",
+    description:
+      'An active contact whose operator has no socket connected goes back in line, keeping its place, for another ' +
+      'operator. A phone contact is never taken from its operator otherwise (the call goes on on the phone network): ' +
+      'the live snapshot lists such contacts (consoleLostContacts) and `agent:console-lost` reports them.',
+  })
+  @ApiOkResponse({ description: 'The contact, queued again' })
+  @ApiNotFoundResponse({ description: 'Unknown id, or outside your part of the organisation' })
+  @ApiConflictResponse({ description: 'Not active, or its operator is connected' })
+  reclaim(@Param('id', uuid) id: string, @CurrentUser() user: AuthUser) {
+    return this.reclaimContact.execute(id, user);
   }
 }

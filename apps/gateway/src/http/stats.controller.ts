@@ -171,7 +171,8 @@ export class StatsController {
       'The payload of `queue:snapshot` on the /monitor socket (docs/socket-events.md), for your part of the tree: ' +
       '{ at, units: [{ orgUnitId, name, level, parentId, waiting, oldestWaitSeconds, available, busy, wrapUp, away, ' +
       'offline, signedIn, rostered, contactsToday, answeredToday, abandonedToday, servedToday, serviceLevelToday, ' +
-      'coverageGaps }] }.',
+      'coverageGaps, consoleLost }], consoleLostContacts: [{ contactId, stationId, operatorId, operatorName, ' +
+      'answeredAt, disconnectedAt }] }.',
   })
   async liveSnapshot(@CurrentUser() user: AuthUser) {
     const scope = await this.live.scopeFor(user);

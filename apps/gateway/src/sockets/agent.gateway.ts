@@ -23,6 +23,7 @@ import { SocketEventLimiter } from '@kapok/throttle';
 import { GatewayInstance } from './gateway-instance';
 import { OfferPayload, PresencePayload, parsePayload } from './payloads';
 import { endSocketSession } from './session-end';
+import { SocketSubscription } from './socket-subscription';
 
 /** The socket's events are typed by @kapok/contracts (agent-socket.ts); its data is set by the handshake check. */
 interface AgentSocketData {
@@ -56,9 +57,12 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly instance: GatewayInstance,
     private readonly watch: SessionWatch,
     private readonly limiter: SocketEventLimiter,
+    private readonly subscription: SocketSubscription,
   ) {}
 
   afterInit(nsp: AgentNamespace): void {
+    this.instance.holdAgentSockets(nsp); // its sessions are kept true to these sockets, whatever a write missed
+    this.subscription.onResumed(() => this.resync(nsp));
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
@@ -96,7 +100,10 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     if (!socket.data.user) return;
     this.watch.unwatch(watchKey(socket));
     await this.session.disconnected(socket.id).catch((err) => {
-      this.logger.error(`disconnect of ${socket.data.user.username}: ${(err as Error).message}`);
+      // (e.g. Postgres down) GatewayInstance closes the session within seconds of Postgres answering again
+      this.logger.error(
+        `disconnect of ${socket.data.user.username}: ${(err as Error).message}; retried by the session sync`,
+      );
     });
   }
 
@@ -136,6 +143,26 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   @SubscribeMessage('state:get')
   async state(@ConnectedSocket() socket: AgentSocket): Promise<AgentAck<'state:get'>> {
     return this.guard(async () => ({ ok: true, state: await this.session.currentState(socket.data.user.id) }));
+  }
+
+  /**
+   * This gateway's Redis subscription was interrupted and is back: what was emitted to its sockets meanwhile never
+   * came (an offer, a revocation …), so each operator's sockets get their whole state again (`agent:state`), as on
+   * connect, and an available operator is routed at once.
+   */
+  private async resync(nsp: AgentNamespace): Promise<void> {
+    const byOperator = new Map<string, AgentSocket[]>();
+    for (const socket of nsp.sockets.values()) {
+      const user = socket.data.user;
+      if (user) byOperator.set(user.id, [...(byOperator.get(user.id) ?? []), socket]);
+    }
+    for (const [userId, sockets] of byOperator) {
+      await this.session
+        .resync(userId, (state) => {
+          for (const s of sockets) if (s.connected) s.emit('agent:state', state);
+        })
+        .catch((err) => this.logger.error(`resync of ${userId} failed: ${(err as Error).message}`));
+    }
   }
 
   private async guard<T>(fn: () => Promise<T>): Promise<T | AckError> {

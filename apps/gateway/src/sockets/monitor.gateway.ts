@@ -21,6 +21,7 @@ import {
 import { monitorUnitRoom } from '@kapok/realtime';
 import { LiveSnapshots, MonitorScope } from '@kapok/stats';
 import { endSocketSession } from './session-end';
+import { SocketSubscription } from './socket-subscription';
 
 /** The socket's events are typed by @kapok/contracts (monitor-socket.ts); its data is set by the handshake check. */
 interface MonitorSocketData {
@@ -80,6 +81,7 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly auth: AuthService,
     private readonly live: LiveSnapshots,
     private readonly watch: SessionWatch,
+    private readonly subscription: SocketSubscription,
   ) {}
 
   afterInit(nsp: MonitorNamespace): void {
@@ -101,6 +103,14 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     });
     this.timer = setInterval(() => void this.tick(), MONITOR_TICK_MS);
     this.timer.unref();
+    // Alerts emitted while this gateway's Redis subscription was down never came: every monitor gets a fresh
+    // snapshot at the next tick, changed or not.
+    this.subscription.onResumed(async () => {
+      for (const w of this.watchers.values()) {
+        w.lastSent = undefined;
+        w.lastSentAt = 0;
+      }
+    });
   }
 
   async handleConnection(socket: MonitorSocket): Promise<void> {
@@ -173,7 +183,7 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   private send(w: Watcher, snapshot: QueueSnapshot, now: number): void {
-    const body = JSON.stringify(snapshot.units);
+    const body = JSON.stringify([snapshot.units, snapshot.consoleLostContacts]);
     if (body === w.lastSent) return;
     w.lastSent = body;
     w.lastSentAt = now;

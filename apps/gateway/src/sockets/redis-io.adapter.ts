@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import { AppConfig } from '@kapok/config';
 import { redisOptions } from '@kapok/queue';
+import { SocketSubscription } from './socket-subscription';
 
 /**
  * Whether a socket handshake may proceed, by its Origin header. A browser always sends one: the page must come
@@ -32,6 +33,8 @@ export function socketOriginAllowed(
 /**
  * socket.io over Redis pub/sub: a room emit (from this gateway, another gateway, or the router's emitter)
  * reaches the socket whichever gateway process holds it. Handshakes are screened by origin (socketOriginAllowed).
+ * When the subscriber's connection was lost and is back (ioredis subscribes again by itself), the socket gateways
+ * are told (SocketSubscription) and resend their sockets' state: what was emitted meanwhile never came.
  */
 export class RedisIoAdapter extends IoAdapter {
   private pub?: Redis;
@@ -60,7 +63,27 @@ export class RedisIoAdapter extends IoAdapter {
       },
     } as ServerOptions);
     server.adapter(createAdapter(this.pub, this.sub, { key: `${config.get('REDIS_PREFIX')}:socket.io` }));
+    this.watchSubscription(this.sub, this.app.get(SocketSubscription));
     return server;
+  }
+
+  /**
+   * ioredis sends the subscriptions again on reconnecting, before it emits `ready`; a PING sent after them is
+   * answered once they are in place, and only then can an emit reach this gateway again.
+   */
+  private watchSubscription(sub: Redis, subscription: SocketSubscription): void {
+    let interrupted = false;
+    sub.on('close', () => {
+      interrupted = true;
+    });
+    sub.on('ready', () => {
+      if (!interrupted) return;
+      interrupted = false;
+      sub.ping().then(
+        () => subscription.resumed(),
+        () => undefined, // lost again: the next `ready` tries again
+      );
+    });
   }
 
   override async close(server: unknown): Promise<void> {

@@ -13,6 +13,7 @@ import { Db, Tx } from '@kapok/database';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { MatchingRepository } from '../matching.repository';
+import { OfferRelease } from '../offer-release';
 
 /**
  * Makes offers. Both entry points run under one transaction-level advisory lock, so matches never race: a trigger
@@ -20,6 +21,11 @@ import { MatchingRepository } from '../matching.repository';
  * pair made twice). Each call makes at most one offer, in one short transaction; the database's unique indexes and
  * the operator-load trigger would refuse a double assignment anyway. The time the rules are decided at is read from
  * the Clock once the lock is held (a match that waited for the lock decides at the moment it runs).
+ *
+ * An offer is announced after its transaction commits. One that reached no gateway (Redis counted no subscriber:
+ * it just restarted and no gateway has subscribed again yet, or it is unreachable) is withdrawn at once
+ * (`offer:revoked` reason `undelivered`): it does not ring nowhere for the offer timeout, does not count against
+ * the operator, and its contact, keeping its place, is routed again after a short pause (OfferRelease).
  */
 @Injectable()
 export class MakeOffers {
@@ -34,6 +40,7 @@ export class MakeOffers {
     private readonly matching: MatchingRepository,
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
+    private readonly release: OfferRelease,
     private readonly clock: Clock,
   ) {}
 
@@ -41,18 +48,17 @@ export class MakeOffers {
    * A contact is waiting: offer it to the best eligible operator now, if any. A contact left waiting gets a timer
    * at the next moment its rules change by the clock (overflow step, skill relaxation, end of a reservation);
    * timers are deduplicated by contact and time, so each moment is scheduled once however often this runs.
+   * Answers whether an offer was made and reached a gateway.
    */
   async forContact(contactId: string): Promise<boolean> {
     if (!(await this.matching.isWaiting(contactId))) return false;
     const made = await this.locked((tx, now) =>
       this.matching.bestOperatorFor(contactId, now, tx).then((w) => (w ? this.offer(contactId, w, tx) : undefined)),
     );
-    if (made) await this.announce(made);
-    else {
-      const [next] = await this.matching.ruleTimes(contactId, this.clock.now());
-      if (next) await this.routing.scheduleContactTimer(contactId, next);
-    }
-    return !!made;
+    if (made) return this.announce(made);
+    const [next] = await this.matching.ruleTimes(contactId, this.clock.now());
+    if (next) await this.routing.scheduleContactTimer(contactId, next);
+    return false;
   }
 
   /** An operator has room: offer them the best waiting contact they may take, if any. */
@@ -61,8 +67,7 @@ export class MakeOffers {
     const made = await this.locked((tx, now) =>
       this.matching.bestContactFor(userId, now, tx).then((c) => (c ? this.offer(c, userId, tx) : undefined)),
     );
-    if (made) await this.announce(made);
-    return !!made;
+    return made ? this.announce(made) : false;
   }
 
   /** Runs fn under the match lock, with the moment of the match. (performance.now() only measures the lock.) */
@@ -90,13 +95,35 @@ export class MakeOffers {
     return { offer, contact: offered! };
   }
 
-  private async announce({ offer, contact }: { offer: OfferRow; contact: ContactRow }): Promise<void> {
-    this.notifier.offer(offer.worker_id, {
+  /** Sends the committed offer; answers whether it reached a gateway (if not, it is withdrawn). */
+  private async announce({ offer, contact }: { offer: OfferRow; contact: ContactRow }): Promise<boolean> {
+    const delivered = await this.notifier.offer(offer.worker_id, {
       offerId: offer.id,
       contact: toOfferedContactView(contact),
       expiresAt: new Date(offer.expires_at).toISOString(),
     });
-    await this.routing.scheduleOfferExpiry(offer.id, new Date(offer.expires_at));
-    this.logger.debug(`offered ${contact.id} to ${offer.worker_id}`);
+    if (delivered || !(await this.withdraw(offer))) {
+      await this.routing.scheduleOfferExpiry(offer.id, new Date(offer.expires_at));
+    }
+    this.logger.debug(`offered ${contact.id} to ${offer.worker_id}${delivered ? '' : ': reached nobody'}`);
+    return delivered;
+  }
+
+  /**
+   * Withdraws an offer that reached no gateway (`revoked`, reason `undelivered`). Answers false only when it could
+   * not (Postgres unreachable): the offer then keeps its expiry, as any other.
+   */
+  private async withdraw(offer: OfferRow): Promise<boolean> {
+    const kind = { status: 'revoked', reason: 'undelivered' } as const;
+    try {
+      const released = await this.db.tx((tx) => this.release.release(tx, offer, kind));
+      if (!released) return true; // no longer open: answered (accept after a late delivery) or abandoned meanwhile
+      this.logger.warn(`offer ${offer.id} of contact ${offer.contact_id} reached no gateway: withdrawn`);
+      await this.release.afterRelease(offer, kind, released);
+      return true;
+    } catch (err) {
+      this.logger.error(`could not withdraw the undelivered offer ${offer.id}: ${(err as Error).message}`);
+      return false;
+    }
   }
 }

@@ -50,10 +50,17 @@ export class Reconcile {
     for (const id of await this.followUps.overdueScheduled()) await this.followUpDue.execute(id);
 
     let dispatched = 0;
-    for (const c of await this.matching.waitingContacts(WAITING_SWEEP_LIMIT, this.clock.now())) {
-      if (await this.offers_.forContact(c.id)) dispatched++;
+    const waiting = await this.matching.waitingContacts(WAITING_SWEEP_LIMIT, this.clock.now());
+    // Matching every waiting contact also covers every free operator (a pair is found from either side). When more
+    // wait than one sweep looks at (a burst), operators with room are matched first, from their side: one whom the
+    // first in line may not take (another pool, other skills) is not left idle beside a contact they may take, nor
+    // made to wait behind hundreds of matches that find nobody.
+    if (waiting.length >= WAITING_SWEEP_LIMIT) {
+      for (const userId of await this.matching.operatorsWithRoom(this.clock.now())) {
+        if (await this.offers_.forOperator(userId)) dispatched++;
+      }
     }
-    // (Matching every waiting contact also covers every free operator: a pair is found from either side.)
+    for (const c of waiting) if (await this.offers_.forContact(c.id)) dispatched++;
     if (expired || deadSockets.length || dispatched) {
       this.logger.warn(
         `reconciled: ${expired} overdue offers, ${deadSockets.length} sockets of dead gateways, ${dispatched} offers made by the sweep`,
