@@ -2,7 +2,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { ContactRepository, OfferRepository } from '../../libs/contacts/src';
 import { Db } from '../../libs/database/src';
 import { AgentStateRepository } from '../../libs/presence/src';
-import { GATEWAY_STALE_SECONDS, Reconcile } from '../../libs/routing/src';
+import { RoutingQueue } from '../../libs/queue/src';
+import { GATEWAY_STALE_SECONDS, Reconcile, RestoreTimers } from '../../libs/routing/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
 
@@ -71,6 +72,27 @@ describe('reconcile (real database)', () => {
     expect((await ctx.get(OfferRepository).find(offer.id))!.status).toBe('expired');
     const again = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
     expect(again.id).not.toBe(offer.id); // the only operator gets it again rather than nobody
+  });
+
+  it("adds the open offers' expiry jobs again from Postgres after Redis lost them", async () => {
+    const c = await orphan();
+    await onDuty(st.operators[0].id);
+    await ctx.get(Reconcile).execute();
+    const offer = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
+    const queue = ctx.get(RoutingQueue).queue;
+    // Redis lost it (as after an empty restart)
+    await queue.remove(`expire-${offer.id}`);
+    expect(await queue.getJob(`expire-${offer.id}`)).toBeUndefined();
+    const restored = await ctx.get(RestoreTimers).execute();
+    expect(restored.offers).toBeGreaterThanOrEqual(1);
+    const job = await queue.getJob(`expire-${offer.id}`);
+    expect(job?.data).toEqual({ offerId: offer.id });
+    // due at the offer's own expiry, not later
+    expect(job!.timestamp + job!.delay).toBeLessThanOrEqual(new Date(offer.expires_at).getTime() + 50);
+    // restoring again doubles nothing
+    await ctx.get(RestoreTimers).execute();
+    const expiries = (await queue.getDelayed()).filter((j) => j.data.offerId === offer.id);
+    expect(expiries).toHaveLength(1);
   });
 
   it('treats the sockets of a gateway that stopped its heartbeat as closed and revokes their offers', async () => {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@kapok/config';
 import { RoutingQueue, RoutingSchedule } from '@kapok/queue';
+import { RestoreTimers } from '@kapok/routing';
 
 /** How often each router checks that the job schedulers are still in Redis. */
 export const SCHEDULE_WATCH_MS = 3_000;
@@ -11,7 +12,9 @@ export const SCHEDULE_WATCH_MS = 3_000;
  * and the other periodic jobs for good. Every few seconds, and each time the queue's Redis connection is ready
  * again, the router recreates any scheduler that is missing; the first tick of a recreated scheduler runs at once,
  * so the reconcile sweep then finds from Postgres whatever the lost jobs would have done (expired offers, waiting
- * contacts, due follow-ups). Ids and options are the same in every router, so several routers never double them.
+ * contacts, due follow-ups). Missing schedulers mean Redis lost its delayed jobs too: the open offers' expiries and
+ * the scheduled follow-ups are added again from Postgres (RestoreTimers), so each fires at its own moment instead of
+ * up to a sweep interval late. Ids and options are the same in every router, so several routers never double them.
  */
 @Injectable()
 export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,6 +28,7 @@ export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy 
   constructor(
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
+    private readonly timers: RestoreTimers,
   ) {}
 
   /** Every periodic job with its schedule (from the configuration). */
@@ -39,7 +43,10 @@ export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Upserts every scheduler (a changed interval takes effect), then watches that they stay. */
   async onApplicationBootstrap(): Promise<void> {
+    const present = await this.routing.scheduleIds();
     for (const s of this.schedules) await this.routing.upsertSchedule(s);
+    // a Redis without our schedulers (new, or emptied while no router ran) has none of the delayed jobs either
+    if (this.schedules.some((s) => !present.has(s.name))) await this.timers.execute();
     this.timer = setInterval(() => void this.restoreMissing(), SCHEDULE_WATCH_MS);
     this.timer.unref();
     this.stopReadyWatch = this.routing.onReady(() => void this.restoreMissing());
@@ -71,8 +78,10 @@ export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy 
       if (this.stopped) return [];
       for (const s of missing) await this.routing.upsertSchedule(s);
       const names = missing.map((s) => s.name);
-      if (names.length)
+      if (names.length) {
         this.logger.warn(`job schedulers missing from Redis (did it lose its data?), recreated: ${names.join(', ')}`);
+        await this.timers.execute();
+      }
       return names;
     } catch (err) {
       // Redis unreachable or the queue closing: the next check tries again. Said once in a while, not every time.

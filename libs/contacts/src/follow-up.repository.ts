@@ -90,4 +90,12 @@ export class FollowUpRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /** Follow-ups still waiting for their moment, with it (their delayed jobs, if Redis lost them, are added again). */
+  async pendingScheduled(): Promise<{ id: string; due_at: Date }[]> {
+    return this.db.rows<{ id: string; due_at: Date }>(
+      `SELECT id, due_at FROM follow_ups WHERE status = 'scheduled' AND due_at > $1 ORDER BY due_at`,
+      [this.clock.now()],
+    );
+  }
 }

@@ -91,4 +91,11 @@ export class OfferRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /** Every open offer with its expiry (their expiry jobs, if Redis lost them, are added again). */
+  async openWithExpiry(): Promise<{ id: string; expires_at: Date }[]> {
+    return this.db.rows<{ id: string; expires_at: Date }>(
+      `SELECT id, expires_at FROM offers WHERE status = 'open' ORDER BY expires_at`,
+    );
+  }
 }

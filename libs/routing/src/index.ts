@@ -8,6 +8,7 @@ export * from './use-cases/expire-offer';
 export * from './use-cases/follow-up-due';
 export * from './use-cases/make-offers';
 export * from './use-cases/reconcile';
+export * from './use-cases/restore-timers';
 export * from './use-cases/reconcile-gateway-sessions';
 export * from './use-cases/reclaim-contact';
 export * from './station-settings';

@@ -13,6 +13,7 @@ import { ExpireOffer } from './use-cases/expire-offer';
 import { FollowUpDue } from './use-cases/follow-up-due';
 import { MakeOffers } from './use-cases/make-offers';
 import { Reconcile } from './use-cases/reconcile';
+import { RestoreTimers } from './use-cases/restore-timers';
 import { ReconcileGatewaySessions } from './use-cases/reconcile-gateway-sessions';
 import { ReclaimContact } from './use-cases/reclaim-contact';
 
@@ -23,6 +24,7 @@ const useCases = [
   AgentSession,
   FollowUpDue,
   Reconcile,
+  RestoreTimers,
   ReconcileGatewaySessions,
   ReclaimContact,
 ];
