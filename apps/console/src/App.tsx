@@ -1,12 +1,19 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Layout, Menu, type MenuProps, Space, Spin, Tag, Typography } from 'antd';
 import {
+  ApartmentOutlined,
+  AuditOutlined,
   BarChartOutlined,
   CalendarOutlined,
   DashboardOutlined,
   FileSearchOutlined,
+  KeyOutlined,
   LogoutOutlined,
   PhoneOutlined,
+  ScheduleOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UsbOutlined,
 } from '@ant-design/icons';
 import type { Role } from '@kapok/contracts';
 import { get, saveSession, Session, setUnauthorizedHandler, User } from './api';
@@ -18,16 +25,30 @@ import { WorkspacePage } from './pages/Workspace';
 import { FollowUpsPage } from './pages/FollowUps';
 import { BoardPage } from './pages/Board';
 import { RecordsPage } from './pages/Records';
+import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
+import type { ChangePasswordAnswer } from './password';
 
 // ECharts is large: the statistics page (its only user) loads on demand.
 const StatsPage = lazy(() => import('./pages/Stats').then((m) => ({ default: m.StatsPage })));
+// The administration screens are for a few people: one chunk, loaded on demand.
+const admin = () => import('./pages/admin');
+const OrgUnitsPage = lazy(() => admin().then((m) => ({ default: m.OrgUnitsPage })));
+const HotlinesPage = lazy(() => admin().then((m) => ({ default: m.HotlinesPage })));
+const AccountsPage = lazy(() => admin().then((m) => ({ default: m.AccountsPage })));
+const IntakeKeysPage = lazy(() => admin().then((m) => ({ default: m.IntakeKeysPage })));
+const RostersPage = lazy(() => admin().then((m) => ({ default: m.RostersPage })));
+const AuditLogPage = lazy(() => admin().then((m) => ({ default: m.AuditLogPage })));
 
 interface NavItem {
   key: string;
   label: string;
   icon: React.ReactNode;
   roles: Role[];
+  /** Listed under 系统管理 (for those who see that group) rather than at the top. */
+  group?: 'admin';
 }
+
+const ADMIN_GROUP = { key: 'admin', label: '系统管理', icon: <SettingOutlined /> };
 
 const NAV: NavItem[] = [
   { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator'] },
@@ -50,6 +71,18 @@ const NAV: NavItem[] = [
     icon: <FileSearchOutlined />,
     roles: ['operator', 'coordinator', 'supervisor', 'manager', 'admin'],
   },
+  { key: 'org-units', label: '组织架构', icon: <ApartmentOutlined />, roles: ['admin'], group: 'admin' },
+  { key: 'hotline-admin', label: '热线管理', icon: <PhoneOutlined />, roles: ['admin'], group: 'admin' },
+  { key: 'accounts', label: '账号管理', icon: <TeamOutlined />, roles: ['admin'], group: 'admin' },
+  { key: 'intake-keys', label: '接入密钥', icon: <UsbOutlined />, roles: ['admin'], group: 'admin' },
+  {
+    key: 'rosters',
+    label: '排班与路由设置',
+    icon: <ScheduleOutlined />,
+    // the API lets coordinators change their stations' settings and rosters, the others read them
+    roles: ['coordinator', 'supervisor', 'manager', 'admin'],
+  },
+  { key: 'audit-log', label: '操作日志', icon: <AuditOutlined />, roles: ['admin'], group: 'admin' },
 ];
 
 /** Where each role lands after signing in. */
@@ -64,6 +97,7 @@ const HOME: Record<Role, string> = {
 export function App() {
   const { message } = AntApp.useApp();
   const [session, setSession] = useState<Session | null>(restoreSession);
+  const [changingPassword, setChangingPassword] = useState(false);
   const page = usePage();
 
   const signOut = useCallback(
@@ -93,13 +127,36 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [session?.token]);
 
-  const items = useMemo(() => (session ? NAV.filter((n) => n.roles.includes(session.user.role)) : []), [session]);
+  const role = session?.user.role;
+  const items = useMemo(() => (role ? NAV.filter((n) => n.roles.includes(role)) : []), [role]);
   const active = items.find((i) => i.key === page)?.key;
+  const mustChange = !!session?.mustChangePassword;
 
   useEffect(() => {
+    if (mustChange) return; // the forced change is the only screen, whatever the address
     if (session && !active) navigate(HOME[session.user.role], true);
     if (!session && page !== 'login') navigate('login', true);
-  }, [session, active, page]);
+  }, [session, active, page, mustChange]);
+
+  /** The password was changed: a new token replaces the old one when the server issued one. */
+  const passwordChanged = useCallback(
+    (answer: ChangePasswordAnswer) => {
+      if (!session) return;
+      const next: Session = { ...session, token: answer.accessToken ?? session.token, mustChangePassword: false };
+      saveSession(next);
+      setSession(next);
+    },
+    [session],
+  );
+
+  const menuItems = useMemo((): MenuProps['items'] => {
+    // An admin sees the administration screens (and rosters) under 系统管理; others see what they have at the top.
+    const grouped = role === 'admin' ? new Set(['admin']) : new Set<string>();
+    const inGroup = (i: NavItem) => grouped.has(i.group ?? (i.key === 'rosters' ? 'admin' : ''));
+    const top = items.filter((i) => !inGroup(i)).map((i) => ({ key: i.key, icon: i.icon, label: i.label }));
+    const adminItems = items.filter(inGroup).map((i) => ({ key: i.key, icon: i.icon, label: i.label }));
+    return adminItems.length ? [...top, { ...ADMIN_GROUP, children: adminItems }] : top;
+  }, [items, role]);
 
   if (!session) {
     return (
@@ -107,11 +164,29 @@ export function App() {
         onSignedIn={(s) => {
           beginSession(s);
           setSession(s);
-          navigate(HOME[s.user.role], true);
+          if (!s.mustChangePassword) navigate(HOME[s.user.role], true);
         }}
       />
     );
   }
+
+  if (mustChange) {
+    return (
+      <ForcedPasswordChange
+        displayName={session.user.displayName}
+        onSignOut={() => signOut()}
+        onChanged={(answer) => {
+          passwordChanged(answer);
+          message.success('新密码已设置');
+          navigate(HOME[session.user.role], true);
+        }}
+      />
+    );
+  }
+
+  const lazyPage = (node: React.ReactNode) => (
+    <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 120 }} />}>{node}</Suspense>
+  );
 
   return (
     <SessionContext.Provider value={{ session, signOut }}>
@@ -124,7 +199,8 @@ export function App() {
           <Menu
             mode="inline"
             selectedKeys={active ? [active] : []}
-            items={items.map((i) => ({ key: i.key, icon: i.icon, label: i.label }))}
+            defaultOpenKeys={[ADMIN_GROUP.key]}
+            items={menuItems}
             onClick={(e) => navigate(e.key)}
           />
         </Layout.Sider>
@@ -133,11 +209,18 @@ export function App() {
             <Typography.Text strong style={{ fontSize: 16 }}>
               {items.find((i) => i.key === active)?.label ?? ''}
             </Typography.Text>
-            <Space size="middle">
+            <Space size="middle" className="kapok-header-user">
               <span data-testid="current-user">{session.user.displayName}</span>
               <Tag color="red">{ROLE_LABELS[session.user.role] ?? session.user.role}</Tag>
+              <Button
+                icon={<KeyOutlined />}
+                onClick={() => setChangingPassword(true)}
+                data-testid="open-change-password"
+              >
+                <span className="kapok-header-btn-text">修改密码</span>
+              </Button>
               <Button icon={<LogoutOutlined />} onClick={() => signOut()}>
-                退出登录
+                <span className="kapok-header-btn-text">退出登录</span>
               </Button>
             </Space>
           </Layout.Header>
@@ -145,13 +228,20 @@ export function App() {
             {active === 'workspace' && <WorkspacePage />}
             {active === 'follow-ups' && <FollowUpsPage />}
             {active === 'board' && <BoardPage />}
-            {active === 'stats' && (
-              <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 120 }} />}>
-                <StatsPage />
-              </Suspense>
-            )}
+            {active === 'stats' && lazyPage(<StatsPage />)}
             {active === 'records' && <RecordsPage />}
+            {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
+            {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}
+            {active === 'accounts' && lazyPage(<AccountsPage />)}
+            {active === 'intake-keys' && lazyPage(<IntakeKeysPage />)}
+            {active === 'rosters' && lazyPage(<RostersPage />)}
+            {active === 'audit-log' && lazyPage(<AuditLogPage />)}
           </Layout.Content>
+          <ChangePasswordModal
+            open={changingPassword}
+            onClose={() => setChangingPassword(false)}
+            onChanged={passwordChanged}
+          />
         </Layout>
       </Layout>
     </SessionContext.Provider>

@@ -7,6 +7,8 @@ export type User = AuthUser;
 export interface Session {
   token: string;
   user: User;
+  /** The login answer said the password must be changed first (a temporary one): only that screen is shown. */
+  mustChangePassword?: boolean;
 }
 
 const SESSION_KEY = 'kapok.session';
@@ -101,15 +103,25 @@ function token(): string | undefined {
   return loadSession()?.token;
 }
 
+/** A body sent as it is (a CSV file), with its content type; anything else is sent as JSON. */
+export class RawBody {
+  constructor(
+    readonly text: string,
+    readonly contentType: string,
+  ) {}
+}
+
 async function request(method: string, path: string, body?: unknown, accept?: string): Promise<Response> {
   const headers: Record<string, string> = {};
   const t = token();
   if (t) headers.authorization = `Bearer ${t}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body instanceof RawBody) headers['content-type'] = body.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (accept) headers.accept = accept;
+  const payload = body === undefined ? undefined : body instanceof RawBody ? body.text : JSON.stringify(body);
   let res: Response;
   try {
-    res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`/api${path}`, { method, headers, body: payload });
   } catch {
     throw new ApiError(0, ['网络连接失败，请检查网络后重试'], null);
   }
@@ -135,6 +147,12 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 
 export const get = <T = any>(path: string) => api<T>('GET', path);
 export const post = <T = any>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const put = <T = any>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const patch = <T = any>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = <T = any>(path: string) => api<T>('DELETE', path);
+/** Sends a CSV file's text as `text/csv` (the import routes read nothing else). */
+export const postCsv = <T = any>(path: string, csv: string) =>
+  api<T>('POST', path, new RawBody(csv, 'text/csv; charset=utf-8'));
 
 /** Downloads a file the API produces (CSV, Excel) with the bearer token, and hands it to the browser. */
 export async function download(path: string, fallbackName: string): Promise<string> {

@@ -36,7 +36,7 @@ export const LEVEL_LABELS: Record<OrgLevel, string> = {
   region: '片区',
   district: '区',
   station: '镇街社工站',
-  point: '村居社工点',
+  point: '村(居)服务点',
 };
 
 export const SERVICE_TYPE_LABELS: Record<ServiceType, string> = {
@@ -218,4 +218,19 @@ export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
 export const COVERAGE_GAP_LABELS: Record<CoverageGapKind, string> = {
   nobody_signed_in: '排班无人在岗',
   nobody_rostered: '无人排班',
+};
+
+/** Languages an operator speaks (ISO 639-3 codes on the account; routing matches a contact's `language`). */
+export const LANGUAGE_LABELS: Record<string, string> = {
+  yue: '粤语',
+  cmn: '普通话',
+  hak: '客家话',
+  nan: '闽南语（潮汕话）',
+  eng: '英语',
+};
+
+/** Skills on an account (routing matches a contact's topics that name one): service types and target groups. */
+export const SKILL_LABELS: Record<string, string> = {
+  ...SERVICE_TYPE_LABELS,
+  ...Object.fromEntries(Object.entries(TARGET_GROUP_LABELS).filter(([k]) => k !== 'other')),
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AdminModule } from '@kapok/admin';
 import { AuthModule } from '@kapok/auth';
 import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
@@ -14,6 +15,11 @@ import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
 import { ThrottleModule } from '@kapok/throttle';
+import { AdminAuditController } from './http/admin-audit.controller';
+import { AdminHotlinesController } from './http/admin-hotlines.controller';
+import { AdminKeysController } from './http/admin-keys.controller';
+import { AdminOrgController } from './http/admin-org.controller';
+import { AdminUsersController } from './http/admin-users.controller';
 import { AidController } from './http/aid.controller';
 import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
@@ -48,6 +54,7 @@ import { SocketSubscription } from './sockets/socket-subscription';
     StatsModule,
     DemoModule,
     ThrottleModule,
+    AdminModule,
   ],
   controllers: [
     AuthController,
@@ -61,6 +68,11 @@ import { SocketSubscription } from './sockets/socket-subscription';
     FollowUpsController,
     AuditController,
     StatsController,
+    AdminUsersController,
+    AdminOrgController,
+    AdminHotlinesController,
+    AdminKeysController,
+    AdminAuditController,
   ],
   providers: [AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
 })

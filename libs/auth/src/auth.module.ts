@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { CommonModule } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { AuthService } from './auth.service';
+import { ChangePassword } from './change-password';
 import { IntakeKeyGuard, IntakeKeyOrUserGuard, UserAuthGuard } from './guards';
 import { IntakeKeyRepository } from './intake-key.repository';
 import { PasswordHasher } from './password-hasher';
@@ -27,6 +28,7 @@ import { UserSessions } from './user-sessions';
   ],
   providers: [
     AuthService,
+    ChangePassword,
     SessionRepository,
     SessionSignals,
     SessionWatch,
@@ -40,6 +42,7 @@ import { UserSessions } from './user-sessions';
   ],
   exports: [
     AuthService,
+    ChangePassword,
     SessionRepository,
     SessionSignals,
     SessionWatch,

@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Clock } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
@@ -15,6 +15,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ended sessions are kept this long (the owner's list and audits can still show them), then forgotten. */
 const ENDED_SESSIONS_KEPT_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * 403 for every route (and socket) of a person who signed in with a temporary password, until they choose their own
+ * (`POST /api/auth/change-password`).
+ */
+export class PasswordChangeRequiredException extends ForbiddenException {
+  constructor() {
+    super('The password must be changed first: POST /api/auth/change-password (请先修改密码)');
+  }
+}
 
 /** Where a sign-in came from, stored with its session (shown to its owner in the sessions list; never logged). */
 export interface SignInClient {
@@ -45,17 +55,21 @@ export class AuthService {
     this.ttlSeconds = config.get('JWT_TTL_SECONDS');
   }
 
+  /**
+   * Checks the password and opens a session. `mustChangePassword`: the password is a temporary one (created, reset
+   * or imported by an admin); the token then works only to change it (PasswordChangeRequiredException elsewhere).
+   */
   async login(
     username: string,
     password: string,
     client: SignInClient = {},
-  ): Promise<{ accessToken: string; user: AuthUser }> {
+  ): Promise<{ accessToken: string; user: AuthUser; mustChangePassword: boolean }> {
     const found = await this.users.findCredentials(username);
     const ok = await this.hasher.verify(found?.passwordHash ?? DUMMY_HASH, password);
     if (!found || !ok) throw new UnauthorizedException('Wrong username or password');
-    const { passwordHash: _, ...user } = found;
+    const { passwordHash: _, mustChangePassword, ...user } = found;
     const { accessToken } = await this.issue(user, client);
-    return { accessToken, user };
+    return { accessToken, user, mustChangePassword };
   }
 
   /** Opens a session for this person and signs its access token (the token expires when the session does). */
@@ -76,13 +90,23 @@ export class AuthService {
     return { accessToken, session: { id, expiresAt } };
   }
 
-  /** Verifies a token and reloads the person, so a deactivated account or an ended session is refused at once. */
-  async authenticate(token: string | undefined): Promise<AuthUser> {
-    return (await this.authenticateSession(token)).user;
+  /**
+   * Verifies a token and reloads the person, so a deactivated account or an ended session is refused at once; a
+   * person who must still change their password is refused too (403), unless `allowPendingPasswordChange`.
+   */
+  async authenticate(token: string | undefined, opts: AuthenticateOptions = {}): Promise<AuthUser> {
+    return (await this.authenticateSession(token, opts)).user;
   }
 
-  /** The person and the session a token stands for; 401 for a bad, expired or revoked one, or one without `sid`. */
-  async authenticateSession(token: string | undefined): Promise<{ user: AuthUser; session: AuthSession }> {
+  /**
+   * The person and the session a token stands for; 401 for a bad, expired or revoked one, or one without `sid`;
+   * 403 (PasswordChangeRequiredException) while the person must change their password, unless
+   * `allowPendingPasswordChange` (the change itself, signing out).
+   */
+  async authenticateSession(
+    token: string | undefined,
+    opts: AuthenticateOptions = {},
+  ): Promise<{ user: AuthUser; session: AuthSession }> {
     if (!token) throw new UnauthorizedException('Not signed in');
     let claims: { sub?: unknown; sid?: unknown };
     try {
@@ -101,6 +125,12 @@ export class AuthService {
     if (now.getTime() - found.lastSeenAt.getTime() > 60_000) {
       void this.sessions.touch(sid, now).catch(() => undefined); // bookkeeping only; never fails a request
     }
+    if (found.mustChangePassword && !opts.allowPendingPasswordChange) throw new PasswordChangeRequiredException();
     return { user: found.user, session: { id: sid, expiresAt: found.expiresAt } };
   }
+}
+
+export interface AuthenticateOptions {
+  /** Let a person who must still change their password through (the change route itself, signing out). */
+  allowPendingPasswordChange?: boolean;
 }

@@ -5,6 +5,8 @@ export type { AuthUser, Role, SessionEndReason, SessionRevokeReason } from '@kap
 export interface IntakeKeyPrincipal {
   id: string;
   name: string;
+  /** The lines the key may take intake for; null: every line. */
+  hotlineIds: string[] | null;
 }
 
 /** The sign-in session a request or a socket runs under (the token's `sid`). */

@@ -8,6 +8,7 @@ import {
   createParamDecorator,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { Clock } from '@kapok/common';
 import { AuthService } from './auth.service';
 import { AuthSession, AuthUser, IntakeKeyPrincipal, Role } from './auth.types';
 import { IntakeKeyRepository } from './intake-key.repository';
@@ -23,6 +24,13 @@ const ROLES_KEY = 'kapok:roles';
 /** Restricts a route to these roles (403 for the others). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+const PENDING_PASSWORD_CHANGE_KEY = 'kapok:pending-password-change';
+/**
+ * Lets a person who signed in with a temporary password through this route (changing it, signing out); every other
+ * route answers them 403 (PasswordChangeRequiredException) until they have chosen their own.
+ */
+export const AllowPendingPasswordChange = () => SetMetadata(PENDING_PASSWORD_CHANGE_KEY, true);
+
 const bearer = (req: AuthedRequest) => {
   const h = req.headers['authorization'];
   const v = Array.isArray(h) ? h[0] : h;
@@ -33,7 +41,10 @@ const apiKey = (req: AuthedRequest) => {
   return Array.isArray(h) ? h[0] : h;
 };
 
-/** A signed-in person (Bearer token), optionally restricted by @Roles. */
+/**
+ * A signed-in person (Bearer token), optionally restricted by @Roles. A person who must still change their password
+ * gets 403 except on routes marked @AllowPendingPasswordChange.
+ */
 @Injectable()
 export class UserAuthGuard implements CanActivate {
   constructor(
@@ -43,7 +54,13 @@ export class UserAuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const { user, session } = await this.auth.authenticateSession(bearer(req));
+    const allowPendingPasswordChange = this.reflector.getAllAndOverride<boolean | undefined>(
+      PENDING_PASSWORD_CHANGE_KEY,
+      [ctx.getHandler(), ctx.getClass()],
+    );
+    const { user, session } = await this.auth.authenticateSession(bearer(req), {
+      allowPendingPasswordChange: allowPendingPasswordChange === true,
+    });
     req.user = user;
     req.session = session;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [ctx.getHandler(), ctx.getClass()]);
@@ -54,16 +71,22 @@ export class UserAuthGuard implements CanActivate {
   }
 }
 
-/** A telephony or chat gateway (X-Api-Key). */
+/**
+ * A telephony or chat gateway (X-Api-Key). The key is looked up on every request (no cache): a revoked key is
+ * refused at once, a rotated one until its overlap ends (on the Clock).
+ */
 @Injectable()
 export class IntakeKeyGuard implements CanActivate {
-  constructor(private readonly keys: IntakeKeyRepository) {}
+  constructor(
+    private readonly keys: IntakeKeyRepository,
+    private readonly clock: Clock,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const key = apiKey(req);
     if (!key) throw new UnauthorizedException('Missing X-Api-Key header');
-    const found = await this.keys.findActive(key);
+    const found = await this.keys.findActive(key, this.clock.now());
     if (!found) throw new UnauthorizedException('Unknown intake key');
     req.intakeKey = found;
     return true;

@@ -64,22 +64,27 @@ export class SessionRepository {
     return row!.id;
   }
 
-  /** The person of a session that is neither revoked nor expired, if their account is active. */
+  /**
+   * The person of a session that is neither revoked nor expired, if their account is active; `mustChangePassword`
+   * while they still have a temporary password.
+   */
   async findValid(
     sessionId: string,
     userId: string,
     now: Date,
-  ): Promise<{ user: AuthUser; expiresAt: Date; lastSeenAt: Date } | undefined> {
+  ): Promise<{ user: AuthUser; expiresAt: Date; lastSeenAt: Date; mustChangePassword: boolean } | undefined> {
     const row = await this.db.one<{
       id: string;
       username: string;
       display_name: string;
       role: Role;
       org_unit_id: string;
+      must_change_password: boolean;
       expires_at: Date;
       last_seen_at: Date;
     }>(
-      `SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, s.expires_at, s.last_seen_at
+      `SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, u.must_change_password, s.expires_at,
+              s.last_seen_at
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3 AND u.active`,
       [sessionId, userId, now],
@@ -95,6 +100,7 @@ export class SessionRepository {
       },
       expiresAt: new Date(row.expires_at),
       lastSeenAt: new Date(row.last_seen_at),
+      mustChangePassword: row.must_change_password,
     };
   }
 
@@ -144,6 +150,23 @@ export class SessionRepository {
       `UPDATE sessions SET revoked_at = $3, revoked_reason = $2
         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $3 RETURNING id`,
       [userId, reason, now],
+      tx,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Revokes every valid session of the user but `keepSessionId` (a password change keeps the changer's own). */
+  async revokeAllExcept(
+    userId: string,
+    keepSessionId: string,
+    reason: SessionRevokeReason,
+    now: Date,
+    tx?: Tx,
+  ): Promise<string[]> {
+    const rows = await this.db.rows<{ id: string }>(
+      `UPDATE sessions SET revoked_at = $4, revoked_reason = $3
+        WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > $4 RETURNING id`,
+      [userId, keepSessionId, reason, now],
       tx,
     );
     return rows.map((r) => r.id);

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { Clock } from '@kapok/common';
 import { Tx } from '@kapok/database';
 import { SessionRepository, SessionView } from './session.repository';
+import { SessionRevokeReason } from './auth.types';
 import { SessionSignals } from './session-signals';
 
 /**
@@ -39,15 +40,30 @@ export class UserSessions {
   }
 
   /**
-   * Ends every session of the person (account deactivated): their tokens stop working and their sockets close.
-   * Within a transaction, call `signalRevokedAll` after it commits.
+   * Ends every session of the person: their tokens stop working and their sockets close. `deactivated` (the
+   * default) when the account is deactivated; `revoked` when an admin resets the password. Within a transaction,
+   * call `signalRevokedAll` (with the same reason) after it commits.
    */
-  async revokeAll(userId: string, tx?: Tx): Promise<void> {
-    await this.sessions.revokeAllOf(userId, 'deactivated', this.clock.now(), tx);
-    if (!tx) await this.signalRevokedAll(userId);
+  async revokeAll(userId: string, tx?: Tx, reason: SessionRevokeReason = 'deactivated'): Promise<void> {
+    await this.sessions.revokeAllOf(userId, reason, this.clock.now(), tx);
+    if (!tx) await this.signalRevokedAll(userId, reason);
   }
 
-  async signalRevokedAll(userId: string): Promise<void> {
-    await this.signals.publish({ userId, reason: 'deactivated' });
+  async signalRevokedAll(userId: string, reason: SessionRevokeReason = 'deactivated'): Promise<void> {
+    await this.signals.publish({ userId, reason });
+  }
+
+  /**
+   * Ends every session of the person but the current one (they changed their password: whoever else knew the old
+   * one is signed out). Within a transaction, call `signalRevoked` with the ids after it commits.
+   */
+  async revokeOthers(userId: string, currentSessionId: string, tx?: Tx): Promise<string[]> {
+    const ids = await this.sessions.revokeAllExcept(userId, currentSessionId, 'revoked', this.clock.now(), tx);
+    if (!tx) await this.signalRevoked(ids);
+    return ids;
+  }
+
+  async signalRevoked(sessionIds: string[]): Promise<void> {
+    if (sessionIds.length) await this.signals.publish({ sessionIds, reason: 'revoked' });
   }
 }

@@ -13,4 +13,6 @@ export interface AuthUser {
 export interface LoginResult {
   accessToken: string;
   user: AuthUser;
+  /** The password is a temporary one (created, reset or imported by an admin): other routes answer 403 until changed. */
+  mustChangePassword?: boolean;
 }

@@ -15,6 +15,8 @@ import { OrgRepository } from './org.repository';
  *   manager at the city the city — plus, exactly, the stations listed for them in supervisor_stations (the
  *   supervised stations, which may lie outside their home unit; the points below such a station are not added);
  * - a person whose home unit does not exist reaches nothing.
+ * Administering is narrower than seeing (OrgAccess.adminReachOf, used by libs/admin's AdminScope): an admin
+ * administers their home unit's subtree, the whole organisation only from the root (the city).
  * Statistics, the live board and the lists of units and hotlines show a person's own part of the tree
  * (OrgAccess.ownPartOf), for admins too: an admin at the city sees the city there.
  *
@@ -122,6 +124,18 @@ export class OrgAccess {
   /** The person's own part of the tree, whatever their role: statistics, the live board, the unit and hotline lists. */
   async ownPartOf(user: Pick<AuthUser, 'id' | 'orgUnitId'>, tx?: Tx): Promise<OrgScope> {
     return OrgScope.ownPart(await this.org.grantOf(user, tx));
+  }
+
+  /**
+   * The part of the tree a person administers (libs/admin's AdminScope builds on it): their home unit's subtree, the
+   * whole organisation when the home unit is the root of the tree (an admin at the city). Unlike `scopeOf`, an admin
+   * homed below the city reaches only their subtree (delegation by scope), and supervised stations are not added:
+   * supervising a station is not administering it. A person whose home unit does not exist administers nothing.
+   */
+  async adminReachOf(user: Pick<AuthUser, 'orgUnitId'>, tx?: Tx): Promise<OrgScope> {
+    const home = await this.org.findUnit(user.orgUnitId, tx);
+    if (home && home.parentId === null) return OrgScope.whole();
+    return OrgScope.ownPart({ homePath: home?.path, supervisedStationIds: [] });
   }
 
   /** Whether the unit with this id is in scope (an unknown unit is not, except for the whole organisation). */

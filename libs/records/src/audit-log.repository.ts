@@ -5,6 +5,7 @@ import { OrgScope } from '@kapok/org';
 import { RequestContext } from './request-context';
 import { Params, iso } from './sql';
 
+/** What is done to records (`GET /api/audit-log`). */
 export const AUDIT_ACTIONS = [
   'record.create',
   'record.amend',
@@ -15,17 +16,43 @@ export const AUDIT_ACTIONS = [
   'aid.cancel',
   'follow_up.complete',
 ] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Administration changes (libs/admin; `GET /api/admin/audit-log`, not the records' log). Every one starts with
+ * `admin.`: that prefix is what sorts a row into one log or the other. Their detail holds `before` and `after`.
+ */
+export const ADMIN_AUDIT_ACTIONS = [
+  'admin.org_unit.create',
+  'admin.org_unit.update',
+  'admin.hotline.create',
+  'admin.hotline.update',
+  'admin.intake_key.create',
+  'admin.intake_key.revoke',
+  'admin.intake_key.rotate',
+  'admin.user.create',
+  'admin.user.update',
+  'admin.user.import',
+  'admin.user.reset_password',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number] | (typeof ADMIN_AUDIT_ACTIONS)[number];
+export type AdminAuditAction = (typeof ADMIN_AUDIT_ACTIONS)[number];
+
+/** The prefix of every administration action. */
+const ADMIN_PREFIX = 'admin.';
 
 export interface AuditEntry {
   actor: AuthUser;
   action: AuditAction;
-  subjectType: 'record' | 'contact' | 'aid_request' | 'follow_up';
-  subjectId: string;
+  subjectType: 'record' | 'contact' | 'aid_request' | 'follow_up' | 'org_unit' | 'hotline' | 'intake_key' | 'user';
+  /** Null for a change of many subjects at once (an import: its detail lists them). */
+  subjectId: string | null;
   contactId: string | null;
-  /** The station the subject belongs to: who may read the row (admins, and supervisors covering it). */
+  /**
+   * The unit the subject belongs to: who may read the row (admins, and supervisors covering it). For a record, its
+   * station; for an administration change, the unit changed, the line's station, the account's unit (any level).
+   */
   stationId: string | null;
-  /** What was done: field names, versions, reasons. Never the caller's number. */
+  /** What was done: field names, versions, reasons, before → after. Never the caller's number, a password or key. */
   detail?: Record<string, unknown>;
 }
 
@@ -47,6 +74,8 @@ interface AuditRow {
 }
 
 export interface AuditFilter {
+  /** Which log: the administration changes (`admin.*` actions) or, by default, the records' log (every other row). */
+  log?: 'records' | 'admin';
   contactId?: string;
   actorId?: string;
   action?: string[];
@@ -115,6 +144,7 @@ export class AuditLogRepository {
     if (!scope.wholeOrg) {
       where.push(`EXISTS (SELECT 1 FROM org_units s WHERE s.id = a.station_id AND ${scope.sql('s', p)})`);
     }
+    where.push(`a.action ${f.log === 'admin' ? '' : 'NOT '}LIKE '${ADMIN_PREFIX}%'`);
     if (f.contactId) where.push(`a.contact_id = ${p.add(f.contactId)}`);
     if (f.subjectId) where.push(`a.subject_id = ${p.add(f.subjectId)}`);
     if (f.actorId) where.push(`a.actor_id = ${p.add(f.actorId)}`);

@@ -13,6 +13,8 @@ import { LoginAdmission, LoginThrottle } from './login-throttle';
 
 interface LoginRequest {
   body?: unknown;
+  /** The signed-in person, on a route that checks their password again (changing it: after UserAuthGuard). */
+  user?: { username?: unknown };
   ip?: string;
   socket?: { remoteAddress?: string };
   headers: Record<string, string | string[] | undefined>;
@@ -35,11 +37,17 @@ export class LoginThrottledException extends HttpException {
   }
 }
 
+/** A wrong password: a 401 of the sign-in, or an error that says so (a wrong current password when changing it). */
+const countsAsFailure = (err: unknown) =>
+  err instanceof UnauthorizedException ||
+  (err as { countsAsFailedSignIn?: unknown } | null)?.countsAsFailedSignIn === true;
+
 /**
  * Put on the sign-in route (`@UseInterceptors(LoginThrottleInterceptor)`): runs after the guards and before the
  * body is validated and the password checked. Counts the attempt (LoginThrottle), or answers 429 with
  * `Retry-After`; then settles it by the handler's outcome: a 401 is a failure (kept, audited), a success resets the
- * account, anything else (400 of a malformed body, a 5xx) takes the attempt back. If Redis cannot be reached the
+ * account, anything else (400 of a malformed body, a 5xx) takes the attempt back. Also on the password change
+ * (after UserAuthGuard): the account is the signed-in person's, and a wrong current password is the failure. If Redis cannot be reached the
  * sign-in goes on unthrottled (a 24-hour line must stay reachable) and the problem is logged.
  */
 @Injectable()
@@ -53,8 +61,9 @@ export class LoginThrottleInterceptor implements NestInterceptor {
     const res = ctx.switchToHttp().getResponse<HeaderSink>();
     const body = req.body as { username?: unknown } | undefined;
     const ua = req.headers['user-agent'];
+    const name = typeof body?.username === 'string' ? body.username : req.user?.username;
     const origin = {
-      username: typeof body?.username === 'string' ? body.username.slice(0, 200) : undefined,
+      username: typeof name === 'string' ? name.slice(0, 200) : undefined,
       ip: req.ip ?? req.socket?.remoteAddress ?? 'unknown',
       userAgent: (Array.isArray(ua) ? ua[0] : ua) ?? null,
     };
@@ -70,9 +79,7 @@ export class LoginThrottleInterceptor implements NestInterceptor {
           concatMap((result) => from(this.settle(() => this.throttle.succeeded(ticket))).pipe(map(() => result))),
           catchError((err: unknown) =>
             from(
-              this.settle(() =>
-                err instanceof UnauthorizedException ? this.throttle.failed(ticket) : this.throttle.voided(ticket),
-              ),
+              this.settle(() => (countsAsFailure(err) ? this.throttle.failed(ticket) : this.throttle.voided(ticket))),
             ).pipe(concatMap(() => throwError(() => err))),
           ),
         );

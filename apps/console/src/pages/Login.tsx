@@ -15,9 +15,16 @@ export function LoginPage({ onSignedIn }: { onSignedIn(s: Session): void }) {
     setError(null);
     try {
       const res = await post<LoginResult>('/auth/login', v);
-      onSignedIn({ token: res.accessToken, user: res.user });
+      onSignedIn({ token: res.accessToken, user: res.user, mustChangePassword: res.mustChangePassword === true });
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? '用户名或密码错误' : '登录失败，请稍后重试');
+      const status = e instanceof ApiError ? e.status : 0;
+      setError(
+        status === 401
+          ? '用户名或密码错误'
+          : status === 429
+            ? '登录失败次数过多，已暂时锁定，请稍后再试'
+            : '登录失败，请稍后重试',
+      );
     } finally {
       setBusy(false);
     }

@@ -15,6 +15,7 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -26,11 +27,14 @@ import {
 } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import {
+  AllowPendingPasswordChange,
   AuthService,
   AuthSession,
   AuthUser,
+  ChangePassword,
   CurrentSession,
   CurrentUser,
+  PASSWORD_RULES,
   UserAuthGuard,
   UserSessions,
 } from '@kapok/auth';
@@ -46,6 +50,21 @@ class LoginDto {
   @IsString()
   @Length(1, 200)
   password: string;
+}
+
+class ChangePasswordDto {
+  @ApiProperty({ example: 'Tmp7wqHkR2xPa9' })
+  @IsString()
+  @Length(1, 200)
+  currentPassword: string;
+
+  @ApiProperty({
+    example: 'hong-mian-2026-shequ',
+    description: `At least ${PASSWORD_RULES.minLength} characters, not containing the username, not a common password, not the current one`,
+  })
+  @IsString()
+  @Length(1, 1000)
+  newPassword: string;
 }
 
 class SessionDto {
@@ -71,11 +90,18 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: UserSessions,
+    private readonly changePassword: ChangePassword,
   ) {}
 
   @Post('auth/login')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{ accessToken, user: { id, username, displayName, role, orgUnitId } }' })
+  @ApiOkResponse({
+    description:
+      '{ accessToken, user: { id, username, displayName, role, orgUnitId }, mustChangePassword }. ' +
+      'mustChangePassword: true after an admin created, reset or imported the account with a temporary password: ' +
+      'every route but POST /api/auth/change-password and /api/auth/logout answers 403 (and sockets are refused) ' +
+      'until it is changed.',
+  })
   @ApiUnauthorizedResponse({ description: 'Wrong username or password' })
   // Throttled before the password is checked: failures per account and per address, shared by every gateway.
   @UseInterceptors(LoginThrottleInterceptor)
@@ -89,16 +115,49 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   @UseGuards(UserAuthGuard)
+  @ApiForbiddenResponse({ description: 'The password must be changed first (a temporary password)' })
   me(@CurrentUser() user: AuthUser): AuthUser {
     return user;
   }
 
   // ---------------------------------------------------------------------------------------- sign-in sessions
 
+  @Post('auth/change-password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @UseGuards(UserAuthGuard)
+  @AllowPendingPasswordChange()
+  // A wrong current password counts as a failed sign-in of the account (throttled and audited in login_attempts).
+  @UseInterceptors(LoginThrottleInterceptor)
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this account (Retry-After, seconds)' })
+  @ApiOperation({
+    summary: 'Change my password',
+    description:
+      'Any signed-in person, also with a temporary password (the only route they may use until they do). The new ' +
+      `password must have at least ${PASSWORD_RULES.minLength} characters, not contain the username, not be a ` +
+      'common password and differ from the current one. Every other session of mine ends (its token is refused, ' +
+      'its sockets close); this one goes on.',
+  })
+  @ApiOkResponse({ schema: { example: { mustChangePassword: false, otherSessionsEnded: 1 } } })
+  @ApiBadRequestResponse({
+    description:
+      'currentPassword is wrong, or newPassword breaks a rule: the message names it ([password.too_short], ' +
+      '[password.contains_username], [password.too_common], [password.unchanged], [password.too_long])',
+  })
+  @ApiUnauthorizedResponse({ description: 'Not signed in' })
+  change(
+    @CurrentUser() user: AuthUser,
+    @CurrentSession() session: AuthSession,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<{ mustChangePassword: false; otherSessionsEnded: number }> {
+    return this.changePassword.execute(user, session, dto.currentPassword, dto.newPassword);
+  }
+
   @Post('auth/logout')
   @HttpCode(204)
   @ApiBearerAuth()
   @UseGuards(UserAuthGuard)
+  @AllowPendingPasswordChange()
   @ApiOperation({
     summary: 'Sign out: revoke the current session',
     description: 'The token is refused (401) from now on and its sockets (/agent, /monitor) are closed.',

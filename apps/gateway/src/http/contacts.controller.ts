@@ -3,6 +3,7 @@ import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -60,12 +61,14 @@ export class ContactsController {
   })
   @ApiOkResponse({ description: 'The same externalId again: the contact created the first time' })
   @ApiNotFoundResponse({ description: 'Unknown hotlineNumber' })
+  @ApiForbiddenResponse({ description: "The line is not one of the intake key's lines" })
+  @ApiConflictResponse({ description: 'The line is suspended (the message says so): it takes no intake until resumed' })
   async create(
     @CurrentIntakeKey() key: IntakeKeyPrincipal,
     @Body() dto: CreateContactDto,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { contact, created } = await this.receive.execute(key.id, dto);
+    const { contact, created } = await this.receive.execute(key.id, dto, key.hotlineIds);
     res.status(created ? 201 : 200);
     return contact;
   }

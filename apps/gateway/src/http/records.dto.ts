@@ -46,7 +46,7 @@ import {
 import { parseRangeBound } from '@kapok/common';
 
 /** `a,b` or repeated `?x=a&x=b` → ['a', 'b']. */
-const List = () =>
+export const List = () =>
   Transform(({ value }) =>
     typeof value === 'string'
       ? value
@@ -59,7 +59,7 @@ const List = () =>
 const Bool = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 /** A date range bound: YYYY-MM-DD (Asia/Shanghai day) or an ISO 8601 date-time with offset. */
-function IsRangeBound(options?: ValidationOptions) {
+export function IsRangeBound(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isRangeBound',
@@ -77,7 +77,8 @@ function IsRangeBound(options?: ValidationOptions) {
 // eslint-disable-next-line no-control-regex
 const NO_NUL = /^[^\u0000]*$/;
 
-const bound = (v: string | undefined, upper: boolean) => (v === undefined ? undefined : parseRangeBound(v, upper));
+export const bound = (v: string | undefined, upper: boolean) =>
+  v === undefined ? undefined : parseRangeBound(v, upper);
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, default: 1 })

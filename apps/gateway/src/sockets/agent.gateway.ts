@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
+import { AuthService, AuthSession, AuthUser, PasswordChangeRequiredException, SessionWatch } from '@kapok/auth';
 import {
   AGENT_NAMESPACE,
   AckError,
@@ -75,6 +75,9 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         })
         .catch((err) => {
           if (err instanceof UnauthorizedException) return next(new Error('unauthorized: a valid token is required'));
+          if (err instanceof PasswordChangeRequiredException) {
+            return next(new Error('forbidden: the password must be changed first'));
+          }
           this.logger.error(`socket auth failed: ${(err as Error).message}`);
           next(new Error('unavailable: try again'));
         });

@@ -8,7 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { DefaultEventsMap, Namespace, Socket } from 'socket.io';
-import { AuthService, AuthSession, AuthUser, SessionWatch } from '@kapok/auth';
+import { AuthService, AuthSession, AuthUser, PasswordChangeRequiredException, SessionWatch } from '@kapok/auth';
 import {
   MONITOR_NAMESPACE,
   MONITOR_ROLES,
@@ -99,7 +99,15 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
           socket.data.session = session;
           next();
         })
-        .catch(() => next(new Error('unauthorized: a valid token is required')));
+        .catch((err) =>
+          next(
+            new Error(
+              err instanceof PasswordChangeRequiredException
+                ? 'forbidden: the password must be changed first'
+                : 'unauthorized: a valid token is required',
+            ),
+          ),
+        );
     });
     this.timer = setInterval(() => void this.tick(), MONITOR_TICK_MS);
     this.timer.unref();

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { maskPhoneNumber } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
@@ -32,11 +32,16 @@ export class ReceiveContact {
   /**
    * With the gateway's externalId the whole intake is idempotent, so a connection the database dropped in the middle
    * (a restart, a failover) is tried again here once the database answers, instead of answering 503.
+   * `lines`: the lines the intake key may take intake for (null or absent: every line).
    */
-  async execute(intakeKeyId: string, dto: CreateContactDto): Promise<{ contact: ContactView; created: boolean }> {
+  async execute(
+    intakeKeyId: string,
+    dto: CreateContactDto,
+    lines?: readonly string[] | null,
+  ): Promise<{ contact: ContactView; created: boolean }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.receive(intakeKeyId, dto);
+        return await this.receive(intakeKeyId, dto, lines ?? null);
       } catch (err) {
         if (!dto.externalId || attempt >= 2 || !isDatabaseUnavailable(err)) throw err;
       }
@@ -46,9 +51,19 @@ export class ReceiveContact {
   private async receive(
     intakeKeyId: string,
     dto: CreateContactDto,
+    lines: readonly string[] | null,
   ): Promise<{ contact: ContactView; created: boolean }> {
     const hotline = await this.org.findHotlineByNumber(dto.hotlineNumber);
     if (!hotline) throw new NotFoundException(`Unknown hotlineNumber "${dto.hotlineNumber}"`);
+    if (lines && !lines.includes(hotline.id)) {
+      throw new ForbiddenException(`hotlineNumber: this intake key may not take intake for line ${hotline.number}`);
+    }
+    // A suspended line takes nothing (the gateway can tell callers or route elsewhere): 409, said in the message.
+    if (hotline.suspendedAt) {
+      throw new ConflictException(
+        `hotlineNumber: line ${hotline.number} is suspended; it takes no intake until resumed`,
+      );
+    }
     const riskLevel = dto.riskLevel ?? 'normal';
     const { contact, created } = await this.contacts.createOnce({
       hotlineId: hotline.id,

@@ -6,6 +6,8 @@ import { HeldContactsIndex1764800000000 } from './1764800000000-held-contacts-in
 import { Sessions1764900000000 } from './1764900000000-sessions';
 import { AuditIntegrity1764910000000 } from './1764910000000-audit-integrity';
 import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
+import { AdminOrg1765000000000 } from './1765000000000-admin-org';
+import { Accounts1765010000000 } from './1765010000000-accounts';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   Sessions1764900000000,
   AuditIntegrity1764910000000,
   LoginAttempts1764920000000,
+  AdminOrg1765000000000,
+  Accounts1765010000000,
 ];

@@ -1,0 +1,58 @@
+import type { Role } from './enums';
+import type { Page } from './records';
+
+// The accounts part of the administration API (`/api/admin/users…`, docs/administration.md, "Accounts").
+
+/** One account as admins see it (`GET /api/admin/users`, and the answers of create and update). */
+export interface AdminUserView {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** The home unit: a station for an operator; a station, district, region or the city for the other roles. */
+  orgUnitId: string;
+  orgUnitName: string;
+  orgUnitCode: string | null;
+  /** Deactivated accounts are kept (their history stays theirs) and cannot sign in. */
+  active: boolean;
+  /** Signed in with a temporary password: must choose their own before anything else. */
+  mustChangePassword: boolean;
+  /** ISO 639-3 codes (yue 粤语, cmn 普通话 …) routing matches a contact's language against. */
+  languages: string[];
+  /** Service skills (psychological_support, elderly …) routing matches a contact's topics against. */
+  skills: string[];
+  /** A supervisor's stations (also outside their home unit). Empty for the other roles. */
+  supervisedStationIds: string[];
+  /** The phone extension (分机号). */
+  extension: string | null;
+  createdAt: string;
+  deactivatedAt: string | null;
+  /** The last sign-in (session opened), if any is remembered. */
+  lastSignInAt: string | null;
+}
+
+/** `GET /api/admin/users`. */
+export type AdminUserPage = Page<AdminUserView>;
+
+/** `POST /api/admin/users`: the account, and the temporary password when none was given (shown only here). */
+export interface CreatedUserView {
+  user: AdminUserView;
+  temporaryPassword?: string;
+}
+
+/** `POST /api/admin/users/:id/reset-password`. */
+export interface ResetPasswordView {
+  temporaryPassword: string;
+}
+
+/**
+ * `POST /api/admin/users/import`: how many accounts were created and each one's temporary password (shown only
+ * here; absent when `?password=` gave every account the same one).
+ */
+export interface UserImportView {
+  created: number;
+  users: { username: string; temporaryPassword?: string }[];
+}
+
+/** The columns of the users CSV, in order (import reads them, export writes them). */
+export const USER_CSV_COLUMNS = ['username', 'displayName', 'role', 'orgUnitCode', 'languages', 'skills'] as const;
