@@ -3,6 +3,7 @@ import { AdminModule } from '@kapok/admin';
 import { AuthModule } from '@kapok/auth';
 import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
+import { MetricsModule } from '@kapok/metrics';
 import { ContactsModule } from '@kapok/contacts';
 import { DatabaseModule } from '@kapok/database';
 import { DemoModule } from '@kapok/demo';
@@ -34,6 +35,7 @@ import { StatsController } from './http/stats.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 import { MonitorGateway } from './sockets/monitor.gateway';
+import { OperationsModule } from './operations/operations.module';
 import { SocketSubscription } from './sockets/socket-subscription';
 
 /** The HTTP + socket process: REST API, operator sockets. Thin: controllers and gateways call use-cases. */
@@ -55,6 +57,8 @@ import { SocketSubscription } from './sockets/socket-subscription';
     DemoModule,
     ThrottleModule,
     AdminModule,
+    MetricsModule,
+    OperationsModule,
   ],
   controllers: [
     AuthController,

@@ -2,6 +2,7 @@ import {
   ArgumentMetadata,
   BadRequestException,
   INestApplication,
+  RequestMethod,
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
@@ -15,6 +16,8 @@ import { RedisIoAdapter } from './sockets/redis-io.adapter';
 import { serveConsole } from './console/serve-console';
 import { hardenHttp } from './http-hardening';
 import { DatabaseUnavailableFilter } from './http/database-unavailable.filter';
+import { METRICS_PATH } from './operations/metrics.controller';
+import { mountQueueDashboard } from './operations/queue-dashboard';
 
 /** Flattens nested validation errors into messages that name the full path (materialAid.items.0.quantity …). */
 function validationMessages(e: ValidationError, prefix = ''): string[] {
@@ -58,7 +61,8 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
   // Security headers, trust proxy, no-store on the API: before every other middleware, route and static file.
   hardenHttp(app, config);
-  app.setGlobalPrefix('api');
+  // /metrics stays where Prometheus looks for it (MetricsController)
+  app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
   // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
   // same limit and their errors the same shape.
@@ -98,6 +102,7 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   // The database unreachable → 503 with Retry-After (a gateway retries), everything else as Nest answers it.
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   app.useWebSocketAdapter(new RedisIoAdapter(app));
+  mountQueueDashboard(app); // the admins' read-only BullMQ dashboard at /api/admin/queues
   app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()

@@ -60,16 +60,24 @@ async function main() {
   children.push(gateway);
   gateway.on('exit', (code) => void stop(code ?? 1));
   const url = `http://localhost:${port}`;
-  await waitHealthy(`${url}/api/health`, gateway);
+  await waitHealthy(`${url}/api/health`, { gateway });
   const router = fork(entry('router'), [], { env: { ...env, DB_MIGRATE: 'false' } });
   children.push(router);
   router.on('exit', (code) => void stop(code ?? 1));
+  // Up means ready: the gateway takes intake and the router consumes the routing queue (its heartbeat is heard).
+  try {
+    await waitHealthy(`${url}/api/health/ready`, { gateway, router });
+  } catch (err) {
+    console.error(`[kapok] ${(err as Error).message}`);
+    return stop(1); // (both processes stopped with the launcher, not left behind)
+  }
 
   console.log(`
   Kapok (红棉) is running.
     Console        ${url}/console    (then, in another terminal: npm run simulate)
     API            ${url}/api        (OpenAPI: ${url}/api/docs)
-    Health         ${url}/api/health
+    Health         ${url}/api/health   (ready: ${url}/api/health/ready)
+    Metrics        ${url}/metrics        (from this machine; docs/operations.md)
     Operator socket ${url}/agent (socket.io)
     Keys           ${secrets.keptIn ?? 'from the environment'}${
       env.DEMO === 'true'
@@ -86,9 +94,12 @@ async function main() {
 `);
 }
 
-async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
+/** Waits until url answers 2xx (up to 2 minutes); fails at once if one of the processes exits meanwhile. */
+async function waitHealthy(url: string, processes: Record<string, ChildProcess>): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error('the gateway exited during start-up (see its log above)');
+    for (const [name, child] of Object.entries(processes)) {
+      if (child.exitCode !== null) throw new Error(`the ${name} exited during start-up (see its log above)`);
+    }
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -96,7 +107,7 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the gateway did not become healthy at ${url}`);
+  throw new Error(`no answer 2xx from ${url} within 2 minutes`);
 }
 
 main().catch((err) => {

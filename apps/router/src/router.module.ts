@@ -2,12 +2,15 @@ import { Module } from '@nestjs/common';
 import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
 import { DatabaseModule } from '@kapok/database';
+import { MetricsModule } from '@kapok/metrics';
 import { QueueModule } from '@kapok/queue';
 import { RealtimeModule } from '@kapok/realtime';
 import { RecordsModule } from '@kapok/records';
 import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
+import { RouterHeartbeat } from './router-heartbeat';
+import { RouterMetricsServer } from './router-metrics-server';
 import { RouterSchedules } from './router-schedules';
 import { RoutingProcessor } from './routing.processor';
 
@@ -26,7 +29,9 @@ import { RoutingProcessor } from './routing.processor';
     RecordsModule,
     ShiftsModule,
     StatsModule,
+    MetricsModule,
   ],
-  providers: [RoutingProcessor, RouterSchedules],
+  // (RouterHeartbeat after RoutingProcessor: its first beat needs the worker running)
+  providers: [RoutingProcessor, RouterSchedules, RouterHeartbeat, RouterMetricsServer],
 })
 export class RouterModule {}

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { performance } from 'node:perf_hooks';
 import { AppConfig } from '@kapok/config';
+import { Metrics } from '@kapok/metrics';
 import { ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
 import { FlagOverdueAid } from '@kapok/records';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
@@ -45,7 +47,13 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly rollups: ReconcileRollups,
     private readonly overdueAid: FlagOverdueAid,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
+
+  /** Whether this router's worker is taking jobs (not yet made, closing or closed: not). */
+  get consuming(): boolean {
+    return !!this.worker && this.worker.isRunning() && !this.worker.isPaused() && !this.worker.closing;
+  }
 
   onApplicationBootstrap(): void {
     const worker = new Worker(ROUTING_QUEUE, (job) => this.process(job), routingWorkerOptions(this.config));
@@ -70,13 +78,25 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     await this.worker?.close();
   }
 
-  process(job: Job): Promise<unknown> {
+  async process(job: Job): Promise<unknown> {
     const name = job.name;
-    if (!this.knows(name)) {
-      // not retried: a job no router knows (a producer newer than this router, or a typo) fails at once, named
-      return Promise.reject(new UnrecoverableError(`unknown routing job "${name}"`));
+    // the lag from the moment the job was due to now, on first attempts (a retry waited for its backoff on purpose)
+    const lag =
+      job.attemptsMade === 0 ? ((job.processedOn ?? Date.now()) - job.timestamp - (job.delay ?? 0)) / 1000 : undefined;
+    const label = this.knows(name) ? name : 'unknown'; // (a label never carries what a producer made up)
+    const t0 = performance.now();
+    try {
+      if (!this.knows(name)) {
+        // not retried: a job no router knows (a producer newer than this router, or a typo) fails at once, named
+        throw new UnrecoverableError(`unknown routing job "${name}"`);
+      }
+      const result = await this.handle(name, job);
+      this.metrics.jobFinished(label, (performance.now() - t0) / 1000, 'completed', lag);
+      return result;
+    } catch (err) {
+      this.metrics.jobFinished(label, (performance.now() - t0) / 1000, 'failed', lag);
+      throw err;
     }
-    return this.handle(name, job);
   }
 
   private knows(name: string): name is RoutingJobName {

@@ -36,6 +36,16 @@ describe('validateConfig', () => {
     expect(refusal({ ...base, ROUTER_STALLED_CHECK_SECONDS: '0' })).toMatch(/ROUTER_STALLED_CHECK_SECONDS/);
   });
 
+  it('leaves /metrics to this machine and the router without a port unless told otherwise', () => {
+    const cfg = validateConfig(base);
+    expect([cfg.METRICS_TOKEN, cfg.ROUTER_METRICS_PORT]).toEqual([undefined, undefined]);
+    const told = validateConfig({ ...base, METRICS_TOKEN: 'a'.repeat(16) + 'bcdef', ROUTER_METRICS_PORT: '9464' });
+    expect([told.METRICS_TOKEN, told.ROUTER_METRICS_PORT]).toEqual(['a'.repeat(16) + 'bcdef', 9464]);
+    expect(refusal({ ...base, METRICS_TOKEN: 'short' })).toMatch(/METRICS_TOKEN: must be at least 16 characters/);
+    expect(refusal({ ...base, METRICS_TOKEN: '' })).toMatch(/METRICS_TOKEN/);
+    expect(refusal({ ...base, ROUTER_METRICS_PORT: 'x' })).toMatch(/ROUTER_METRICS_PORT/);
+  });
+
   it('names the bad variable', () => {
     expect(() => validateConfig({ ...base, PORT: 'abc' })).toThrow(/PORT/);
     expect(() => validateConfig({ ...base, REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);

@@ -87,6 +87,13 @@ export const configSchema = z.object({
   /** Intake requests (POST /api/contacts …) one intake key may send per second, averaged over 10 s (bursts allowed). */
   INTAKE_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /**
+   * Bearer token that /metrics (gateway and router) asks for; unset, /metrics answers only requests from this
+   * machine (loopback, no proxy header). At least 16 characters (openssl rand -hex 32).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional(),
+  /** Port of the router's own HTTP server (/metrics, /health); unset, the router opens no port; 0 picks a free one. */
+  ROUTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export type KapokConfig = z.infer<typeof configSchema> & {

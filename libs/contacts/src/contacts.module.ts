@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '@kapok/metrics';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
 import { CallerNumberCipher } from './caller-number-cipher';
@@ -26,7 +27,7 @@ const services = [ContactAccess, RiskAlerts, CallerNumberCipher, CallerNumberSto
  * one and registers itself as the OutcomeRecorder (what recording an outcome writes into the record).
  */
 @Module({
-  imports: [OrgModule, PresenceModule],
+  imports: [OrgModule, PresenceModule, MetricsModule],
   providers: [...repositories, ...services, ...useCases],
   exports: [...repositories, ...services, ...useCases],
 })

@@ -132,4 +132,12 @@ export class Db {
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }
+
+  /** The pg pool's connections and the queries waiting for one (metrics); undefined before it is open. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined {
+    const pool = (
+      this.dataSource.driver as { master?: { totalCount: number; idleCount: number; waitingCount: number } }
+    ).master;
+    return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
+  }
 }

@@ -4,3 +4,4 @@ export * from './redis-client';
 export * from './realtime.module';
 export * from './monitor-events';
 export * from './monitor-notifier';
+export * from './router-heartbeats';

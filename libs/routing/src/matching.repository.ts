@@ -211,6 +211,50 @@ export class MatchingRepository {
       .sort((a, b) => new Date(a).getTime() - new Date(b).getTime());
   }
 
+  /**
+   * City-wide, for the metrics: contacts not answered yet (queued or ringing), the longest wait, and the queued ones
+   * whose pool at `now` (their level: station, district, region or city, as the rules above widen it) has nobody on
+   * duty, so that no offer can be made to anyone.
+   */
+  async waitingNow(now: Date): Promise<{ waiting: number; oldestSeconds: number; unstaffed: number }> {
+    const row = await this.db.one<{ waiting: number; oldest: number; unstaffed: number }>(
+      `WITH ${CTES},
+       pending AS (SELECT min(queued_at) AS first, count(*)::int AS n FROM contacts WHERE status IN ('queued','offered'))
+       SELECT (SELECT n FROM pending) AS waiting,
+              COALESCE(extract(epoch FROM $9::timestamptz - (SELECT first FROM pending)), 0)::float8 AS oldest,
+              (SELECT count(*)::int FROM waiting c
+                WHERE NOT EXISTS (SELECT 1 FROM on_duty d
+                                   WHERE ${pathUnderSql('d.path', 'kapok_ancestor_path(c.cpath, c.level)')})) AS unstaffed`,
+      this.params(null, null, now),
+    );
+    return { waiting: row?.waiting ?? 0, oldestSeconds: Math.max(0, row?.oldest ?? 0), unstaffed: row?.unstaffed ?? 0 };
+  }
+
+  /**
+   * Active operator accounts by state, as the live board counts them: holding a contact (ringing or talking) is
+   * busy, then wrapping up, then what a signed-in operator declared; nobody signed in (no socket) is offline.
+   */
+  async operatorsByState(): Promise<Record<string, number>> {
+    const rows = await this.db.rows<{ state: string; n: number }>(
+      `WITH held AS (
+         SELECT assigned_worker_id AS uid, bool_or(status IN ('offered','active')) AS busy, bool_or(status = 'wrap_up') AS wrap
+           FROM contacts WHERE status IN ('offered','active','wrap_up') AND assigned_worker_id IS NOT NULL
+          GROUP BY assigned_worker_id)
+       SELECT CASE WHEN h.busy THEN 'busy' WHEN h.wrap THEN 'wrap_up'
+                   WHEN s.signed_in AND a.presence = 'available' THEN 'available'
+                   WHEN s.signed_in AND a.presence = 'away' THEN 'away'
+                   ELSE 'offline' END AS state,
+              count(*)::int AS n
+         FROM users u
+         LEFT JOIN agent_states a ON a.user_id = u.id
+         LEFT JOIN held h ON h.uid = u.id
+         LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = u.id) AS signed_in) s ON true
+        WHERE u.role = 'operator' AND u.active
+        GROUP BY 1`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
   async offerTimeoutFor(stationId: string, tx: Tx): Promise<number> {
     const row = await this.db.one<{ s: number }>(
       `SELECT COALESCE((SELECT offer_timeout_seconds FROM station_settings WHERE station_id = $1), $2)::float8 AS s`,

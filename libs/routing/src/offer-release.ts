@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '@kapok/common';
-import { ContactRepository, OfferRepository, OfferRow } from '@kapok/contacts';
+import { Channel, ContactRepository, OfferRepository, OfferRow } from '@kapok/contacts';
 import { Tx } from '@kapok/database';
+import { Metrics, OfferEnd } from '@kapok/metrics';
 import { OrgRepository } from '@kapok/org';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
@@ -11,6 +12,7 @@ import { StationSettingsRepository } from './station-settings.repository';
 
 export interface Released {
   stationId: string;
+  channel: Channel;
   /** Set when this timeout made the operator away: how many offers they missed in a row. */
   setAway?: number;
   /** Set when the offer reached nobody: how many offers of the contact in a row did (this one included). */
@@ -21,6 +23,15 @@ export type ReleaseKind =
   | { status: 'declined'; reason: 'declined' }
   | { status: 'expired'; reason: 'timeout' }
   | { status: 'revoked'; reason: 'disconnected' | 'away' | 'undelivered' };
+
+/** How each release is counted in the metrics. */
+const OFFER_END: Record<ReleaseKind['reason'], OfferEnd> = {
+  declined: 'declined',
+  timeout: 'expired',
+  undelivered: 'undelivered',
+  disconnected: 'disconnected',
+  away: 'away',
+};
 
 /**
  * The pause before a contact whose offer reached nobody is routed again: doubled for each such offer in a row, up to
@@ -50,6 +61,7 @@ export class OfferRelease {
     private readonly settings: StationSettingsRepository,
     private readonly rules: RoutingRules,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -61,7 +73,11 @@ export class OfferRelease {
     if (!contact || !(await this.offers.close(tx, offer.id, kind.status, kind.reason))) return undefined;
     await this.contacts.transition(tx, contact.id, 'release', { expectWorker: offer.worker_id });
     if (kind.reason === 'undelivered') {
-      return { stationId: contact.station_id, undeliveredInRow: await this.offers.undeliveredInRow(contact.id, tx) };
+      return {
+        stationId: contact.station_id,
+        channel: contact.channel,
+        undeliveredInRow: await this.offers.undeliveredInRow(contact.id, tx),
+      };
     }
     await this.agents.markIdle(offer.worker_id, tx);
     let setAway: number | undefined;
@@ -79,11 +95,12 @@ export class OfferRelease {
     } else if (kind.reason === 'declined') {
       await this.agents.countDecline(offer.worker_id, tx);
     }
-    return { stationId: contact.station_id, setAway };
+    return { stationId: contact.station_id, channel: contact.channel, setAway };
   }
 
   /** After the transaction committed: tell the operator (and coordinators) and route both sides again. */
   async afterRelease(offer: OfferRow, kind: ReleaseKind, released: Released): Promise<void> {
+    this.metrics.offerEnded(released.channel, OFFER_END[kind.reason]);
     if (kind.reason !== 'declined') {
       // (also for an offer that reached nobody: had it gone out late after all, this follows it on the same
       // connection, so the operator's console drops it)

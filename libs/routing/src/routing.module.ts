@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '@kapok/contacts';
+import { MetricsModule } from '@kapok/metrics';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
 import { MatchingRepository } from './matching.repository';
@@ -30,7 +31,7 @@ const useCases = [
 ];
 
 @Module({
-  imports: [ContactsModule, PresenceModule, OrgModule],
+  imports: [ContactsModule, PresenceModule, OrgModule, MetricsModule],
   providers: [RoutingRules, MatchingRepository, StationSettingsRepository, OfferRelease, StationSettings, ...useCases],
   exports: [RoutingRules, MatchingRepository, StationSettingsRepository, StationSettings, ...useCases],
 })

@@ -17,6 +17,7 @@ import {
   AgentClientToServerEvents,
   AgentServerToClientEvents,
 } from '@kapok/contracts';
+import { Metrics } from '@kapok/metrics';
 import { agentRoom } from '@kapok/realtime';
 import { AgentSession, AnswerOffer } from '@kapok/routing';
 import { SocketEventLimiter } from '@kapok/throttle';
@@ -58,9 +59,11 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly watch: SessionWatch,
     private readonly limiter: SocketEventLimiter,
     private readonly subscription: SocketSubscription,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(nsp: AgentNamespace): void {
+    this.metrics.observeSockets(AGENT_NAMESPACE, () => nsp.sockets.size);
     this.instance.holdAgentSockets(nsp); // its sessions are kept true to these sockets, whatever a write missed
     this.subscription.onResumed(() => this.resync(nsp));
     nsp.use((socket, next) => {

@@ -18,6 +18,7 @@ import {
   QueueSnapshot,
   Role,
 } from '@kapok/contracts';
+import { Metrics } from '@kapok/metrics';
 import { monitorUnitRoom } from '@kapok/realtime';
 import { LiveSnapshots, MonitorScope } from '@kapok/stats';
 import { endSocketSession } from './session-end';
@@ -82,9 +83,11 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly live: LiveSnapshots,
     private readonly watch: SessionWatch,
     private readonly subscription: SocketSubscription,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(nsp: MonitorNamespace): void {
+    this.metrics.observeSockets(MONITOR_NAMESPACE, () => nsp.sockets.size);
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { Db } from '@kapok/database';
+import { Metrics } from '@kapok/metrics';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { canTransition } from '../contact-state-machine';
@@ -18,6 +19,7 @@ export class AbandonContact {
     private readonly access: ContactAccess,
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(id: string, intakeKeyId: string): Promise<ContactView> {
@@ -30,17 +32,19 @@ export class AbandonContact {
         },
         tx,
       );
-      if (contact.status === 'abandoned') return { contact, revoked: undefined }; // a retry
+      if (contact.status === 'abandoned') return { contact, revoked: undefined, changed: false }; // a retry
       if (!canTransition('abandon', contact.status)) {
         throw new ConflictException(`Contact is ${contact.status}: it was already answered`);
       }
       const offer = contact.status === 'offered' ? await this.offers.findOpenForContact(id, tx) : undefined;
       if (offer) await this.offers.close(tx, offer.id, 'revoked', 'abandoned');
       const abandoned = await this.contacts.transition(tx, id, 'abandon');
-      return { contact: abandoned!, revoked: offer };
+      return { contact: abandoned!, revoked: offer, changed: true };
     });
+    if (result.changed) this.metrics.contactAbandoned(result.contact.channel);
     if (result.revoked) {
       const { id: offerId, worker_id: workerId } = result.revoked;
+      this.metrics.offerEnded(result.contact.channel, 'abandoned');
       this.notifier.revoked(workerId, { offerId, contactId: id, reason: 'abandoned' });
       await this.routing.cancelOfferExpiry(offerId);
       await this.routing.routeOperator(workerId);

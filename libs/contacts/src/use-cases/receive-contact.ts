@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { maskPhoneNumber } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { isDatabaseUnavailable } from '@kapok/database';
+import { Metrics } from '@kapok/metrics';
 import { OrgRepository } from '@kapok/org';
 import { RoutingQueue } from '@kapok/queue';
 import { CallerNumberStore } from '../caller-number.store';
@@ -27,6 +28,7 @@ export class ReceiveContact {
     private readonly config: AppConfig,
     private readonly riskAlerts: RiskAlerts,
     private readonly callerNumbers: CallerNumberStore,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -78,6 +80,7 @@ export class ReceiveContact {
       riskLevel,
       priority: PRIORITY[riskLevel],
     });
+    if (created) this.metrics.contactReceived(contact.channel);
     // The full number is kept only encrypted (a retry fills it in if the first attempt stopped before this).
     if (dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
     let current = contact;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ContactRepository, OfferRepository, toContactView } from '@kapok/contacts';
 import { OfferAcceptAck, OfferDeclineAck } from '@kapok/contracts';
 import { Db } from '@kapok/database';
+import { Metrics } from '@kapok/metrics';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { OfferRelease } from '../offer-release';
@@ -21,21 +22,27 @@ export class AnswerOffer {
     private readonly release: OfferRelease,
     private readonly routing: RoutingQueue,
     private readonly agents: AgentStateRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   async accept(userId: string, offerId: string): Promise<OfferAcceptAck> {
     try {
-      const contact = await this.db.tx(async (tx) => {
+      const { contact, firstAnswer } = await this.db.tx(async (tx) => {
         const offer = await this.offers.find(offerId, tx);
         if (!offer || offer.worker_id !== userId) throw new Refused('offer_not_found');
-        await this.contacts.lock(offer.contact_id, tx);
+        const before = await this.contacts.lock(offer.contact_id, tx);
         if (offer.status !== 'open') throw new Refused(`offer_${offer.status}`);
         if (!(await this.offers.close(tx, offerId, 'accepted'))) throw new Refused('offer_expired');
         const active = await this.contacts.transition(tx, offer.contact_id, 'accept', { expectWorker: userId });
         if (!active) throw new Refused('contact_not_offered');
         await this.agents.countAnswer(userId, tx);
-        return active;
+        // a contact given back (console lost) and answered again keeps its first answer time: counted once
+        return { contact: active, firstAnswer: !before?.answered_at };
       });
+      if (firstAnswer && contact.answered_at) {
+        const waited = new Date(contact.answered_at).getTime() - new Date(contact.queued_at).getTime();
+        this.metrics.contactAnswered(contact.channel, waited / 1000);
+      }
       await this.routing.cancelOfferExpiry(offerId);
       if (contact.channel !== 'phone') await this.routing.routeOperator(userId); // room for another chat
       return { ok: true, contact: toContactView(contact) };

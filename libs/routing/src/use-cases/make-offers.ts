@@ -10,6 +10,7 @@ import {
 import { performance } from 'node:perf_hooks';
 import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
+import { Metrics } from '@kapok/metrics';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { MatchingRepository } from '../matching.repository';
@@ -42,6 +43,7 @@ export class MakeOffers {
     private readonly notifier: AgentNotifier,
     private readonly release: OfferRelease,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -97,6 +99,11 @@ export class MakeOffers {
 
   /** Sends the committed offer; answers whether it reached a gateway (if not, it is withdrawn). */
   private async announce({ offer, contact }: { offer: OfferRow; contact: ContactRow }): Promise<boolean> {
+    const first = contact.offer_count === 1 && contact.offered_at;
+    this.metrics.offerMade(
+      contact.channel,
+      first ? (new Date(contact.offered_at!).getTime() - new Date(contact.queued_at).getTime()) / 1000 : undefined,
+    );
     const delivered = await this.notifier.offer(offer.worker_id, {
       offerId: offer.id,
       contact: toOfferedContactView(contact),

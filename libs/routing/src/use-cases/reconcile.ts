@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { FollowUpRepository, OfferRepository } from '@kapok/contacts';
+import { Metrics } from '@kapok/metrics';
 import { AgentStateRepository } from '@kapok/presence';
 import { AgentSession } from './agent-session';
 import { MatchingRepository } from '../matching.repository';
@@ -35,6 +36,7 @@ export class Reconcile {
     private readonly followUpDue: FollowUpDue,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   async execute(): Promise<{ expired: number; deadSockets: number; graceExpired: number; dispatched: number }> {
@@ -47,7 +49,8 @@ export class Reconcile {
     const pastGrace = await this.agents.pastReconnectGrace(this.config.get('RECONNECT_GRACE_SECONDS'));
     for (const userId of pastGrace) await this.session.expireGrace(userId);
 
-    for (const id of await this.followUps.overdueScheduled()) await this.followUpDue.execute(id);
+    const overdueFollowUps = await this.followUps.overdueScheduled();
+    for (const id of overdueFollowUps) await this.followUpDue.execute(id);
 
     let dispatched = 0;
     const waiting = await this.matching.waitingContacts(WAITING_SWEEP_LIMIT, this.clock.now());
@@ -61,6 +64,13 @@ export class Reconcile {
       }
     }
     for (const c of waiting) if (await this.offers_.forContact(c.id)) dispatched++;
+    // what a lost job, a dead process or a lost write left behind: counted, so that it is seen (docs/operations.md)
+    this.metrics.reconciled({
+      expired_offer: expired,
+      dead_gateway_socket: deadSockets.length,
+      dispatched,
+      overdue_follow_up: overdueFollowUps.length,
+    });
     if (expired || deadSockets.length || dispatched) {
       this.logger.warn(
         `reconciled: ${expired} overdue offers, ${deadSockets.length} sockets of dead gateways, ${dispatched} offers made by the sweep`,

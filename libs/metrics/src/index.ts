@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './metrics-access';
+export * from './metrics.module';
