@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { Db } from '../../libs/database/src';
 import { LOGIN_LIMITS } from '../../libs/throttle/src';
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
@@ -26,6 +27,22 @@ describe('administration: import and passwords', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv; charset=utf-8' },
       body: csv,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Posts an Excel workbook whose first sheet holds `rows` (the first is the header). */
+  async function importXlsx(token: string, rows: (string | number)[][], query = '') {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('社工').addRows(rows);
+    const res = await fetch(`${stack.url}/api/admin/users/import${query}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      body: Buffer.from(await workbook.xlsx.writeBuffer()),
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -198,6 +215,55 @@ describe('administration: import and passwords', () => {
     expect(noHeader.body.message.join(' ')).toMatch(/missing column\(s\): username, displayName, role, orgUnitCode/);
     const coordinator = await login(stack.url, (await tree.user('coordinator', tree.districts.a1)).username);
     expect((await importCsv(coordinator, `${HEADER}\n`)).status).toBe(403);
+  });
+
+  it('imports an Excel workbook like the CSV: a bad row named by its row number, then all or nothing', async () => {
+    const prefix = `xlsx-${tag}`;
+    const header = HEADER.split(',');
+    const bad = await importXlsx(cityAdmin, [
+      header,
+      [`${prefix}-1`, '黄一', 'operator', codes.a1s1, 'yue|cmn', 'elderly'],
+      [`${prefix}-2`, '黄二', 'operator', 'NO-SUCH-UNIT', '', ''],
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toHaveLength(2);
+    expect(bad.body.message[1]).toMatch(new RegExp(`^line 3 \\(${prefix}-2\\): orgUnitCode NO-SUCH-UNIT`));
+    expect(await count(prefix)).toBe(0);
+
+    // Columns in another order and case; a number cell (an extension-like code) is read as written.
+    const good = await importXlsx(
+      cityAdmin,
+      [
+        ['ROLE', 'username', 'orgunitcode', 'displayName', 'skills'],
+        ['operator', `${prefix}-1`, codes.a1s1, '黄一', 'elderly'],
+        ['operator', `${prefix}-2`, codes.a1s2, 2026, ''],
+      ],
+      '?password=hong-mian-drill-2026&mustChange=false',
+    );
+    expect(good.status).toBe(201);
+    expect(good.body.created).toBe(2);
+    const listed = await api(stack.url, 'GET', `/admin/users?search=${prefix}`, { token: cityAdmin });
+    expect(listed.body.items.map((u: any) => [u.username, u.displayName, u.orgUnitId, u.skills]).sort()).toEqual([
+      [`${prefix}-1`, '黄一', tree.stations.a1s1.id, ['elderly']],
+      [`${prefix}-2`, '2026', tree.stations.a1s2.id, []],
+    ]);
+    const signIn = await api(stack.url, 'POST', '/auth/login', {
+      body: { username: `${prefix}-2`, password: 'hong-mian-drill-2026' },
+    });
+    expect(signIn.status).toBe(200);
+
+    const notAWorkbook = await fetch(`${stack.url}/api/admin/users/import`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${cityAdmin}`,
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      body: 'username,displayName\n',
+    });
+    expect(notAWorkbook.status).toBe(400);
+    expect(((await notAWorkbook.json()) as { message: string[] }).message.join(' ')).toMatch(
+      /the Excel file could not be read/,
+    );
   });
 
   it('changing one’s password ends the other sessions and keeps this one', async () => {

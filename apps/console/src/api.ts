@@ -106,7 +106,7 @@ function token(): string | undefined {
 /** A body sent as it is (a CSV file), with its content type; anything else is sent as JSON. */
 export class RawBody {
   constructor(
-    readonly text: string,
+    readonly content: string | Blob,
     readonly contentType: string,
   ) {}
 }
@@ -118,7 +118,7 @@ async function request(method: string, path: string, body?: unknown, accept?: st
   if (body instanceof RawBody) headers['content-type'] = body.contentType;
   else if (body !== undefined) headers['content-type'] = 'application/json';
   if (accept) headers.accept = accept;
-  const payload = body === undefined ? undefined : body instanceof RawBody ? body.text : JSON.stringify(body);
+  const payload = body === undefined ? undefined : body instanceof RawBody ? body.content : JSON.stringify(body);
   let res: Response;
   try {
     res = await fetch(`/api${path}`, { method, headers, body: payload });
@@ -153,6 +153,12 @@ export const del = <T = any>(path: string) => api<T>('DELETE', path);
 /** Sends a CSV file's text as `text/csv` (the import routes read nothing else). */
 export const postCsv = <T = any>(path: string, csv: string) =>
   api<T>('POST', path, new RawBody(csv, 'text/csv; charset=utf-8'));
+
+/** The media type of an Excel workbook (.xlsx). */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export const postXlsx = <T = any>(path: string, workbook: Blob) =>
+  api<T>('POST', path, new RawBody(workbook, XLSX_TYPE));
 
 /** Downloads a file the API produces (CSV, Excel) with the bearer token, and hands it to the browser. */
 export async function download(path: string, fallbackName: string): Promise<string> {

@@ -1,7 +1,21 @@
-import type { Role } from './enums';
+import type { OrgLevel, Role } from './enums';
 import type { Page } from './records';
 
 // The accounts part of the administration API (`/api/admin/users…`, docs/administration.md, "Accounts").
+
+/**
+ * The levels a role's home unit may have: an operator answers at a station; a coordinator or supervisor works for a
+ * station, a district, a region or the city; a manager (民政管理者) for a district, a region or the city; an admin
+ * administers the subtree of their unit (a station admin, a district admin … the city admin). Nobody is homed at a
+ * 村(居) point: points are served from their station. The server enforces it; the console offers only these units.
+ */
+export const ROLE_UNIT_LEVELS: Readonly<Record<Role, readonly OrgLevel[]>> = {
+  operator: ['station'],
+  coordinator: ['station', 'district', 'region', 'city'],
+  supervisor: ['station', 'district', 'region', 'city'],
+  manager: ['district', 'region', 'city'],
+  admin: ['station', 'district', 'region', 'city'],
+};
 
 /** One account as admins see it (`GET /api/admin/users`, and the answers of create and update). */
 export interface AdminUserView {

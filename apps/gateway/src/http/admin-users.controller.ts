@@ -64,25 +64,30 @@ import {
   ListUsers,
   MAX_USER_IMPORT_ROWS,
   ResetPassword,
-  ROLE_UNIT_LEVELS,
   USERNAME_PATTERN,
   UpdateUser,
 } from '@kapok/admin';
 import { AuthUser, CurrentUser, PASSWORD_RULES, ROLES, Role, Roles, UserAuthGuard } from '@kapok/auth';
-import { USER_CSV_COLUMNS } from '@kapok/contracts';
-import { isCsv, readCsvBody } from './csv-body';
+import { ROLE_UNIT_LEVELS, USER_CSV_COLUMNS } from '@kapok/contracts';
+import { XLSX_MEDIA_TYPE, isCsv, isXlsx, readBodyBytes, readCsvBody } from './csv-body';
 
 const uuid = new ParseUUIDPipe();
 
-/** The largest users CSV read: 10,000 rows of a few Chinese names and codes (7,000 workers are about 500 KB). */
-const USERS_CSV_LIMIT_BYTES = 2 * 1024 * 1024;
+/** The largest users file read: 10,000 rows of a few Chinese names and codes (7,000 workers are about 500 KB). */
+const USERS_FILE_LIMIT_BYTES = 2 * 1024 * 1024;
 
-/** CsvBodyInterceptor with the users import's larger limit (read after the guards, like every CSV body). */
+/**
+ * Reads the users import's body after the guards (never before the caller is known), at most 2 MB: text/csv into
+ * a string, an Excel workbook into a Buffer; anything else is left for the handler to refuse.
+ */
 @Injectable()
-class UsersCsvBodyInterceptor implements NestInterceptor {
+class UsersFileBodyInterceptor implements NestInterceptor {
   async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = ctx.switchToHttp().getRequest<IncomingMessage & { body?: unknown }>();
-    if (isCsv(req) && typeof req.body !== 'string') req.body = await readCsvBody(req, USERS_CSV_LIMIT_BYTES);
+    if (isCsv(req) && typeof req.body !== 'string') req.body = await readCsvBody(req, USERS_FILE_LIMIT_BYTES);
+    else if (isXlsx(req) && !Buffer.isBuffer(req.body)) {
+      req.body = await readBodyBytes(req, USERS_FILE_LIMIT_BYTES, 'the Excel file');
+    }
     return next.handle();
   }
 }
@@ -344,14 +349,15 @@ export class AdminUsersController {
   }
 
   @Post('import')
-  // The CSV is read here, after the guards (never before the caller is known): at most 2 MB.
-  @UseInterceptors(UsersCsvBodyInterceptor)
-  @ApiConsumes('text/csv')
+  // The file is read here, after the guards (never before the caller is known): at most 2 MB.
+  @UseInterceptors(UsersFileBodyInterceptor)
+  @ApiConsumes('text/csv', XLSX_MEDIA_TYPE)
   @ApiOperation({
-    summary: 'Import accounts from CSV (all or nothing)',
+    summary: 'Import accounts from CSV or Excel (all or nothing)',
     description:
       `Header ${USER_CSV_COLUMNS.join(',')} (languages and skills may be left out), lists separated by |; ` +
-      'orgUnitCode is the unit code or id. Every row is checked first; any bad row → 400 naming each bad row by ' +
+      'as text/csv (UTF-8) or as an Excel workbook (.xlsx: the first sheet, the same header row; rows are named ' +
+      'by their row number). orgUnitCode is the unit code or id. Every row is checked first; any bad row → 400 naming each bad row by ' +
       'its line (duplicate or taken username, unknown/closed unit or one outside your part, role not yours to ' +
       `grant, role at the wrong level) and nothing is created. At most ${MAX_USER_IMPORT_ROWS} rows (more: 413). ` +
       'Each account gets a temporary password (returned once), or with ?password= the same initial password ' +
@@ -376,14 +382,22 @@ export class AdminUsersController {
   @ApiBadRequestResponse({ description: 'Bad rows (each named by its line), or a password that breaks the policy' })
   import(
     @CurrentUser() admin: AuthUser,
-    @Body() csv: unknown,
+    @Body() body: unknown,
     @Query('password') password?: string,
     @Query('mustChange', new ParseBoolPipe({ optional: true })) mustChange?: boolean,
   ) {
-    if (typeof csv !== 'string') {
-      throw new UnsupportedMediaTypeException('the accounts must be sent as Content-Type: text/csv');
+    const file =
+      typeof body === 'string'
+        ? ({ format: 'csv', text: body } as const)
+        : Buffer.isBuffer(body)
+          ? ({ format: 'xlsx', data: body } as const)
+          : undefined;
+    if (!file) {
+      throw new UnsupportedMediaTypeException(
+        `the accounts must be sent as Content-Type: text/csv or ${XLSX_MEDIA_TYPE} (an Excel .xlsx workbook)`,
+      );
     }
-    return this.importUsers.execute(admin, csv, {
+    return this.importUsers.execute(admin, file, {
       password: typeof password === 'string' ? password : undefined,
       mustChange,
     });

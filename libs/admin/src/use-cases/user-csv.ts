@@ -39,16 +39,12 @@ const unguard = (v: string) => (/^'[=+\-@]/.test(v) ? v.slice(1) : v);
  * `overCap` past MAX_USER_IMPORT_ROWS (nothing else checked then). What needs the database (names taken, units,
  * grants) is checked by ImportUsers.
  */
-export function parseUsersCsv(text: string): { rows: UserCsvRow[]; errors: string[]; overCap?: true } {
+export function parseUsersCsv(text: string): ParsedUsers {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   let columns: string[] = [];
   try {
     records = parse(text, {
-      columns: (header: string[]) =>
-        (columns = header.map((h) => {
-          const name = h.trim();
-          return USER_CSV_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase()) ?? name;
-        })),
+      columns: (header: string[]) => (columns = header.map(columnName)),
       skip_empty_lines: true,
       trim: true,
       bom: true,
@@ -59,15 +55,44 @@ export function parseUsersCsv(text: string): { rows: UserCsvRow[]; errors: strin
   } catch (err) {
     return { rows: [], errors: [`the CSV could not be read: ${(err as Error).message}`] };
   }
-  if (records.length > MAX_USER_IMPORT_ROWS) {
-    return {
-      rows: [],
-      errors: [
-        `at most ${MAX_USER_IMPORT_ROWS} accounts per import (一次最多导入 ${MAX_USER_IMPORT_ROWS} 个账号), split the file`,
-      ],
-      overCap: true,
-    };
-  }
+  return checkUserRecords(
+    columns,
+    records.map(({ record, info }) => ({ record, line: info.lines })),
+  );
+}
+
+/** What a users file (CSV or Excel) holds: the rows that read well and every problem of the file itself. */
+export interface ParsedUsers {
+  rows: UserCsvRow[];
+  errors: string[];
+  /** More than MAX_USER_IMPORT_ROWS rows (nothing else was checked). */
+  overCap?: true;
+}
+
+/** The answer for a file with more than MAX_USER_IMPORT_ROWS rows. */
+export const overCap = (): ParsedUsers => ({
+  rows: [],
+  errors: [
+    `at most ${MAX_USER_IMPORT_ROWS} accounts per import (一次最多导入 ${MAX_USER_IMPORT_ROWS} 个账号), split the file`,
+  ],
+  overCap: true,
+});
+
+/** A header cell → the column it names (the import's columns in any case; others as written). */
+export const columnName = (header: string) => {
+  const name = header.trim();
+  return USER_CSV_COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase()) ?? name;
+};
+
+/**
+ * Checks the rows of a users file, whatever its format: `columns` is its header (named by columnName), each record
+ * a row's cells by column with the row's line in the file (the header is line 1).
+ */
+export function checkUserRecords(
+  columns: string[],
+  records: { record: Record<string, string | undefined>; line: number }[],
+): ParsedUsers {
+  if (records.length > MAX_USER_IMPORT_ROWS) return overCap();
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (missing.length) {
     return {
@@ -79,8 +104,7 @@ export function parseUsersCsv(text: string): { rows: UserCsvRow[]; errors: strin
 
   const rows: UserCsvRow[] = [];
   const errors: string[] = [];
-  for (const { record: r, info } of records) {
-    const line = info.lines;
+  for (const { record: r, line } of records) {
     const username = r.username ?? '';
     const problems: string[] = [];
     if (!USERNAME_PATTERN.test(username)) {

@@ -14,12 +14,16 @@ import { OrgRepository, OrgUnitRecord } from '@kapok/org';
 import { AdminAuditTrail } from '../admin-audit';
 import { AdminAccess, AdminScope, ROLE_RANK } from '../admin-scope';
 import { UserCsvRow, parseUsersCsv, where } from './user-csv';
+import { parseUsersXlsx } from './user-xlsx';
 import { isUniqueViolation, levelProblem } from './user-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** At most this many row problems are listed (the rest are counted): a wrong file must not answer megabytes. */
 const MAX_LISTED_ERRORS = 500;
+
+/** An imported users file: the CSV's text, or an Excel workbook's bytes (same columns, first sheet). */
+export type UsersFile = { format: 'csv'; text: string } | { format: 'xlsx'; data: Buffer };
 
 export interface ImportOptions {
   /** The same initial password for every account (it must pass the policy); none: a temporary one each. */
@@ -29,7 +33,7 @@ export interface ImportOptions {
 }
 
 /**
- * Imports accounts from the users CSV (`POST /api/admin/users/import`), all or nothing: every row is checked first
+ * Imports accounts from the users CSV or Excel workbook (`POST /api/admin/users/import`), all or nothing: every row is checked first
  * (the file itself, then usernames already taken, units unknown, closed or outside the admin's reach, roles not
  * theirs to grant, a role at a level it does not belong to) and any problem answers 400 listing every bad row by
  * its line; nothing is written. Then one transaction creates them all (one INSERT) and audits them
@@ -50,7 +54,7 @@ export class ImportUsers {
     private readonly audit: AdminAuditTrail,
   ) {}
 
-  async execute(admin: AuthUser, csv: string, opts: ImportOptions = {}): Promise<UserImportView> {
+  async execute(admin: AuthUser, file: UsersFile, opts: ImportOptions = {}): Promise<UserImportView> {
     if (opts.mustChange === false && opts.password === undefined) {
       throw new BadRequestException([
         'mustChange=false needs ?password= (generated passwords are one-time passwords: they must be changed)',
@@ -58,7 +62,7 @@ export class ImportUsers {
     }
     if (opts.password !== undefined) assertPasswordAllowed(opts.password, undefined, 'password');
     const scope = await this.access.scopeOf(admin);
-    const parsed = parseUsersCsv(csv);
+    const parsed = file.format === 'csv' ? parseUsersCsv(file.text) : await parseUsersXlsx(file.data);
     if (parsed.overCap) throw new PayloadTooLargeException(parsed.errors[0]);
     const errors = [...parsed.errors];
     const units = await this.resolveUnits(parsed.rows);

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import { AdminUserRecord, Role } from '@kapok/auth';
-import type { AdminUserView, OrgLevel } from '@kapok/contracts';
+import { ROLE_UNIT_LEVELS, type AdminUserView } from '@kapok/contracts';
 import { Tx } from '@kapok/database';
 import { OrgRepository, OrgUnitRecord } from '@kapok/org';
 import { AdminAccess, AdminScope } from '../admin-scope';
@@ -19,20 +19,6 @@ export const SKILL_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 export const LIST_MAX = 20;
 /** A phone extension (分机号): digits, and * # + - as PBXs write them. */
 export const EXTENSION_PATTERN = /^[0-9*#+-]{1,20}$/;
-
-/**
- * The levels a role's home unit may have: an operator answers at a station; a coordinator or supervisor works for a
- * station, a district, a region or the city; a manager (民政管理者) for a district, a region or the city; an admin
- * administers the subtree of their unit (a station admin, a district admin … the city admin). Nobody is homed at a
- * 村(居) point: points are served from their station.
- */
-export const ROLE_UNIT_LEVELS: Readonly<Record<Role, readonly OrgLevel[]>> = {
-  operator: ['station'],
-  coordinator: ['station', 'district', 'region', 'city'],
-  supervisor: ['station', 'district', 'region', 'city'],
-  manager: ['district', 'region', 'city'],
-  admin: ['station', 'district', 'region', 'city'],
-};
 
 /** Why a role cannot be homed at this unit, or undefined when it can. */
 export function levelProblem(role: Role, unit: Pick<OrgUnitRecord, 'level' | 'name'>): string | undefined {

@@ -28,11 +28,12 @@ import {
   type CreatedUserView,
   type ResetPasswordView,
   type Role,
+  ROLE_UNIT_LEVELS,
   ROLES,
   USER_CSV_COLUMNS,
   type UserImportView,
 } from '@kapok/contracts';
-import { describeError, download, get, patch, post, postCsv } from '../../api';
+import { describeError, download, get, patch, post, postCsv, postXlsx } from '../../api';
 import { label, LANGUAGE_LABELS, ROLE_LABELS, SKILL_LABELS } from '../../labels';
 import { useSession } from '../../session';
 import {
@@ -68,17 +69,6 @@ function toQuery(f: Filters, extra: Record<string, string> = {}): string {
 
 const options = (labels: Record<string, string>) => Object.entries(labels).map(([value, l]) => ({ value, label: l }));
 
-/**
- * The levels a role's home unit may have (the server's rule, libs/admin ROLE_UNIT_LEVELS): an operator answers at
- * a station; nobody is homed at a 村(居) point.
- */
-const ROLE_UNIT_LEVELS: Record<Role, readonly string[]> = {
-  operator: ['station'],
-  coordinator: ['station', 'district', 'region', 'city'],
-  supervisor: ['station', 'district', 'region', 'city'],
-  manager: ['district', 'region', 'city'],
-  admin: ['station', 'district', 'region', 'city'],
-};
 const LANGUAGE_OPTIONS = options(LANGUAGE_LABELS);
 const SKILL_OPTIONS = options(SKILL_LABELS);
 
@@ -637,7 +627,7 @@ function ImportAccountsModal({
   onClose(): void;
   onImported(): void;
 }) {
-  const [file, setFile] = useState<{ name: string; text: string } | null>(null);
+  const [file, setFile] = useState<{ name: string; text: string } | { name: string; workbook: Blob } | null>(null);
   const [sharedPassword, setSharedPassword] = useState(false);
   const [password, setPassword] = useState('');
   const [noChange, setNoChange] = useState(false);
@@ -645,7 +635,7 @@ function ImportAccountsModal({
   const [errors, setErrors] = useState<string[] | null>(null);
   const [result, setResult] = useState<UserImportView | null>(null);
 
-  const rows = file ? file.text.split(/\r?\n/).filter((l) => l.trim()).length - 1 : 0;
+  const rows = file && 'text' in file ? file.text.split(/\r?\n/).filter((l) => l.trim()).length - 1 : undefined;
 
   const submit = async () => {
     if (!file) return;
@@ -657,7 +647,11 @@ function ImportAccountsModal({
         q.set('password', password);
         if (noChange) q.set('mustChange', 'false');
       }
-      const r = await postCsv<UserImportView>(`/admin/users/import${q.size ? `?${q}` : ''}`, file.text);
+      const path = `/admin/users/import${q.size ? `?${q}` : ''}`;
+      const r =
+        'text' in file
+          ? await postCsv<UserImportView>(path, file.text)
+          : await postXlsx<UserImportView>(path, file.workbook);
       setResult(r);
       onImported();
     } catch (e) {
@@ -750,8 +744,8 @@ function ImportAccountsModal({
       ) : (
         <Space orientation="vertical" style={{ width: '100%' }} size="middle">
           <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-            CSV 表头为 {USER_CSV_COLUMNS.join(',')}（用户名、姓名、角色、单位编码或 ID、语言、技能；多个语言或技能用 |
-            分隔；角色为 operator / coordinator / supervisor / manager /
+            CSV 或 Excel（.xlsx，读取第一个工作表）表头为 {USER_CSV_COLUMNS.join(',')}（用户名、姓名、角色、单位编码或
+            ID、语言、技能；多个语言或技能用 | 分隔；角色为 operator / coordinator / supervisor / manager /
             admin）。任何一行有误则整批不导入，并列出出错的行。
           </Typography.Paragraph>
           <Space wrap>
@@ -760,16 +754,21 @@ function ImportAccountsModal({
                 setFile({ text, name });
                 setErrors(null);
               }}
+              onExcel={(workbook, name) => {
+                setFile({ workbook, name });
+                setErrors(null);
+              }}
               testId="import-file"
             >
-              选择 CSV 文件
+              选择 CSV 或 Excel 文件
             </CsvFileButton>
             <TemplateButton name="账号导入模板.csv" text={importTemplate(units)}>
               下载模板
             </TemplateButton>
             {file && (
               <Typography.Text data-testid="import-file-name">
-                {file.name}（{rows} 行）
+                {file.name}
+                {rows !== undefined && `（${rows} 行）`}
               </Typography.Text>
             )}
           </Space>

@@ -218,12 +218,15 @@ export const csvLines = (rows: unknown[][]): string => rows.map((r) => r.map(csv
 /** A "choose a CSV file" button: the file is read in the browser and handed over as text (nothing is uploaded). */
 export function CsvFileButton({
   onText,
+  onExcel,
   children,
   loading,
   disabled,
   testId,
 }: {
   onText(text: string, name: string): void;
+  /** Given: an Excel workbook (.xlsx) may be chosen too, and is handed over as it is. */
+  onExcel?(file: Blob, name: string): void;
   children: React.ReactNode;
   loading?: boolean;
   disabled?: boolean;
@@ -231,12 +234,13 @@ export function CsvFileButton({
 }) {
   return (
     <Upload
-      accept=".csv,text/csv"
+      accept={onExcel ? '.csv,text/csv,.xlsx' : '.csv,text/csv'}
       showUploadList={false}
       maxCount={1}
       disabled={disabled || loading}
       beforeUpload={(file) => {
-        void readFileText(file).then((t) => onText(t, file.name));
+        if (onExcel && /\.xlsx$/i.test(file.name)) onExcel(file, file.name);
+        else void readFileText(file).then((t) => onText(t, file.name));
         return false;
       }}
     >
