@@ -10,6 +10,7 @@ import { PasswordHasher } from './password-hasher';
 import { SessionRepository } from './session.repository';
 import { SessionSignals } from './session-signals';
 import { SessionWatch } from './session-watch';
+import { TemporaryPasswords } from './temporary-passwords';
 import { UserRepository } from './user.repository';
 import { UserSessions } from './user-sessions';
 
@@ -34,6 +35,7 @@ import { UserSessions } from './user-sessions';
     SessionWatch,
     UserSessions,
     PasswordHasher,
+    TemporaryPasswords,
     UserRepository,
     IntakeKeyRepository,
     UserAuthGuard,
@@ -48,6 +50,7 @@ import { UserSessions } from './user-sessions';
     SessionWatch,
     UserSessions,
     PasswordHasher,
+    TemporaryPasswords,
     UserRepository,
     IntakeKeyRepository,
     UserAuthGuard,

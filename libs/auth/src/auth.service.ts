@@ -5,6 +5,7 @@ import { AppConfig } from '@kapok/config';
 import { AuthSession, AuthUser } from './auth.types';
 import { PasswordHasher } from './password-hasher';
 import { SessionRepository } from './session.repository';
+import { TemporaryPasswords } from './temporary-passwords';
 import { UserRepository } from './user.repository';
 
 // A valid argon2 hash of a random string: verifying against it when the user does not exist keeps the
@@ -48,6 +49,7 @@ export class AuthService {
     private readonly users: UserRepository,
     private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
+    private readonly temporaryPasswords: TemporaryPasswords,
     private readonly jwt: JwtService,
     private readonly clock: Clock,
     config: AppConfig,
@@ -58,6 +60,7 @@ export class AuthService {
   /**
    * Checks the password and opens a session. `mustChangePassword`: the password is a temporary one (created, reset
    * or imported by an admin); the token then works only to change it (PasswordChangeRequiredException elsewhere).
+   * A temporary password past its time (TemporaryPasswords) is refused, saying so: an admin resets it.
    */
   async login(
     username: string,
@@ -67,7 +70,12 @@ export class AuthService {
     const found = await this.users.findCredentials(username);
     const ok = await this.hasher.verify(found?.passwordHash ?? DUMMY_HASH, password);
     if (!found || !ok) throw new UnauthorizedException('Wrong username or password');
-    const { passwordHash: _, mustChangePassword, ...user } = found;
+    const { passwordHash: _, mustChangePassword, temporaryPasswordExpiresAt, ...user } = found;
+    if (mustChangePassword && this.temporaryPasswords.expired(temporaryPasswordExpiresAt)) {
+      throw new UnauthorizedException(
+        'The temporary password has expired: ask an administrator to reset it (临时密码已过期，请联系管理员重置)',
+      );
+    }
     const { accessToken } = await this.issue(user, client);
     return { accessToken, user, mustChangePassword };
   }

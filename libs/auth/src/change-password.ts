@@ -54,7 +54,7 @@ export class ChangePassword {
       if (!(await this.hasher.verify(found.passwordHash, currentPassword))) {
         throw new WrongCurrentPasswordException();
       }
-      await this.users.setPassword(user.id, newHash, false, this.clock.now(), tx);
+      await this.users.setPassword(user.id, newHash, null, this.clock.now(), tx);
       return this.sessions.revokeOthers(user.id, session.id, tx);
     });
     await this.sessions.signalRevoked(ended);

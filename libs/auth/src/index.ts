@@ -11,3 +11,4 @@ export * from './session.repository';
 export * from './session-signals';
 export * from './session-watch';
 export * from './user-sessions';
+export * from './temporary-passwords';

@@ -12,6 +12,7 @@ interface UserRow {
   org_unit_id: string;
   active: boolean;
   must_change_password: boolean;
+  temporary_password_expires_at: Date | null;
 }
 
 const toUser = (r: Pick<UserRow, 'id' | 'username' | 'display_name' | 'role' | 'org_unit_id'>): AuthUser => ({
@@ -30,10 +31,26 @@ export interface NewUser {
   role: Role;
   orgUnitId: string;
   mustChangePassword?: boolean;
+  /** When a temporary password (mustChangePassword) stops working (TemporaryPasswords.expiresAt). */
+  temporaryPasswordExpiresAt?: Date | null;
   languages?: string[];
   skills?: string[];
   extension?: string | null;
 }
+
+/** What signing in checks: the hash, and whether the password is a temporary one and until when it works. */
+export type UserCredentials = AuthUser & {
+  passwordHash: string;
+  mustChangePassword: boolean;
+  temporaryPasswordExpiresAt: Date | null;
+};
+
+const toCredentials = (row: UserRow): UserCredentials => ({
+  ...toUser(row),
+  passwordHash: row.password_hash,
+  mustChangePassword: row.must_change_password,
+  temporaryPasswordExpiresAt: row.temporary_password_expires_at,
+});
 
 /** What an admin may change of an account (undefined: unchanged). */
 export interface UserChanges {
@@ -127,8 +144,8 @@ export class UserRepository {
   async create(u: NewUser, tx?: Tx): Promise<AuthUser> {
     const row = await this.db.one<UserRow>(
       `INSERT INTO users (username, display_name, password_hash, role, org_unit_id, must_change_password, languages,
-                          skills, extension)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+                          skills, extension, temporary_password_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
       [
         u.username,
         u.displayName,
@@ -139,6 +156,7 @@ export class UserRepository {
         u.languages ?? [],
         u.skills ?? [],
         u.extension ?? null,
+        u.temporaryPasswordExpiresAt ?? null,
       ],
       tx,
     );
@@ -150,11 +168,12 @@ export class UserRepository {
     if (!users.length) return [];
     const rows = await this.db.rows<{ id: string; username: string }>(
       `INSERT INTO users (username, display_name, password_hash, role, org_unit_id, must_change_password, languages,
-                          skills, extension)
+                          skills, extension, temporary_password_expires_at)
        SELECT r->>'username', r->>'displayName', r->>'passwordHash', r->>'role', (r->>'orgUnitId')::uuid,
               (r->>'mustChangePassword')::boolean,
               ARRAY(SELECT jsonb_array_elements_text(r->'languages')),
-              ARRAY(SELECT jsonb_array_elements_text(r->'skills')), r->>'extension'
+              ARRAY(SELECT jsonb_array_elements_text(r->'skills')), r->>'extension',
+              (r->>'temporaryPasswordExpiresAt')::timestamptz
          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, ord)
         ORDER BY ord
        RETURNING id, username`,
@@ -166,6 +185,7 @@ export class UserRepository {
             languages: u.languages ?? [],
             skills: u.skills ?? [],
             extension: u.extension ?? null,
+            temporaryPasswordExpiresAt: u.temporaryPasswordExpiresAt ?? null,
           })),
         ),
       ],
@@ -198,22 +218,17 @@ export class UserRepository {
     await this.db.run('UPDATE users SET languages = $2, skills = $3 WHERE id = $1', [userId, languages, skills], tx);
   }
 
-  async findCredentials(
-    username: string,
-  ): Promise<(AuthUser & { passwordHash: string; mustChangePassword: boolean }) | undefined> {
+  async findCredentials(username: string): Promise<UserCredentials | undefined> {
     const row = await this.db.one<UserRow>('SELECT * FROM users WHERE lower(username) = lower($1) AND active', [
       username,
     ]);
-    return row && { ...toUser(row), passwordHash: row.password_hash, mustChangePassword: row.must_change_password };
+    return row && toCredentials(row);
   }
 
   /** An active account's password hash, by id (changing one's password checks the current one). */
-  async findCredentialsById(
-    id: string,
-    tx?: Tx,
-  ): Promise<(AuthUser & { passwordHash: string; mustChangePassword: boolean }) | undefined> {
+  async findCredentialsById(id: string, tx?: Tx): Promise<UserCredentials | undefined> {
     const row = await this.db.one<UserRow>('SELECT * FROM users WHERE id = $1 AND active FOR UPDATE', [id], tx);
-    return row && { ...toUser(row), passwordHash: row.password_hash, mustChangePassword: row.must_change_password };
+    return row && toCredentials(row);
   }
 
   async findActive(id: string): Promise<AuthUser | undefined> {
@@ -222,15 +237,23 @@ export class UserRepository {
   }
 
   /**
-   * A new password hash. `temporary`: set by an admin (created, reset) and to be changed at the next sign-in;
-   * otherwise chosen by the person (the must-change mark is cleared and the change time noted).
+   * A new password hash. `temporaryUntil`: set by an admin (reset) and to be changed at the next sign-in, working
+   * until then; null: chosen by the person (the must-change mark is cleared and the change time noted).
    */
-  async setPassword(userId: string, passwordHash: string, temporary: boolean, now: Date, tx?: Tx): Promise<void> {
+  async setPassword(
+    userId: string,
+    passwordHash: string,
+    temporaryUntil: Date | null,
+    now: Date,
+    tx?: Tx,
+  ): Promise<void> {
     await this.db.run(
-      `UPDATE users SET password_hash = $2, must_change_password = $3,
-                        password_changed_at = CASE WHEN $3 THEN password_changed_at ELSE $4::timestamptz END
+      `UPDATE users SET password_hash = $2, must_change_password = $3::timestamptz IS NOT NULL,
+                        temporary_password_expires_at = $3::timestamptz,
+                        password_changed_at = CASE WHEN $3::timestamptz IS NOT NULL THEN password_changed_at
+                                                   ELSE $4::timestamptz END
         WHERE id = $1`,
-      [userId, passwordHash, temporary, now],
+      [userId, passwordHash, temporaryUntil, now],
       tx,
     );
   }

@@ -23,6 +23,12 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(12 * 3600),
+  /** A temporary password (created, reset or imported by an admin) works this long, then an admin must reset it. */
+  TEMPORARY_PASSWORD_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(72),
   /** Key of the keyed hash (HMAC-SHA256) that recognises a caller's number without storing it. */
   CALLER_NUMBER_KEY: z.string().optional(),
   /** AES-256-GCM key that encrypts the caller's number at rest: 32 bytes, as 64 hex characters or base64. */

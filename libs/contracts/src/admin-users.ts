@@ -57,6 +57,8 @@ export interface CreatedUserView {
 /** `POST /api/admin/users/:id/reset-password`. */
 export interface ResetPasswordView {
   temporaryPassword: string;
+  /** It stops working then (TEMPORARY_PASSWORD_TTL_HOURS after the reset) unless changed: tell the person. */
+  expiresAt: string;
 }
 
 /**

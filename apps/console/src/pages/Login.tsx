@@ -18,12 +18,15 @@ export function LoginPage({ onSignedIn }: { onSignedIn(s: Session): void }) {
       onSignedIn({ token: res.accessToken, user: res.user, mustChangePassword: res.mustChangePassword === true });
     } catch (e) {
       const status = e instanceof ApiError ? e.status : 0;
+      const expired = e instanceof ApiError && e.messages.some((m) => m.includes('临时密码已过期'));
       setError(
-        status === 401
-          ? '用户名或密码错误'
-          : status === 429
-            ? '登录失败次数过多，已暂时锁定，请稍后再试'
-            : '登录失败，请稍后重试',
+        expired
+          ? '临时密码已过期，请联系管理员重置密码'
+          : status === 401
+            ? '用户名或密码错误'
+            : status === 429
+              ? '登录失败次数过多，已暂时锁定，请稍后再试'
+              : '登录失败，请稍后重试',
       );
     } finally {
       setBusy(false);

@@ -432,10 +432,13 @@ export class AdminUsersController {
   @ApiOperation({
     summary: 'Reset a password',
     description:
-      'A new temporary password, returned once, to be changed at the next sign-in; every session of the person ' +
+      'A new temporary password, returned once, to be changed at the next sign-in and working until expiresAt ' +
+      '(TEMPORARY_PASSWORD_TTL_HOURS, default 72 h; then reset again); every session of the person ' +
       'ends at once.',
   })
-  @ApiOkResponse({ schema: { example: { temporaryPassword: 'k7Qm2xWp9RtA4e' } } })
+  @ApiOkResponse({
+    schema: { example: { temporaryPassword: 'k7Qm2xWp9RtA4e', expiresAt: '2026-12-06T08:00:00.000Z' } },
+  })
   @ApiNotFoundResponse({ description: 'No such account in your part of the organisation' })
   @ApiConflictResponse({ description: 'The account is deactivated' })
   reset(@CurrentUser() admin: AuthUser, @Param('id', uuid) id: string) {

@@ -3,6 +3,7 @@ import {
   AuthUser,
   PasswordHasher,
   Role,
+  TemporaryPasswords,
   UserRepository,
   assertPasswordAllowed,
   generateTemporaryPassword,
@@ -53,6 +54,7 @@ export class CreateUser {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AdminAuditTrail,
+    private readonly temporaryPasswords: TemporaryPasswords,
   ) {}
 
   async execute(admin: AuthUser, a: NewAccount): Promise<CreatedUserView> {
@@ -81,6 +83,7 @@ export class CreateUser {
             role: a.role,
             orgUnitId: a.orgUnitId,
             mustChangePassword: a.mustChangePassword ?? true,
+            temporaryPasswordExpiresAt: (a.mustChangePassword ?? true) ? this.temporaryPasswords.expiresAt() : null,
             languages: distinct(a.languages ?? []),
             skills: distinct(a.skills ?? []),
             extension: a.extension ?? null,

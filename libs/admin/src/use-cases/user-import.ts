@@ -3,6 +3,7 @@ import {
   AuthUser,
   NewUser,
   PasswordHasher,
+  TemporaryPasswords,
   UserRepository,
   assertPasswordAllowed,
   generateTemporaryPassword,
@@ -52,6 +53,7 @@ export class ImportUsers {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AdminAuditTrail,
+    private readonly temporaryPasswords: TemporaryPasswords,
   ) {}
 
   async execute(admin: AuthUser, file: UsersFile, opts: ImportOptions = {}): Promise<UserImportView> {
@@ -78,6 +80,7 @@ export class ImportUsers {
     const shared = opts.password !== undefined ? await this.hasher.hash(opts.password) : undefined;
     const temporary = shared ? [] : rows.map(() => generateTemporaryPassword());
     const hashes = shared ? [] : await this.hasher.hashTemporaryMany(temporary);
+    const temporaryUntil = (opts.mustChange ?? true) ? this.temporaryPasswords.expiresAt() : null;
     const accounts: NewUser[] = rows.map((r, i) => ({
       username: r.username,
       displayName: r.displayName,
@@ -85,6 +88,7 @@ export class ImportUsers {
       role: r.role,
       orgUnitId: units.get(r.orgUnitCode.toLowerCase())!.id,
       mustChangePassword: opts.mustChange ?? true,
+      temporaryPasswordExpiresAt: temporaryUntil,
       languages: r.languages,
       skills: r.skills,
     }));

@@ -382,7 +382,12 @@ export function AccountsPage() {
             <Typography.Text>
               用户名：<Typography.Text strong>{secret.username}</Typography.Text>
             </Typography.Text>
-            <OneTimeSecret label="临时密码" value={secret.password} testId="temporary-password" />
+            <OneTimeSecret
+              label="临时密码"
+              value={secret.password}
+              advice="请立即复制并妥善交给本人；首次登录须修改密码，过期（默认 72 小时）后需重新重置"
+              testId="temporary-password"
+            />
             <Typography.Text type="secondary">本人用临时密码登录后须立即设置自己的新密码。</Typography.Text>
           </Space>
         )}
