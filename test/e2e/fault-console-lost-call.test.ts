@@ -199,6 +199,14 @@ describe('a console lost in the middle of a phone contact', () => {
       { worker_id: a.id, status: 'accepted' },
       { worker_id: b.id, status: 'accepted' },
     ]);
+    // who let go of it, from whom: in the audit log once (the refused attempts wrote nothing)
+    const audit = await stack.app
+      .get(Db)
+      .rows<{ actor_role: string; detail: { fromWorkerId: string } }>(
+        `SELECT actor_role, detail FROM audit_log WHERE action = 'contact.reclaim' AND contact_id = $1`,
+        [call.id],
+      );
+    expect(audit).toEqual([{ actor_role: 'coordinator', detail: { fromWorkerId: a.id } }]);
   });
 
   it('a chat contact in the same situation is still reclaimed for another operator, keeping its place', async () => {

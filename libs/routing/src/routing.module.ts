@@ -3,6 +3,7 @@ import { ContactsModule } from '@kapok/contacts';
 import { MetricsModule } from '@kapok/metrics';
 import { OrgModule } from '@kapok/org';
 import { PresenceModule } from '@kapok/presence';
+import { RecordsModule } from '@kapok/records';
 import { MatchingRepository } from './matching.repository';
 import { OfferRelease } from './offer-release';
 import { RoutingRules } from './routing-rules';
@@ -31,7 +32,7 @@ const useCases = [
 ];
 
 @Module({
-  imports: [ContactsModule, PresenceModule, OrgModule, MetricsModule],
+  imports: [ContactsModule, PresenceModule, OrgModule, MetricsModule, RecordsModule],
   providers: [RoutingRules, MatchingRepository, StationSettingsRepository, OfferRelease, StationSettings, ...useCases],
   exports: [RoutingRules, MatchingRepository, StationSettingsRepository, StationSettings, ...useCases],
 })
