@@ -283,6 +283,20 @@ describe('console: administration (Chromium)', () => {
     const logText = (await log.textContent())!;
     for (const what of ['新建单位', '新建热线', '签发接入密钥']) expect(logText).toContain(what);
     expect(logText).toContain('周敏');
+    // Only one object's changes: the line's (created, then moved or suspended above), by clicking it
+    const lineRow = log.locator('tr', { hasText: '新建热线' }).first();
+    await lineRow.getByTitle('只看此对象的操作').click();
+    await page.getByTestId('audit-subject-filter').waitFor();
+    await eventually(
+      async () => {
+        const rows = await log.locator('tbody tr.ant-table-row').allTextContents();
+        return rows.length > 0 && rows.every((t) => /热线/.test(t)) && !rows.some((t) => t.includes('导入账号'));
+      },
+      30_000,
+      'only the line’s changes listed',
+    );
+    await page.getByTestId('audit-subject-filter').locator('.ant-tag-close-icon').click();
+    await log.getByText('导入账号').first().waitFor();
     await shot(page, 'admin-audit-log');
     // A phone-sized screen: the table scrolls inside its card, nothing throws.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -329,7 +343,8 @@ describe('console: administration (Chromium)', () => {
     await page.getByRole('menuitem', { name: '接入密钥' }).click();
     await page.getByTestId(`key-revoke-东山街电话网关${tag}`).click();
     await page.getByTestId('key-revoke-confirm').click();
-    await page.getByText('已吊销').first().waitFor();
+    // (the success message: '已吊销' alone also matches the 显示已吊销 button, there before the revoke is done)
+    await page.getByText(`已吊销「东山街电话网关${tag}」`).waitFor();
     const afterRevoke = await api(stack.url, 'POST', '/contacts', {
       key,
       body: { hotlineNumber: lineNumber, channel: 'phone' },

@@ -65,7 +65,11 @@ export function AuditLogPage() {
   const { byId } = useUnits('admin');
   const [range, setRange] = useState<[Dayjs, Dayjs] | null>([dayjs().subtract(29, 'day'), dayjs()]);
   const [actions, setActions] = useState<string[]>([]);
-  const [applied, setApplied] = useState({ range, actions });
+  /** Only the changes by this person, or of this unit, line, key or account (label: how it is shown). */
+  const [actor, setActor] = useState<Picked | null>(null);
+  const [subject, setSubject] = useState<Picked | null>(null);
+  const [applied, setApplied] = useState<Applied>({ range, actions, actor: null, subject: null });
+  const people = usePeopleSearch();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [data, setData] = useState<{ items: AdminAuditView[]; total: number }>({ items: [], total: 0 });
@@ -82,6 +86,8 @@ export function AuditLogPage() {
       q.set('to', applied.range[1].format('YYYY-MM-DD'));
     }
     if (applied.actions.length) q.set('action', applied.actions.join(','));
+    if (applied.actor) q.set('actorId', applied.actor.id);
+    if (applied.subject) q.set('subjectId', applied.subject.id);
     try {
       const r = await get<Page<AdminAuditView> | AdminAuditView[]>(`/admin/audit-log?${q}`);
       const items = Array.isArray(r) ? r : r.items;
@@ -99,6 +105,10 @@ export function AuditLogPage() {
   }, [load]);
 
   const show = useMemo(() => valueText((id) => byId.get(id)?.name), [byId]);
+  const apply = (next: Partial<Applied>) => {
+    setPage(1);
+    setApplied({ range, actions, actor, subject, ...next });
+  };
 
   return (
     <div data-testid="audit-log">
@@ -123,21 +133,45 @@ export function AuditLogPage() {
               maxTagCount={2}
             />
           </Col>
-          <Col xs={24} md={24} lg={10}>
-            <Space>
-              <Button
-                type="primary"
-                icon={<SearchOutlined />}
-                onClick={() => {
-                  setPage(1);
-                  setApplied({ range, actions });
-                }}
-              >
+          <Col xs={24} md={12} lg={5}>
+            <Select
+              showSearch={{ filterOption: false, onSearch: people.search }}
+              allowClear
+              placeholder="全部操作人（输入姓名或用户名）"
+              aria-label="操作人"
+              style={{ width: '100%' }}
+              value={actor?.id}
+              onChange={(id?: string) => {
+                const o = people.options.find((p) => p.value === id);
+                setActor(id && o ? { id, label: o.label } : null);
+              }}
+              options={people.options}
+              notFoundContent={people.loading ? '查找中…' : '无匹配账号'}
+              data-testid="audit-actor"
+            />
+          </Col>
+          <Col xs={24} md={12} lg={5}>
+            <Space wrap>
+              <Button type="primary" icon={<SearchOutlined />} onClick={() => apply({})} data-testid="audit-search">
                 查询
               </Button>
-              <Button icon={<ReloadOutlined />} onClick={() => void load()} />
+              <Button icon={<ReloadOutlined />} aria-label="刷新" onClick={() => void load()} />
             </Space>
           </Col>
+          {applied.subject && (
+            <Col span={24}>
+              <Tag
+                closable
+                onClose={() => {
+                  setSubject(null);
+                  apply({ subject: null });
+                }}
+                data-testid="audit-subject-filter"
+              >
+                只看对象：{applied.subject.label}
+              </Tag>
+            </Col>
+          )}
         </Row>
       </Card>
       {error && <Alert type="error" showIcon title={error} style={{ marginTop: 16 }} />}
@@ -172,7 +206,24 @@ export function AuditLogPage() {
               width: 140,
               render: (_, a) => (
                 <span>
-                  {a.actorName ?? '—'}
+                  {a.actorId && a.actorName ? (
+                    <Button
+                      type="link"
+                      size="small"
+                      style={{ padding: 0, height: 'auto' }}
+                      title="只看此人的操作"
+                      onClick={() => {
+                        const picked = { id: a.actorId!, label: a.actorName! };
+                        people.remember(picked);
+                        setActor(picked);
+                        apply({ actor: picked });
+                      }}
+                    >
+                      {a.actorName}
+                    </Button>
+                  ) : (
+                    (a.actorName ?? '—')
+                  )}
                   {a.actorRole && (
                     <Typography.Text type="secondary" style={{ marginLeft: 4, fontSize: 12 }}>
                       {label(ROLE_LABELS, a.actorRole)}
@@ -191,7 +242,25 @@ export function AuditLogPage() {
               title: '对象',
               key: 'subject',
               width: 180,
-              render: (_, a) => subjectText(a, (id) => byId.get(id)?.name ?? names.get(id)),
+              render: (_, a) => {
+                const text = subjectText(a, (id) => byId.get(id)?.name ?? names.get(id));
+                if (!a.subjectId) return text;
+                return (
+                  <Button
+                    type="link"
+                    size="small"
+                    style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }}
+                    title="只看此对象的操作"
+                    onClick={() => {
+                      const picked = { id: a.subjectId!, label: String(text) };
+                      setSubject(picked);
+                      apply({ subject: picked });
+                    }}
+                  >
+                    {text}
+                  </Button>
+                );
+              },
             },
             {
               title: '变更（修改前 → 修改后）',
@@ -214,6 +283,37 @@ export function AuditLogPage() {
       </Card>
     </div>
   );
+}
+
+interface Picked {
+  id: string;
+  label: string;
+}
+interface Applied {
+  range: [Dayjs, Dayjs] | null;
+  actions: string[];
+  actor: Picked | null;
+  subject: Picked | null;
+}
+
+/** The accounts of the admin's reach whose name or username contains what is typed (for the 操作人 filter). */
+function usePeopleSearch() {
+  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
+  const [loading, setLoading] = useState(false);
+  const search = useCallback((text: string) => {
+    const q = text.trim();
+    if (!q) return;
+    setLoading(true);
+    get<Page<AdminUserView>>(`/admin/users?${new URLSearchParams({ search: q, pageSize: '20' })}`)
+      .then((r) => setOptions(r.items.map((u) => ({ value: u.id, label: `${u.displayName}（${u.username}）` }))))
+      .catch(() => setOptions([]))
+      .finally(() => setLoading(false));
+  }, []);
+  /** A person picked elsewhere (a name clicked in the table) shows by name in the select. */
+  const remember = useCallback((p: Picked) => {
+    setOptions((cur) => (cur.some((o) => o.value === p.id) ? cur : [{ value: p.id, label: p.label }, ...cur]));
+  }, []);
+  return { options, loading, search, remember };
 }
 
 /**
