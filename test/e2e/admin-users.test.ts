@@ -358,6 +358,19 @@ describe('administration: accounts', () => {
     }
     // Still active: nothing was done.
     expect((await api(stack.url, 'GET', `/admin/users/${outsider.id}`, { token: cityAdmin })).body.active).toBe(true);
+    // Outside the administration routes too, a district admin sees their district only (a city admin: the city).
+    const intake = async (station: 'a1s1' | 'a2s1') =>
+      (
+        await api(stack.url, 'POST', '/contacts', {
+          key: tree.intakeKey,
+          body: { hotlineNumber: tree.stations[station].hotline, channel: 'phone' },
+        })
+      ).body.id as string;
+    const inside = await intake('a1s1');
+    const outside = await intake('a2s1');
+    expect((await api(stack.url, 'GET', `/contacts/${inside}`, { token: districtAdmin })).status).toBe(200);
+    expect((await api(stack.url, 'GET', `/contacts/${outside}`, { token: districtAdmin })).status).toBe(404);
+    expect((await api(stack.url, 'GET', `/contacts/${outside}`, { token: cityAdmin })).status).toBe(200);
 
     const cityManager = await create(districtAdmin, {
       username: uniqueName('zhou'),

@@ -77,7 +77,8 @@ const PEOPLE: Person[] = [
   { label: 'manager of the city', role: 'manager', home: 'C', sees: CITY },
   { label: 'manager of region RA', role: 'manager', home: 'RA', sees: ['RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3'] },
   { label: 'admin of the city', role: 'admin', home: 'C', sees: 'all' },
-  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: 'all' },
+  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: ['S1', 'P1'] },
+  { label: 'admin of district DA1', role: 'admin', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
   { label: 'supervisor whose home unit is gone', role: 'supervisor', home: 'missing', supervises: ['S2'], sees: [] },
 ];
 

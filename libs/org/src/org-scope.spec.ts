@@ -71,7 +71,8 @@ const PEOPLE: Person[] = [
   { label: 'manager of the city', role: 'manager', home: 'C', sees: CITY },
   { label: 'manager of region RA', role: 'manager', home: 'RA', sees: ['RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3'] },
   { label: 'admin of the city', role: 'admin', home: 'C', sees: 'all' },
-  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: 'all' },
+  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: ['S1', 'P1'] },
+  { label: 'admin of district DA1', role: 'admin', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
   { label: 'operator whose home unit is gone', role: 'operator', home: 'missing', supervises: ['S2'], sees: [] },
 ];
 
@@ -90,15 +91,14 @@ describe('OrgScope (who may see what)', () => {
     });
   });
 
-  it('only admins reach the whole organisation, and read no grant for it', async () => {
+  it('only admins reach the whole organisation, and only from a root of the tree (the city)', async () => {
     expect(WHOLE_ORG_ROLES).toEqual(['admin']);
-    const grant = jest.fn(async () => grantOf({ home: 'S1' }));
     for (const role of ['operator', 'coordinator', 'supervisor', 'manager'] as Role[]) {
-      expect((await OrgScope.of(role, grant)).wholeOrg).toBe(false);
+      expect((await OrgScope.of(role, async () => grantOf({ home: 'C' }))).wholeOrg).toBe(false);
     }
-    expect(grant).toHaveBeenCalledTimes(4);
-    expect((await OrgScope.of('admin', grant)).wholeOrg).toBe(true);
-    expect(grant).toHaveBeenCalledTimes(4);
+    expect((await OrgScope.of('admin', async () => grantOf({ home: 'C' }))).wholeOrg).toBe(true);
+    expect((await OrgScope.of('admin', async () => grantOf({ home: 'DA1' }))).wholeOrg).toBe(false);
+    expect((await OrgScope.of('admin', async () => grantOf({ home: 'missing' }))).wholeOrg).toBe(false);
   });
 
   it("an admin's own part of the tree (statistics, live board, unit lists) is their home subtree", () => {

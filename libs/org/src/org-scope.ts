@@ -9,7 +9,8 @@ import { OrgRepository } from './org.repository';
  * of testing paths itself, and every SQL test "this unit lies below that one" is written by the helpers here.
  *
  * The rule:
- * - admins reach the whole organisation, whatever their home unit (WHOLE_ORG_ROLES);
+ * - an admin homed at a root of the tree (the city) reaches the whole organisation (WHOLE_ORG_ROLES); an admin
+ *   homed below it (a district or station admin: delegation) reaches their home unit's subtree, as they administer it;
  * - everyone else (operator, coordinator, supervisor, manager) reaches their home unit and everything below it —
  *   an operator or coordinator of a station that station (and its points), a district coordinator the district, a
  *   manager at the city the city — plus, exactly, the stations listed for them in supervisor_stations (the
@@ -24,8 +25,11 @@ import { OrgRepository } from './org.repository';
  * a unit is below a root when its path starts with the root's path.
  */
 
-/** Roles that reach the whole organisation, whatever their home unit. */
+/** Roles that reach the whole organisation when homed at a root of the tree (the city). */
 export const WHOLE_ORG_ROLES: readonly Role[] = ['admin'];
+
+/** Whether a unit's materialised path is a root's ('/<id>/'): a unit with no parent. */
+export const isRootPath = (path: string | undefined): boolean => !!path && /^\/[^/]+\/$/.test(path);
 
 /** The path of a person whose home unit does not exist: no unit lies below it. */
 const NOWHERE = '/nowhere/';
@@ -74,7 +78,12 @@ export class OrgScope {
 
   /** The scope a person with this role and grant has (the rule, decided here only). */
   static async of(role: Role, grant: () => Promise<OrgGrant>): Promise<OrgScope> {
-    return WHOLE_ORG_ROLES.includes(role) ? OrgScope.whole() : OrgScope.ownPart(await grant());
+    const g = await grant();
+    if (!WHOLE_ORG_ROLES.includes(role)) return OrgScope.ownPart(g);
+    // An admin below the root sees what they administer: their home subtree (a supervised station is no admin's).
+    return isRootPath(g.homePath)
+      ? OrgScope.whole()
+      : OrgScope.ownPart({ homePath: g.homePath, supervisedStationIds: [] });
   }
 
   /** The home unit's subtree plus the supervised stations, whatever the role. */
@@ -127,15 +136,13 @@ export class OrgAccess {
   }
 
   /**
-   * The part of the tree a person administers (libs/admin's AdminScope builds on it): their home unit's subtree, the
-   * whole organisation when the home unit is the root of the tree (an admin at the city). Unlike `scopeOf`, an admin
-   * homed below the city reaches only their subtree (delegation by scope), and supervised stations are not added:
-   * supervising a station is not administering it. A person whose home unit does not exist administers nothing.
+   * The part of the tree a person administers (libs/admin's AdminScope builds on it), whatever their role: what an
+   * admin homed at their unit sees (`OrgScope.of`): their home unit's subtree, the whole organisation from a root
+   * (the city); supervised stations are not added: supervising a station is not administering it. A person whose home unit does not exist administers nothing.
    */
   async adminReachOf(user: Pick<AuthUser, 'orgUnitId'>, tx?: Tx): Promise<OrgScope> {
     const home = await this.org.findUnit(user.orgUnitId, tx);
-    if (home && home.parentId === null) return OrgScope.whole();
-    return OrgScope.ownPart({ homePath: home?.path, supervisedStationIds: [] });
+    return OrgScope.of('admin', async () => ({ homePath: home?.path, supervisedStationIds: [] }));
   }
 
   /** Whether the unit with this id is in scope (an unknown unit is not, except for the whole organisation). */
