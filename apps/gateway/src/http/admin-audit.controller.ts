@@ -1,8 +1,9 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
+import { AdminController } from './admin-controller';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsUUID, ValidateIf } from 'class-validator';
 import { AdminAuditFilter, ReadAdminAuditLog } from '@kapok/admin';
-import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { AuthUser, CurrentUser } from '@kapok/auth';
 import { ADMIN_AUDIT_ACTIONS } from '@kapok/records';
 import { IsRangeBound, List, PageQuery, bound } from './records.dto';
 
@@ -74,11 +75,7 @@ const AUDIT_EXAMPLE = {
   pageSize: 20,
 };
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(UserAuthGuard)
-@Roles('admin')
-@Controller('admin/audit-log')
+@AdminController('audit-log')
 export class AdminAuditController {
   constructor(private readonly audit: ReadAdminAuditLog) {}
 

@@ -1,29 +1,25 @@
 import {
   Body,
-  Controller,
   Get,
   Param,
   ParseUUIDPipe,
   Patch,
   Post,
   UnsupportedMediaTypeException,
-  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { AdminController } from './admin-controller';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import { IsBoolean, IsString, IsUUID, Matches } from 'class-validator';
 import {
@@ -34,7 +30,7 @@ import {
   MAX_HOTLINE_ROWS,
   UpdateHotline,
 } from '@kapok/admin';
-import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { AuthUser, CurrentUser } from '@kapok/auth';
 import { IfPresent, IsName, Trim } from './admin.dto';
 import { CsvBodyInterceptor } from './csv-body';
 
@@ -84,12 +80,7 @@ const LINE_EXAMPLE = {
   suspendedAt: null,
 };
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(UserAuthGuard)
-@Roles('admin')
-@ApiForbiddenResponse({ description: 'Not an admin, or beyond the part of the organisation you administer' })
-@Controller('admin/hotlines')
+@AdminController('hotlines')
 export class AdminHotlinesController {
   constructor(
     private readonly list: ListAdminHotlines,

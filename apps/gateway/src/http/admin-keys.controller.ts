@@ -1,15 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { AdminController } from './admin-controller';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min } from 'class-validator';
 import {
@@ -20,7 +18,7 @@ import {
   RevokeIntakeKey,
   RotateIntakeKey,
 } from '@kapok/admin';
-import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { AuthUser, CurrentUser } from '@kapok/auth';
 import { IfPresent, IsName } from './admin.dto';
 
 class IssueIntakeKeyDto {
@@ -68,12 +66,7 @@ const KEY_EXAMPLE = {
   previousKeyValidUntil: null,
 };
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(UserAuthGuard)
-@Roles('admin')
-@ApiForbiddenResponse({ description: 'Not an admin, or beyond the part of the organisation you administer' })
-@Controller('admin/intake-keys')
+@AdminController('intake-keys')
 export class AdminKeysController {
   constructor(
     private readonly list: ListIntakeKeys,

@@ -1,32 +1,19 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Param,
-  ParseBoolPipe,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Get, Param, ParseBoolPipe, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { AdminController } from './admin-controller';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiQuery,
-  ApiTags,
 } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, IsUUID, Matches, ValidateIf } from 'class-validator';
 import { CreateOrgUnit, ListAdminOrgUnits, ORG_UNIT_CODE_PATTERN, PARENT_LEVELS, UpdateOrgUnit } from '@kapok/admin';
-import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { AuthUser, CurrentUser } from '@kapok/auth';
 import { IfPresent, IsName } from './admin.dto';
 
 const CHILD_LEVELS = Object.keys(PARENT_LEVELS) as (keyof typeof PARENT_LEVELS)[];
@@ -96,12 +83,7 @@ const UNIT_EXAMPLE = {
   attached: { openLines: 1, activePeople: 12, openUnits: 9 },
 };
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(UserAuthGuard)
-@Roles('admin')
-@ApiForbiddenResponse({ description: 'Not an admin, or beyond the part of the organisation you administer' })
-@Controller('admin/org-units')
+@AdminController('org-units')
 export class AdminOrgController {
   constructor(
     private readonly list: ListAdminOrgUnits,

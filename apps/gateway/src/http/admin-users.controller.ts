@@ -1,7 +1,6 @@
 import {
   Body,
   CallHandler,
-  Controller,
   ExecutionContext,
   Get,
   HttpCode,
@@ -15,17 +14,15 @@ import {
   Query,
   Res,
   UnsupportedMediaTypeException,
-  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
+import { AdminController } from './admin-controller';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -33,7 +30,6 @@ import {
   ApiProperty,
   ApiPropertyOptional,
   ApiQuery,
-  ApiTags,
 } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -67,7 +63,7 @@ import {
   USERNAME_PATTERN,
   UpdateUser,
 } from '@kapok/admin';
-import { AuthUser, CurrentUser, PASSWORD_RULES, ROLES, Role, Roles, UserAuthGuard } from '@kapok/auth';
+import { AuthUser, CurrentUser, PASSWORD_RULES, ROLES, Role } from '@kapok/auth';
 import { ROLE_UNIT_LEVELS, USER_CSV_COLUMNS } from '@kapok/contracts';
 import { XLSX_MEDIA_TYPE, isCsv, isXlsx, readBodyBytes, readCsvBody } from './csv-body';
 
@@ -278,14 +274,10 @@ const USER_EXAMPLE = {
   lastSignInAt: null,
 };
 
-@ApiTags('admin')
-@ApiBearerAuth()
-@UseGuards(UserAuthGuard)
-@Roles('admin')
-@ApiForbiddenResponse({
-  description: 'Not an admin; a role or unit wider than your own (granting); or the password must be changed first',
-})
-@Controller('admin/users')
+@AdminController(
+  'users',
+  'Not an admin; a role or unit wider than your own (granting); or the password must be changed first',
+)
 export class AdminUsersController {
   constructor(
     private readonly createUser: CreateUser,
