@@ -1,86 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuthModule, AuthUser, Role, UserRepository } from '../../libs/auth/src';
+import { AuthModule, AuthUser, UserRepository } from '../../libs/auth/src';
 import { CommonModule } from '../../libs/common/src';
 import { KapokConfigModule } from '../../libs/config/src';
 import { DatabaseModule, Db } from '../../libs/database/src';
-import {
-  OrgAccess,
-  OrgLevel,
-  OrgModule,
-  OrgRepository,
-  OrgScope,
-  pathUnderSql,
-  underUnitSql,
-} from '../../libs/org/src';
+import { OrgAccess, OrgModule, OrgRepository, OrgScope, pathUnderSql, underUnitSql } from '../../libs/org/src';
 import { redisPrefix } from '../support/fixtures';
 
 @Module({ imports: [KapokConfigModule, CommonModule, DatabaseModule, AuthModule, OrgModule] })
 class OrgScopeTestModule {}
 
-/*
- * The access policy's SQL fragment in the real Postgres, on a small tree of this test's own (the same table as
- * libs/org/src/org-scope.spec.ts runs against OrgScope.contains):
- *
- *   city C ─ region RA ─ district DA1 ─ station S1 ─ point P1
- *          │          │              └ station S2
- *          │          └ district DA2 ─ station S3
- *          └ region RB ─ district DB1 ─ station S4 ─ point P4
- *   city X (another city) ─ station XS
- */
-type UnitName = 'C' | 'RA' | 'DA1' | 'S1' | 'P1' | 'S2' | 'DA2' | 'S3' | 'RB' | 'DB1' | 'S4' | 'P4' | 'X' | 'XS';
-const TREE: [UnitName, OrgLevel, UnitName | null][] = [
-  ['C', 'city', null],
-  ['RA', 'region', 'C'],
-  ['DA1', 'district', 'RA'],
-  ['S1', 'station', 'DA1'],
-  ['P1', 'point', 'S1'],
-  ['S2', 'station', 'DA1'],
-  ['DA2', 'district', 'RA'],
-  ['S3', 'station', 'DA2'],
-  ['RB', 'region', 'C'],
-  ['DB1', 'district', 'RB'],
-  ['S4', 'station', 'DB1'],
-  ['P4', 'point', 'S4'],
-  ['X', 'city', null],
-  ['XS', 'station', 'X'],
-];
-const NAMES = TREE.map(([name]) => name);
-const CITY: UnitName[] = ['C', 'RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3', 'RB', 'DB1', 'S4', 'P4'];
+import { CITY, NAMES, PEOPLE, TREE, type UnitName } from '../support/org-scope-cases';
 
-interface Person {
-  label: string;
-  role: Role;
-  home: UnitName | 'missing';
-  supervises?: UnitName[];
-  sees: UnitName[] | 'all';
-}
-const PEOPLE: Person[] = [
-  { label: 'operator of S1', role: 'operator', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'coordinator of S1', role: 'coordinator', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'district coordinator of DA1', role: 'coordinator', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
-  {
-    label: 'supervisor of DA1 covering S3 (other district) and S4 (other region)',
-    role: 'supervisor',
-    home: 'DA1',
-    supervises: ['S3', 'S4'],
-    sees: ['DA1', 'S1', 'P1', 'S2', 'S3', 'S4'],
-  },
-  {
-    label: 'supervisor of S1 covering S2 (sibling) and XS (another city)',
-    role: 'supervisor',
-    home: 'S1',
-    supervises: ['S2', 'XS'],
-    sees: ['S1', 'P1', 'S2', 'XS'],
-  },
-  { label: 'manager of the city', role: 'manager', home: 'C', sees: CITY },
-  { label: 'manager of region RA', role: 'manager', home: 'RA', sees: ['RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3'] },
-  { label: 'admin of the city', role: 'admin', home: 'C', sees: 'all' },
-  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'admin of district DA1', role: 'admin', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
-  { label: 'supervisor whose home unit is gone', role: 'supervisor', home: 'missing', supervises: ['S2'], sees: [] },
-];
+/* The access policy's SQL fragment in the real Postgres, on the shared table's tree (units of this test's own). */
 
 describe('OrgScope SQL fragment (real Postgres)', () => {
   let app: INestApplicationContext;

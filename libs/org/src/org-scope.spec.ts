@@ -2,79 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '@kapok/auth';
 import { OrgScope, WHOLE_ORG_ROLES, bindParam, isPathUnder, pathUnderSql, underUnitSql } from './org-scope';
 
-/*
- * The access policy against a tree held in memory (paths built as OrgRepository.createUnit builds them):
- *
- *   city C ─ region RA ─ district DA1 ─ station S1 ─ point P1
- *          │          │              └ station S2
- *          │          └ district DA2 ─ station S3
- *          └ region RB ─ district DB1 ─ station S4 ─ point P4
- *   city X (another city) ─ station XS
- *
- * test/integration/org-scope.test.ts runs the same table against the SQL fragment in the real Postgres.
- */
-type UnitName = 'C' | 'RA' | 'DA1' | 'S1' | 'P1' | 'S2' | 'DA2' | 'S3' | 'RB' | 'DB1' | 'S4' | 'P4' | 'X' | 'XS';
-const PARENT: Record<UnitName, UnitName | null> = {
-  C: null,
-  RA: 'C',
-  DA1: 'RA',
-  S1: 'DA1',
-  P1: 'S1',
-  S2: 'DA1',
-  DA2: 'RA',
-  S3: 'DA2',
-  RB: 'C',
-  DB1: 'RB',
-  S4: 'DB1',
-  P4: 'S4',
-  X: null,
-  XS: 'X',
-};
-const NAMES = Object.keys(PARENT) as UnitName[];
+import { CITY, NAMES, PEOPLE, type Person, TREE, type UnitName } from '../../../test/support/org-scope-cases';
+
+/* The access policy against the shared table's tree held in memory (paths built as OrgRepository.createUnit does). */
 const units = new Map<UnitName, { id: string; path: string }>();
-for (const name of NAMES) {
+for (const [name, , parent] of TREE) {
   const id = randomUUID();
-  const parent = PARENT[name];
   units.set(name, { id, path: `${parent ? units.get(parent)!.path : '/'}${id}/` });
 }
 const unit = (name: UnitName) => units.get(name)!;
-
-interface Person {
-  label: string;
-  role: Role;
-  home: UnitName | 'missing';
-  supervises?: UnitName[];
-  /** Every unit the person may see; every other unit of the tree is out of scope. */
-  sees: UnitName[] | 'all';
-}
-
-const CITY: UnitName[] = ['C', 'RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3', 'RB', 'DB1', 'S4', 'P4'];
-const PEOPLE: Person[] = [
-  { label: 'operator of S1', role: 'operator', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'coordinator of S1', role: 'coordinator', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'district coordinator of DA1', role: 'coordinator', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
-  {
-    label: 'supervisor of DA1 covering S3 (other district) and S4 (other region)',
-    role: 'supervisor',
-    home: 'DA1',
-    supervises: ['S3', 'S4'],
-    // a supervised station is in scope on its own: the points below it are not
-    sees: ['DA1', 'S1', 'P1', 'S2', 'S3', 'S4'],
-  },
-  {
-    label: 'supervisor of S1 covering S2 (sibling) and XS (another city)',
-    role: 'supervisor',
-    home: 'S1',
-    supervises: ['S2', 'XS'],
-    sees: ['S1', 'P1', 'S2', 'XS'],
-  },
-  { label: 'manager of the city', role: 'manager', home: 'C', sees: CITY },
-  { label: 'manager of region RA', role: 'manager', home: 'RA', sees: ['RA', 'DA1', 'S1', 'P1', 'S2', 'DA2', 'S3'] },
-  { label: 'admin of the city', role: 'admin', home: 'C', sees: 'all' },
-  { label: 'admin homed at station S1', role: 'admin', home: 'S1', sees: ['S1', 'P1'] },
-  { label: 'admin of district DA1', role: 'admin', home: 'DA1', sees: ['DA1', 'S1', 'P1', 'S2'] },
-  { label: 'operator whose home unit is gone', role: 'operator', home: 'missing', supervises: ['S2'], sees: [] },
-];
 
 const grantOf = (p: Pick<Person, 'home' | 'supervises'>) => ({
   homePath: p.home === 'missing' ? undefined : unit(p.home).path,
