@@ -17,6 +17,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { AdminController } from './admin-controller';
+import { pageQuery } from './records.dto';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -31,21 +32,18 @@ import {
   ApiPropertyOptional,
   ApiQuery,
 } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateIf,
 } from 'class-validator';
 import type { Response } from 'express';
@@ -209,7 +207,7 @@ class UpdateUserDto {
   extension?: string | null;
 }
 
-class ListUsersQuery {
+class ListUsersQuery extends pageQuery({ maxPageSize: 200, defaultPageSize: 50 }) {
   @ApiPropertyOptional({ format: 'uuid', description: 'Accounts homed at this unit or below' })
   @IsOptional()
   @IsUUID()
@@ -233,22 +231,6 @@ class ListUsersQuery {
   // eslint-disable-next-line no-control-regex -- PostgreSQL refuses NUL in text
   @Matches(/^[^\u0000]*$/, { message: 'search must not contain NUL' })
   search?: string;
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  pageSize?: number;
 
   filter() {
     return { orgUnitId: this.orgUnitId, role: this.role, active: this.active, search: this.search || undefined };
@@ -312,7 +294,8 @@ export class AdminUsersController {
   @ApiOkResponse({ schema: { example: { items: [USER_EXAMPLE], total: 1, page: 1, pageSize: 50 } } })
   @ApiNotFoundResponse({ description: 'orgUnitId is outside your part of the organisation' })
   list(@CurrentUser() admin: AuthUser, @Query() q: ListUsersQuery) {
-    return this.listUsers.execute(admin, q.filter(), q.page ?? 1, q.pageSize ?? 50);
+    const { page, pageSize } = q.toPage();
+    return this.listUsers.execute(admin, q.filter(), page, pageSize);
   }
 
   @Get('export')

@@ -80,27 +80,41 @@ const NO_NUL = /^[^\u0000]*$/;
 export const bound = (v: string | undefined, upper: boolean) =>
   v === undefined ? undefined : parseRangeBound(v, upper);
 
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  page?: number;
+/**
+ * The paging of a list route: `page` and `pageSize` (at most `maxPageSize`, `defaultPageSize` when left out).
+ * Extend `pageQuery()` with a list's own limits, or PageQuery for the usual ones (20, at most 100).
+ */
+export function pageQuery({ maxPageSize = 100, defaultPageSize = 20 } = {}) {
+  class Paged {
+    @ApiPropertyOptional({ minimum: 1, default: 1 })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(100000)
+    page?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
+    @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: defaultPageSize })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(maxPageSize)
+    pageSize?: number;
 
-  protected paging() {
-    return { page: this.page ?? 1, pageSize: this.pageSize ?? 20 };
+    protected paging() {
+      return { page: this.page ?? 1, pageSize: this.pageSize ?? defaultPageSize };
+    }
+
+    /** The page asked for, with the defaults. */
+    toPage() {
+      return this.paging();
+    }
   }
+  return Paged;
 }
+
+export class PageQuery extends pageQuery() {}
 
 export class ListRecordsQuery extends PageQuery {
   @ApiPropertyOptional({
@@ -259,11 +273,7 @@ export class ListRecordsQuery extends PageQuery {
   }
 }
 
-export class ReviewQueueQuery extends PageQuery {
-  toPage() {
-    return this.paging();
-  }
-}
+export class ReviewQueueQuery extends PageQuery {}
 
 /** An amendment: the whole record as it should read now (as in POST /contacts/:id/outcome, without followUp). */
 export class AmendRecordDto extends OmitType(OutcomeDto, ['followUp'] as const) {
