@@ -16,6 +16,7 @@ import { RedisIoAdapter } from './sockets/redis-io.adapter';
 import { serveConsole } from './console/serve-console';
 import { hardenHttp } from './http-hardening';
 import { DatabaseUnavailableFilter } from './http/database-unavailable.filter';
+import { requestIdMiddleware } from './http/request-id';
 import { METRICS_PATH } from './operations/metrics.controller';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
@@ -67,6 +68,8 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
   // same limit and their errors the same shape.
   app.useBodyParser('urlencoded', { limit: config.get('BODY_LIMIT'), extended: true });
+  // (after the body parsers, whose stream callbacks would not keep the request's context)
+  app.use(requestIdMiddleware);
   // No text/csv parser here: a CSV body is read only by the routes that take one, after their guards
   // (CsvBodyInterceptor, e.g. the roster import), so nobody can make every route read a megabyte unauthenticated.
   app.useGlobalPipes(
