@@ -73,7 +73,8 @@ describe('rolling restart of 2 gateways and 2 routers under load', () => {
     ports = [await freePort(), await freePort()];
     gateways = ports.map((p) => `http://127.0.0.1:${p}`);
     ports.forEach((port, i) => procs.push(start(`gateway-${i + 1}`, 'gateway', { PORT: String(port) })));
-    for (let i = 0; i < 2; i++) procs.push(start(`router-${i + 1}`, 'router', { PORT: '0' }));
+    // (routers at LOG_LEVEL=log: their shutdown lines are shown if the test fails)
+    for (let i = 0; i < 2; i++) procs.push(start(`router-${i + 1}`, 'router', { PORT: '0', LOG_LEVEL: 'log' }));
 
     Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'warn', REDIS_PREFIX: prefix });
     ctx = await NestFactory.createApplicationContext(FixturesModule, { logger: ['error', 'warn'] });
@@ -135,7 +136,7 @@ describe('rolling restart of 2 gateways and 2 routers under load', () => {
       procs[index] =
         old.app === 'gateway'
           ? start(old.name, 'gateway', { PORT: String(ports[index]) })
-          : start(old.name, 'router', { PORT: '0' });
+          : start(old.name, 'router', { PORT: '0', LOG_LEVEL: 'log' });
       await waitUp(gateways, procs, prefix);
       await sleep(4000); // work goes on with the restarted process before the next one stops
     }

@@ -17,6 +17,7 @@ import { serveConsole } from './console/serve-console';
 import { hardenHttp } from './http-hardening';
 import { DatabaseUnavailableFilter } from './http/database-unavailable.filter';
 import { requestIdMiddleware } from './http/request-id';
+import { GatewayDrain } from './shutdown/gateway-drain';
 import { METRICS_PATH } from './operations/metrics.controller';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
@@ -62,6 +63,7 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
   // Security headers, trust proxy, no-store on the API: before every other middleware, route and static file.
   hardenHttp(app, config);
+  app.use(app.get(GatewayDrain).closeConnections); // a gateway shutting down lets its keep-alive clients go
   // /metrics stays where Prometheus looks for it (MetricsController)
   app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });

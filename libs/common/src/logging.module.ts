@@ -93,8 +93,15 @@ export class KapokLoggingModule {
             quietReqLogger: true,
             // the scrapes and probes are polled all day: logged only when they fail
             autoLogging: { ignore: (req) => /^\/(metrics|api\/health)/.test(req.url ?? '') },
+            // (503: a gateway shutting down or the database unreachable, answered with Retry-After on purpose)
             customLogLevel: (_req, res, err) =>
-              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+              res.statusCode === 503
+                ? 'warn'
+                : err || res.statusCode >= 500
+                  ? 'error'
+                  : res.statusCode >= 400
+                    ? 'warn'
+                    : 'info',
             serializers: {
               req: (req: { id?: string; method?: string; url?: string }) => ({
                 id: req.id,

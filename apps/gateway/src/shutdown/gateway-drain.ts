@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 
 /** Seconds a telephony gateway is told to wait before sending a contact again to a gateway that is shutting down. */
 export const DRAINING_RETRY_AFTER_SECONDS = 1;
@@ -21,6 +22,15 @@ export class GatewayDrain implements OnModuleDestroy {
   get draining(): boolean {
     return this.since !== undefined;
   }
+
+  /**
+   * Express middleware: while draining, every answer says `Connection: close`, so clients (balancers, telephony
+   * gateways keeping connections alive) let go of this gateway and the HTTP server can close once they have.
+   */
+  readonly closeConnections = (_req: Request, res: Response, next: NextFunction): void => {
+    if (this.draining) res.setHeader('Connection', 'close');
+    next();
+  };
 
   onModuleDestroy(): void {
     this.begin();
