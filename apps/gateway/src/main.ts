@@ -3,7 +3,7 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { KapokLoggingModule, LogLevelName } from '@kapok/common';
+import { KapokLoggingModule, LogLevelName, exitIfShutdownHangs } from '@kapok/common';
 import { AppConfig, validateConfig } from '@kapok/config';
 import { runMigrations } from '@kapok/database';
 import { SeedDemo } from '@kapok/demo';
@@ -22,6 +22,7 @@ async function bootstrap() {
   const app = await NestFactory.create<NestExpressApplication>(GatewayProcess, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   setupGatewayApp(app);
+  exitIfShutdownHangs(); // (only now: a SIGTERM before Nest handles it ends the process at once)
   if (cfg.DEMO) await app.get(SeedDemo).execute();
   await app.listen(app.get(AppConfig).get('PORT'), process.env.HOST ?? '0.0.0.0');
   Logger.log(`gateway listening on ${await app.getUrl()}`, 'Gateway');

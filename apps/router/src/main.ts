@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { KapokLoggingModule, LogLevelName } from '@kapok/common';
+import { KapokLoggingModule, LogLevelName, exitIfShutdownHangs } from '@kapok/common';
 import { AppConfig, validateConfig } from '@kapok/config';
 import { runMigrations } from '@kapok/database';
 import { RouterMetricsServer } from './router-metrics-server';
@@ -20,6 +20,7 @@ async function bootstrap() {
   const app = await NestFactory.createApplicationContext(RouterProcess, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
+  exitIfShutdownHangs(); // (only now: a SIGTERM before Nest handles it ends the process at once)
   await app.init();
   // /metrics and /health on their own port, when one is configured (docs/operations.md)
   const metricsPort = app.get(AppConfig).get('ROUTER_METRICS_PORT');

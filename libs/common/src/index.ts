@@ -4,3 +4,4 @@ export * from './common.module';
 export * from './shanghai-calendar';
 export * from './logging.module';
 export * from './request-context';
+export * from './shutdown-deadline';
