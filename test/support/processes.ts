@@ -77,6 +77,24 @@ export class Proc {
     await exited;
   }
 
+  /**
+   * SIGTERM, as an orchestrator stops a process for a restart, and waits for it to exit by itself (up to
+   * `withinMs`, then SIGKILL). Answers how it ended: `killed` when it had to be killed.
+   */
+  async terminate(withinMs = 30_000): Promise<{ code: number | null; signal: string | null; killed: boolean }> {
+    if (!this.running) return { code: this.child.exitCode, signal: this.child.signalCode, killed: false };
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.kill('SIGTERM');
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      this.child.kill('SIGKILL');
+    }, withinMs);
+    await exited;
+    clearTimeout(timer);
+    return { code: this.child.exitCode, signal: this.child.signalCode, killed };
+  }
+
   /** SIGTERM, then SIGKILL if it is still there after 5 s. */
   async stop(): Promise<void> {
     if (!this.running) return;

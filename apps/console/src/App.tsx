@@ -5,6 +5,7 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CalendarOutlined,
+  ClusterOutlined,
   DashboardOutlined,
   FileSearchOutlined,
   KeyOutlined,
@@ -16,7 +17,7 @@ import {
   UsbOutlined,
 } from '@ant-design/icons';
 import type { Role } from '@kapok/contracts';
-import { get, saveSession, Session, setUnauthorizedHandler, User } from './api';
+import { describeError, get, post, saveSession, Session, setUnauthorizedHandler, User } from './api';
 import { ROLE_LABELS } from './labels';
 import { navigate, usePage } from './router';
 import { beginSession, endSession, restoreSession, SessionContext } from './session';
@@ -49,6 +50,8 @@ interface NavItem {
 }
 
 const ADMIN_GROUP = { key: 'admin', label: '系统管理', icon: <SettingOutlined /> };
+/** Not a page: opens the read-only routing queue dashboard (bull-board, admins only) in a new tab. */
+const QUEUE_DASHBOARD = { key: 'queue-dashboard', label: '路由任务队列', icon: <ClusterOutlined /> };
 
 const NAV: NavItem[] = [
   { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator'] },
@@ -155,8 +158,22 @@ export function App() {
     const inGroup = (i: NavItem) => grouped.has(i.group ?? (i.key === 'rosters' ? 'admin' : ''));
     const top = items.filter((i) => !inGroup(i)).map((i) => ({ key: i.key, icon: i.icon, label: i.label }));
     const adminItems = items.filter(inGroup).map((i) => ({ key: i.key, icon: i.icon, label: i.label }));
+    if (role === 'admin') adminItems.push(QUEUE_DASHBOARD);
     return adminItems.length ? [...top, { ...ADMIN_GROUP, children: adminItems }] : top;
   }, [items, role]);
+
+  /** The dashboard takes a pass in a cookie (POST /api/admin/queues/session), then opens in its own tab. */
+  const openQueueDashboard = async () => {
+    const tab = window.open('', '_blank'); // opened now, while the click counts, or a popup blocker refuses it
+    try {
+      const { url } = await post<{ url: string }>('/admin/queues/session');
+      if (tab) tab.location.href = url;
+      else window.location.assign(url);
+    } catch (e) {
+      tab?.close();
+      message.error(describeError(e));
+    }
+  };
 
   if (!session) {
     return (
@@ -201,7 +218,7 @@ export function App() {
             selectedKeys={active ? [active] : []}
             defaultOpenKeys={[ADMIN_GROUP.key]}
             items={menuItems}
-            onClick={(e) => navigate(e.key)}
+            onClick={(e) => (e.key === QUEUE_DASHBOARD.key ? void openQueueDashboard() : navigate(e.key))}
           />
         </Layout.Sider>
         <Layout>

@@ -37,6 +37,7 @@ import { GatewayInstance } from './sockets/gateway-instance';
 import { MonitorGateway } from './sockets/monitor.gateway';
 import { OperationsModule } from './operations/operations.module';
 import { SocketSubscription } from './sockets/socket-subscription';
+import { GatewayDrain } from './shutdown/gateway-drain';
 
 /** The HTTP + socket process: REST API, operator sockets. Thin: controllers and gateways call use-cases. */
 @Module({
@@ -78,6 +79,6 @@ import { SocketSubscription } from './sockets/socket-subscription';
     AdminKeysController,
     AdminAuditController,
   ],
-  providers: [AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
+  providers: [GatewayDrain, AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
 })
 export class GatewayModule {}

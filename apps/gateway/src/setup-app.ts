@@ -16,6 +16,8 @@ import { RedisIoAdapter } from './sockets/redis-io.adapter';
 import { serveConsole } from './console/serve-console';
 import { hardenHttp } from './http-hardening';
 import { DatabaseUnavailableFilter } from './http/database-unavailable.filter';
+import { requestIdMiddleware } from './http/request-id';
+import { GatewayDrain } from './shutdown/gateway-drain';
 import { METRICS_PATH } from './operations/metrics.controller';
 import { mountQueueDashboard } from './operations/queue-dashboard';
 
@@ -61,12 +63,15 @@ export function setupGatewayApp(app: NestExpressApplication): INestApplication {
   const config = app.get(AppConfig);
   // Security headers, trust proxy, no-store on the API: before every other middleware, route and static file.
   hardenHttp(app, config);
+  app.use(app.get(GatewayDrain).closeConnections); // a gateway shutting down lets its keep-alive clients go
   // /metrics stays where Prometheus looks for it (MetricsController)
   app.setGlobalPrefix('api', { exclude: [{ path: METRICS_PATH, method: RequestMethod.GET }] });
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT') });
   // Registered here (Nest would add its own at init, after the error handler below) so that form bodies have the
   // same limit and their errors the same shape.
   app.useBodyParser('urlencoded', { limit: config.get('BODY_LIMIT'), extended: true });
+  // (after the body parsers, whose stream callbacks would not keep the request's context)
+  app.use(requestIdMiddleware);
   // No text/csv parser here: a CSV body is read only by the routes that take one, after their guards
   // (CsvBodyInterceptor, e.g. the roster import), so nobody can make every route read a megabyte unauthenticated.
   app.useGlobalPipes(

@@ -1,16 +1,26 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, logLevels, validateConfig } from '@kapok/config';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { KapokLoggingModule, LogLevelName, exitIfShutdownHangs } from '@kapok/common';
+import { AppConfig, validateConfig } from '@kapok/config';
 import { runMigrations } from '@kapok/database';
 import { RouterMetricsServer } from './router-metrics-server';
 import { RouterModule } from './router.module';
 
+/** The router process: its module, with the structured logs (docs/operations.md, "Logs"). */
+@Module({
+  imports: [RouterModule, KapokLoggingModule.forRoot('router', (process.env.LOG_LEVEL ?? 'log') as LogLevelName)],
+})
+class RouterProcess {}
+
 async function bootstrap() {
   const cfg = validateConfig(process.env);
   if (process.env.DB_MIGRATE !== 'false') await runMigrations(cfg.DATABASE_URL);
-  const app = await NestFactory.createApplicationContext(RouterModule, { logger: logLevels(cfg.LOG_LEVEL) });
+  const app = await NestFactory.createApplicationContext(RouterProcess, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
+  exitIfShutdownHangs(); // (only now: a SIGTERM before Nest handles it ends the process at once)
   await app.init();
   // /metrics and /health on their own port, when one is configured (docs/operations.md)
   const metricsPort = app.get(AppConfig).get('ROUTER_METRICS_PORT');

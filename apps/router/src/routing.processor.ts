@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { performance } from 'node:perf_hooks';
+import { withRequestId } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
 import { Metrics } from '@kapok/metrics';
-import { ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
+import { JobTrace, ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
 import { FlagOverdueAid } from '@kapok/records';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 import { CoverageWatch } from '@kapok/shifts';
@@ -75,10 +76,19 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
    * would make a job finishing late fail to enqueue its follow-up triggers.
    */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    if (!this.worker) return;
+    const t0 = Date.now();
+    this.logger.log('shutting down: taking no new job, finishing the running ones');
+    await this.worker.close();
+    this.logger.log(`routing worker closed in ${Date.now() - t0} ms`);
   }
 
-  async process(job: Job): Promise<unknown> {
+  /** Runs the job with the request id that enqueued it (JobTrace), so its log lines carry it. */
+  process(job: Job): Promise<unknown> {
+    return withRequestId((job.data as JobTrace | undefined)?.requestId, () => this.run(job));
+  }
+
+  private async run(job: Job): Promise<unknown> {
     const name = job.name;
     // the lag from the moment the job was due to now, on first attempts (a retry waited for its backoff on purpose)
     const lag =
@@ -91,7 +101,12 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
         throw new UnrecoverableError(`unknown routing job "${name}"`);
       }
       const result = await this.handle(name, job);
-      this.metrics.jobFinished(label, (performance.now() - t0) / 1000, 'completed', lag);
+      const seconds = (performance.now() - t0) / 1000;
+      this.metrics.jobFinished(label, seconds, 'completed', lag);
+      // triggers once each (ids only), the periodic ticks only at debug level
+      const line = `job ${name} ${job.id} done in ${Math.round(seconds * 1000)} ms`;
+      if (Object.keys(job.data ?? {}).some((k) => k !== 'requestId')) this.logger.log(line);
+      else this.logger.debug(line);
       return result;
     } catch (err) {
       this.metrics.jobFinished(label, (performance.now() - t0) / 1000, 'failed', lag);

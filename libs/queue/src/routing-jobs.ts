@@ -15,6 +15,13 @@ export interface ExpireOfferJob {
 export interface FollowUpDueJob {
   followUpId: string;
 }
+/**
+ * What every job may carry besides its ids: the request id of the HTTP request that enqueued it (request-context.ts),
+ * set by RoutingQueue.add, so the router's log lines for the job carry it too.
+ */
+export interface JobTrace {
+  requestId?: string;
+}
 /** A tick of a job scheduler: it carries nothing, the handler looks at everything. */
 export type PeriodicJob = Record<string, never>;
 

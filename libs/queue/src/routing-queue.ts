@@ -1,8 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Clock } from '@kapok/common';
+import { Clock, currentRequestId } from '@kapok/common';
 import { Job, JobsOptions, Queue } from 'bullmq';
 import {
+  JobTrace,
   PeriodicJobName,
   ROUTING_JOB_PRIORITY,
   ROUTING_QUEUE,
@@ -40,7 +41,9 @@ export class RoutingQueue {
    * (ROUTING_JOB_PRIORITY).
    */
   add<K extends RoutingJobName>(name: K, data: RoutingJobs[K], opts?: JobsOptions): Promise<Job> {
-    return this.queue.add(name, data, { priority: ROUTING_JOB_PRIORITY[name], ...opts });
+    const requestId = currentRequestId(); // the request that triggered it, for the router's log lines (JobTrace)
+    const traced: RoutingJobs[K] & JobTrace = requestId ? { ...data, requestId } : data;
+    return this.queue.add(name, traced, { priority: ROUTING_JOB_PRIORITY[name], ...opts });
   }
 
   async routeContact(contactId: string, thenOperatorId?: string): Promise<void> {

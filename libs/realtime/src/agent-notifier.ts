@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
 import { AGENT_NAMESPACE, AgentNotifierEvents } from '@kapok/contracts';
 import { agentRoom } from './agent-events';
@@ -14,6 +14,7 @@ type Payload<E extends keyof AgentNotifierEvents> = Parameters<AgentNotifierEven
  */
 @Injectable()
 export class AgentNotifier {
+  private readonly logger = new Logger(AgentNotifier.name);
   private readonly agents: Emitter<AgentNotifierEvents>;
 
   constructor(private readonly redis: RedisClient) {
@@ -30,6 +31,10 @@ export class AgentNotifier {
    */
   async offer(userId: string, e: Payload<'contact:offer'>): Promise<boolean> {
     const receivers = await this.redis.receivers(() => this.agents.to(agentRoom(userId)).emit('contact:offer', e));
+    // ids only (the payload carries the caller's masked number and the contact's subject)
+    this.logger.log(
+      `contact:offer ${e.offerId} of contact ${e.contact.id} emitted to operator ${userId}: ${receivers} gateway(s)`,
+    );
     return receivers > 0;
   }
 

@@ -10,6 +10,7 @@ import {
   ApiOperation,
   ApiSecurity,
   ApiTags,
+  ApiServiceUnavailableResponse,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -36,6 +37,8 @@ import {
 import { ReclaimContact } from '@kapok/routing';
 import { IntakeThrottleGuard } from '@kapok/throttle';
 
+import { AcceptingIntakeGuard } from '../shutdown/accepting-intake.guard';
+
 // Any UUID (ids are UUIDs; not only v4): a well-formed id that does not exist is 404, not 400.
 const uuid = new ParseUUIDPipe();
 
@@ -52,12 +55,15 @@ export class ContactsController {
   ) {}
 
   @Post()
-  @UseGuards(IntakeKeyGuard, IntakeThrottleGuard)
+  @UseGuards(AcceptingIntakeGuard, IntakeKeyGuard, IntakeThrottleGuard)
   @ApiSecurity('intake-key')
   @ApiHeader({ name: 'X-Api-Key', required: true })
   @ApiCreatedResponse({ description: 'A new contact, queued' })
   @ApiTooManyRequestsResponse({
     description: "Over the intake key's rate (INTAKE_REQUESTS_PER_SECOND): see Retry-After",
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'This gateway is shutting down, or the database is unreachable: send it again after Retry-After',
   })
   @ApiOkResponse({ description: 'The same externalId again: the contact created the first time' })
   @ApiNotFoundResponse({ description: 'Unknown hotlineNumber' })

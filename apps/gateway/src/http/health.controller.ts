@@ -2,6 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Db } from '@kapok/database';
 import { RedisClient, RouterHeartbeats } from '@kapok/realtime';
+import { GatewayDrain } from '../shutdown/gateway-drain';
 
 /** p, or a rejection after ms; the timer is cleared either way (a pending one kept the process alive for ms). */
 const within = <T>(p: Promise<T>, ms: number): Promise<T> => {
@@ -30,6 +31,7 @@ export class HealthController {
     private readonly db: Db,
     private readonly redis: RedisClient,
     private readonly heartbeats: RouterHeartbeats,
+    private readonly drain: GatewayDrain,
   ) {}
 
   @Get()
@@ -40,9 +42,15 @@ export class HealthController {
     return body;
   }
 
-  /** 200 `{ status: 'ready', postgres, redis, routers }`; 503 with the same fields and `missing` otherwise. */
+  /**
+   * 200 `{ status: 'ready', postgres, redis, routers }`; 503 with the same fields and `missing` otherwise.
+   * A gateway shutting down is not ready at once: `missing: ['shutting_down']` (GatewayDrain).
+   */
   @Get('ready')
   async ready() {
+    if (this.drain.draining) {
+      throw new ServiceUnavailableException({ status: 'not_ready', missing: ['shutting_down'] });
+    }
     const [postgres, redis, routers] = await Promise.all([
       upOrDown(this.db.ping()),
       upOrDown(this.redis.ping()),

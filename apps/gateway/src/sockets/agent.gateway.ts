@@ -1,4 +1,4 @@
-import { Logger, UnauthorizedException } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, UnauthorizedException } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -21,7 +21,9 @@ import { Metrics } from '@kapok/metrics';
 import { agentRoom } from '@kapok/realtime';
 import { AgentSession, AnswerOffer } from '@kapok/routing';
 import { SocketEventLimiter } from '@kapok/throttle';
+import { GatewayDrain } from '../shutdown/gateway-drain';
 import { GatewayInstance } from './gateway-instance';
+import { handOverSockets } from './hand-over';
 import { OfferPayload, PresencePayload, parsePayload } from './payloads';
 import { endSocketSession } from './session-end';
 import { SocketSubscription } from './socket-subscription';
@@ -48,8 +50,13 @@ const watchKey = (socket: Socket) => `${AGENT_NAMESPACE}:${socket.id}`;
  * `session:ended` and is closed, which gives an open offer to the next operator. Origins: RedisIoAdapter.
  */
 @WebSocketGateway({ namespace: AGENT_NAMESPACE })
-export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class AgentGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(AgentGateway.name);
+  private nsp?: AgentNamespace;
+  /** Disconnects being written (sessions closed, open offers moved on): the shutdown waits for them. */
+  private readonly disconnecting = new Set<Promise<void>>();
 
   constructor(
     private readonly auth: AuthService,
@@ -60,9 +67,11 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly limiter: SocketEventLimiter,
     private readonly subscription: SocketSubscription,
     private readonly metrics: Metrics,
+    private readonly drain: GatewayDrain,
   ) {}
 
   afterInit(nsp: AgentNamespace): void {
+    this.nsp = nsp;
     this.metrics.observeSockets(AGENT_NAMESPACE, () => nsp.sockets.size);
     this.instance.holdAgentSockets(nsp); // its sessions are kept true to these sockets, whatever a write missed
     this.subscription.onResumed(() => this.resync(nsp));
@@ -90,6 +99,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   async handleConnection(socket: AgentSocket): Promise<void> {
     const user = socket.data.user;
     if (!user) return void socket.disconnect(true);
+    if (this.drain.draining) return void socket.conn.close(); // shutting down: the console reconnects elsewhere
     socket.use(this.limiter.middleware()); // events over the socket's rate get {ok:false, error:'rate_limited…'}
     this.watch.watch(watchKey(socket), user, socket.data.session, (reason) => endSocketSession(socket, reason));
     await socket.join(agentRoom(user.id));
@@ -103,6 +113,22 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   async handleDisconnect(socket: AgentSocket): Promise<void> {
+    const done = this.disconnected(socket);
+    this.disconnecting.add(done);
+    await done.finally(() => this.disconnecting.delete(done));
+  }
+
+  /**
+   * Shutdown (SIGTERM): every operator's console is handed over to another gateway. Their connections are closed
+   * without a goodbye, as if the network had dropped, so socket.io clients reconnect by themselves (through the
+   * balancer, to a gateway that runs); the disconnects are written while Postgres is still open, and the reconnect
+   * grace keeps each operator's place and contacts meanwhile.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.nsp) await handOverSockets(this.nsp, () => Promise.allSettled([...this.disconnecting]));
+  }
+
+  private async disconnected(socket: AgentSocket): Promise<void> {
     if (!socket.data.user) return;
     this.watch.unwatch(watchKey(socket));
     await this.session.disconnected(socket.id).catch((err) => {

@@ -1,4 +1,4 @@
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   ConnectedSocket,
   OnGatewayConnection,
@@ -21,6 +21,7 @@ import {
 import { Metrics } from '@kapok/metrics';
 import { monitorUnitRoom } from '@kapok/realtime';
 import { LiveSnapshots, MonitorScope } from '@kapok/stats';
+import { handOverSockets } from './hand-over';
 import { endSocketSession } from './session-end';
 import { SocketSubscription } from './socket-subscription';
 
@@ -72,8 +73,11 @@ const MONITOR_ROLE_SET: ReadonlySet<Role> = new Set(MONITOR_ROLES);
  * them) and sends each socket only a snapshot that differs from the last one it got. Events: docs/socket-events.md.
  */
 @WebSocketGateway({ namespace: MONITOR_NAMESPACE })
-export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+export class MonitorGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(MonitorGateway.name);
+  private nsp?: MonitorNamespace;
   private readonly watchers = new Map<string, Watcher>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -87,6 +91,7 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   ) {}
 
   afterInit(nsp: MonitorNamespace): void {
+    this.nsp = nsp;
     this.metrics.observeSockets(MONITOR_NAMESPACE, () => nsp.sockets.size);
     nsp.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -161,6 +166,12 @@ export class MonitorGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       this.logger.error(`snapshot:get failed: ${(err as Error).message}`);
       return { ok: false, error: 'internal_error' };
     }
+  }
+
+  /** Shutdown (SIGTERM): the boards reconnect to another gateway by themselves (handOverSockets). */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.nsp) await handOverSockets(this.nsp, () => Promise.resolve());
   }
 
   onApplicationShutdown(): void {
