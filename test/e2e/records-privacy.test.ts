@@ -277,6 +277,18 @@ describe('service records: scope and privacy', () => {
         expect(r.ip).toMatch(/127\.0\.0\.1|::1/);
         expect(r.request_id).toBeTruthy();
       }
+      // the audit row carries the request's own id: the one answered in X-Request-Id and on its log lines
+      const traced = `audit-${contactId.slice(0, 8)}`;
+      const res = await fetch(`${stack.url}/api/contacts/${contactId}/caller-number?reason=callback`, {
+        headers: { authorization: `Bearer ${w.op1.token}`, 'x-request-id': traced },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toBe(traced);
+      const read = await db.rows<{ request_id: string }>(
+        `SELECT request_id FROM audit_log WHERE contact_id = $1 AND action = 'caller_number.read' AND request_id = $2`,
+        [contactId, traced],
+      );
+      expect(read).toHaveLength(1);
     });
 
     it('the audit log is append-only', async () => {

@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { currentRequestId, requestIdFrom } from '@kapok/common';
 
 /** Where a request came from, for the audit log ("who, when, what, from where"). */
 export interface RequestMeta {
@@ -43,7 +43,8 @@ export class RequestContextMiddleware implements NestMiddleware {
     const meta: RequestMeta = {
       ip: (req.ip ?? req.socket?.remoteAddress ?? null)?.slice(0, 100) ?? null,
       userAgent: header(req, 'user-agent')?.slice(0, 500) ?? null,
-      requestId: header(req, 'x-request-id')?.slice(0, 100) ?? randomUUID(),
+      // the request's own id (the gateway's request-id middleware, which the log lines carry too)
+      requestId: currentRequestId() ?? requestIdFrom(header(req, 'x-request-id')),
     };
     storage.run(meta, next);
   }
