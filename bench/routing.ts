@@ -8,6 +8,7 @@
  *
  *   npm run bench -- [--operators 1000] [--rate 50] [--duration 20] [--handle-ms 50]
  *                    [--matrix] [--find-max] [--skip-minimal] [--gateways 1] [--routers 1] [--dump latencies.csv]
+ *                    [--dist dist]
  *
  * --operators and --rate take comma-separated lists (every operator count × every rate, operator counts in increasing
  * order: more operators are imported and connected between them); --matrix is operators 100,1000,2000,5000 × rates
@@ -18,6 +19,7 @@
  * contacts sent and completed, completed/s, the latency from just before the intake request to the moment the
  * operator's socket receives the offer, CPU of every process involved (from /proc, Linux) and the Postgres CPU per
  * completed contact (the backends of the system's own database, from the first intake to the last completion).
+ * --dist runs another build of the apps (a copy of dist/ whose parent directory resolves node_modules).
  * --dump writes every contact's send time and intake→offer latency as CSV.
  *
  * Environment: BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432), REDIS_URL (default
@@ -67,6 +69,7 @@ function readOptions(args: string[]): Options {
       matrix: { type: 'boolean', default: false },
       'skip-minimal': { type: 'boolean', default: false },
       dump: { type: 'string' },
+      dist: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -91,6 +94,7 @@ function readOptions(args: string[]): Options {
       throw new Error(`--${flag} needs numbers ≥ ${min}, comma-separated`);
     return xs;
   };
+  if (v.dist) DIST = resolve(v.dist);
   const operators = v.matrix ? MATRIX.operators : list('operators', 1).map(Math.floor);
   return {
     operators: [...new Set(operators)].sort((a, b) => a - b),
@@ -108,7 +112,9 @@ function readOptions(args: string[]): Options {
 // ---------------------------------------------------------------------------------------------- processes
 
 const ROOT = resolve(__dirname, '..');
-const entry = (app: string) => join(ROOT, 'dist/apps', app, 'apps', app, 'src/main.js');
+/** The built apps: dist/, or another build (--dist, e.g. a copy of the previous commit's, for a before/after run). */
+let DIST = join(ROOT, 'dist');
+const entry = (app: string) => join(DIST, 'apps', app, 'apps', app, 'src/main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Proc {
