@@ -1,28 +1,37 @@
 /**
- * Routing benchmark: real gateway and router processes (from dist/), a fresh `kapok_bench` database, N scripted
- * operators on socket.io and a steady stream of contacts through `POST /api/contacts`.
+ * Routing benchmark: real gateway and router processes (from dist/) on a fresh `kapok_bench` database with the demo
+ * data (the Guangzhou tree: 176 stations, 236 lines), N operators created through the accounts bulk import
+ * (`POST /api/admin/users/import`) spread over every station, signed in and on socket.io, and a steady stream of
+ * contacts through `POST /api/contacts` on all 236 lines. In the same run, the same steps against the minimal durable
+ * loop (bench/minimal-loop.ts: HTTP intake → Postgres insert → BullMQ job → worker → conditional UPDATE → socket.io
+ * emit; own database `kapok_bench_min`, same Postgres, Redis and socket.io client), printed beside Kapok.
  *
- *   npm run bench -- [--operators 100] [--rate 20] [--duration 20] [--handle-ms 50]
- *                    [--find-max] [--gateways 1] [--routers 1] [--dump latencies.csv]
+ *   npm run bench -- [--operators 1000] [--rate 50] [--duration 20] [--handle-ms 50]
+ *                    [--matrix] [--find-max] [--skip-minimal] [--gateways 1] [--routers 1] [--dump latencies.csv]
+ *                    [--dist dist]
  *
- * Each operator accepts every offer, "talks" for --handle-ms, then the contact is ended (intake key) and its
- * outcome recorded (the operator's token). Reported: contacts sent and completed, throughput, and the latency from
- * just before the intake request to the moment the operator's socket receives the `contact:offer` for it.
- * --find-max runs steps of 20, 40, 80, 160 … contacts/s until p99 > 100 ms or fewer than 95 % complete.
- * While each step runs, the CPU time of every process involved is read from /proc (Linux). --dump writes every
- * contact's send time (s from the step's start) and intake→offer latency (ms) as CSV.
+ * --operators and --rate take comma-separated lists (every operator count × every rate, operator counts in increasing
+ * order: more operators are imported and connected between them); --matrix is operators 100,1000,2000,5000 × rates
+ * 10,20,50,100,200 (about half an hour). --find-max: for each operator count, rates from the first --rate doubling
+ * until Kapok's p99 > 100 ms or fewer than 95 % complete.
+ * Each operator accepts every offer, "talks" for --handle-ms, then the contact is ended (intake key) and its outcome
+ * recorded (the operator's token): the full lifecycle; the minimal loop's operator accepts and completes. Reported:
+ * contacts sent and completed, completed/s, the latency from just before the intake request to the moment the
+ * operator's socket receives the offer, CPU of every process involved (from /proc, Linux) and the Postgres CPU per
+ * completed contact (the backends of the system's own database, from the first intake to the last completion).
+ * --dist runs another build of the apps (a copy of dist/ whose parent directory resolves node_modules).
+ * --dump writes every contact's send time and intake→offer latency as CSV.
  *
  * Environment: BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432), REDIS_URL (default
  * redis://127.0.0.1:6379). Only loopback servers are used; every process it starts is stopped before it exits.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { hash } from '@node-rs/argon2';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -32,28 +41,35 @@ import { generateSecrets } from '../libs/config/src';
 // ---------------------------------------------------------------------------------------------- options
 
 interface Options {
-  operators: number;
-  rate: number;
+  operators: number[];
+  rates: number[];
   duration: number;
   handleMs: number;
   findMax: boolean;
   gateways: number;
   routers: number;
+  minimal: boolean;
   dump?: string;
 }
+
+/** --matrix: every operator count × every rate (a long run: about 25 min with the default 20 s steps). */
+const MATRIX = { operators: [100, 1000, 2000, 5000], rates: [10, 20, 50, 100, 200] };
 
 function readOptions(args: string[]): Options {
   const { values: v } = parseArgs({
     args,
     options: {
-      operators: { type: 'string', default: '100' },
-      rate: { type: 'string', default: '20' },
+      operators: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '50' },
       duration: { type: 'string', default: '20' },
       'handle-ms': { type: 'string', default: '50' },
       gateways: { type: 'string', default: '1' },
       routers: { type: 'string', default: '1' },
       'find-max': { type: 'boolean', default: false },
+      matrix: { type: 'boolean', default: false },
+      'skip-minimal': { type: 'boolean', default: false },
       dump: { type: 'string' },
+      dist: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,14 +86,25 @@ function readOptions(args: string[]): Options {
     if (!Number.isFinite(n) || n < min) throw new Error(`--${flag} needs a number ≥ ${min}`);
     return n;
   };
+  const list = (flag: 'operators' | 'rate', min: number) => {
+    const xs = String(v[flag])
+      .split(',')
+      .map((x) => Number(x.trim()));
+    if (!xs.length || xs.some((n) => !Number.isFinite(n) || n < min))
+      throw new Error(`--${flag} needs numbers ≥ ${min}, comma-separated`);
+    return xs;
+  };
+  if (v.dist) DIST = resolve(v.dist);
+  const operators = v.matrix ? MATRIX.operators : list('operators', 1).map(Math.floor);
   return {
-    operators: Math.floor(num('operators', 1)),
-    rate: num('rate', 0.1),
+    operators: [...new Set(operators)].sort((a, b) => a - b),
+    rates: v.matrix ? MATRIX.rates : list('rate', 0.1),
     duration: num('duration', 1),
     handleMs: num('handle-ms', 0),
     findMax: v['find-max'],
     gateways: Math.floor(num('gateways', 1)),
     routers: Math.floor(num('routers', 1)),
+    minimal: !v['skip-minimal'],
     dump: v.dump,
   };
 }
@@ -85,7 +112,9 @@ function readOptions(args: string[]): Options {
 // ---------------------------------------------------------------------------------------------- processes
 
 const ROOT = resolve(__dirname, '..');
-const entry = (app: string) => join(ROOT, 'dist/apps', app, 'apps', app, 'src/main.js');
+/** The built apps: dist/, or another build (--dist, e.g. a copy of the previous commit's, for a before/after run). */
+let DIST = join(ROOT, 'dist');
+const entry = (app: string) => join(DIST, 'apps', app, 'apps', app, 'src/main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class Proc {
@@ -93,10 +122,10 @@ class Proc {
   private out = '';
   constructor(
     readonly name: string,
-    app: string,
+    args: string[],
     env: Record<string, string>,
   ) {
-    this.child = spawn(process.execPath, [entry(app)], {
+    this.child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -157,6 +186,17 @@ function postgresPids(database: string): number[] {
     try {
       const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
       return title.includes(` ${database} `) || /(walwriter|background writer|checkpointer)/.test(title);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The backends connected to `database` only (what its statements cost, without the shared writers). */
+function postgresBackends(database: string): number[] {
+  return pidsNamed('postgres').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(` ${database} `);
     } catch {
       return false;
     }
@@ -263,7 +303,15 @@ interface Tracking {
   errors: string[];
 }
 
-class BenchOperator {
+const newTracking = (): Tracking => ({ offeredAt: new Map(), completed: new Map(), errors: [] });
+
+interface BenchClient {
+  socket?: Socket;
+  connect(): Promise<void>;
+}
+
+/** A Kapok operator: accepts every offer, "talks" for handleMs, then the contact is ended and its outcome recorded. */
+class KapokOperator implements BenchClient {
   socket!: Socket;
   constructor(
     readonly gateway: string,
@@ -318,7 +366,48 @@ class BenchOperator {
   }
 }
 
+/** An operator of the minimal loop: accepts every offer (socket ack), "talks" for handleMs, completes (HTTP). */
+class MinimalOperator implements BenchClient {
+  socket!: Socket;
+  constructor(
+    private readonly url: string,
+    private readonly id: number,
+    private readonly handleMs: number,
+    private readonly t: Tracking,
+  ) {}
+
+  async connect(): Promise<void> {
+    this.socket = io(`${this.url}/agent`, {
+      auth: { operator: this.id },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    this.socket.on('offer', (offer: { id: string }) => {
+      if (!this.t.offeredAt.has(offer.id)) this.t.offeredAt.set(offer.id, performance.now());
+      void this.handle(offer.id);
+    });
+    const ack = await this.socket.timeout(15_000).emitWithAck('available', {});
+    if (!ack?.ok) throw new Error(`available: ${JSON.stringify(ack)}`);
+  }
+
+  private async handle(id: string): Promise<void> {
+    try {
+      const ack = await this.socket.timeout(15_000).emitWithAck('accept', { id });
+      if (!ack?.ok) throw new Error(`accept ${id}: ${JSON.stringify(ack)}`);
+      await sleep(this.handleMs);
+      const res = await fetch(`${this.url}/contacts/${id}/complete`, { method: 'POST' });
+      if (res.status !== 200) throw new Error(`complete ${id}: ${res.status} ${await res.text()}`);
+      this.t.completed.set(id, performance.now());
+    } catch (err) {
+      this.t.errors.push((err as Error).message);
+    }
+  }
+}
+
 interface StepResult {
+  system: string;
+  operators: number;
   rate: number;
   sent: number;
   accepted: number;
@@ -331,9 +420,11 @@ interface StepResult {
   offers: number;
   loopLagP99: number;
   cpu: Record<string, number>;
+  /** Postgres backends' CPU (this system's database only) from the first intake to the last completion, per completed contact. */
+  pgMsPerCompleted: number;
   errors: string[];
   samples: [number, number][]; // [sent at, s from the step's start; latency ms]
-  pgWaits: [string, number][]; // what kapok_bench's busy backends were doing, share of samples
+  pgWaits: [string, number][]; // what the database's busy backends were doing, share of samples
   /** p50/p95 of each leg: intake request → row inserted, → offer transaction started, → offer on the socket. */
   legs: Record<string, [number, number]>;
 }
@@ -389,12 +480,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function runStep(
-  rate: number,
-  seconds: number,
-  env: { gateways: string[]; intakeKey: string; hotline: string; t: Tracking; cpu: CpuGroups; pg: Client },
-): Promise<StepResult> {
-  const { t } = env;
+/** One system under test: how to send contact n, where its rows are, what its processes are. */
+interface Target {
+  name: string;
+  /** Sends contact n; answers its id, or throws. */
+  intake(n: number): Promise<string>;
+  t: Tracking;
+  cpu: CpuGroups;
+  /** The Postgres backends of this system's database (for the CPU per completed contact). */
+  pgBackends: () => number[];
+  pg: Client;
+  /** SQL answering (id, q, o): queued and offered times in ms since the epoch, for the latency legs. */
+  legsSql: string;
+}
+
+async function runStep(target: Target, operators: number, rate: number, seconds: number): Promise<StepResult> {
+  const { t } = target;
   const sentAt = new Map<string, number>();
   const errorsBefore = t.errors.length;
   const total = Math.round(rate * seconds);
@@ -402,8 +503,9 @@ async function runStep(
   const intakeErrors: string[] = [];
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  const cpu = new CpuWindow(env.cpu);
-  const pgSampler = new PgSampler(env.pg);
+  const cpu = new CpuWindow(target.cpu);
+  const pgAll = new CpuWindow({ backends: target.pgBackends });
+  const pgSampler = new PgSampler(target.pg);
   pgSampler.start();
   const t0 = performance.now();
   const inflight: Promise<void>[] = [];
@@ -414,16 +516,10 @@ async function runStep(
       const n = i++;
       const start = performance.now();
       inflight.push(
-        api(env.gateways[n % env.gateways.length], 'POST', '/contacts', {
-          key: env.intakeKey,
-          body: { hotlineNumber: env.hotline, channel: 'phone', callerNumber: nextCaller() },
-        }).then(
-          (res) => {
-            if (res.status !== 201) intakeErrors.push(`intake: ${res.status} ${JSON.stringify(res.body)}`);
-            else {
-              sentAt.set(res.body.id, start);
-              ids.push(res.body.id);
-            }
+        target.intake(n).then(
+          (id) => {
+            sentAt.set(id, start);
+            ids.push(id);
           },
           (err) =>
             void intakeErrors.push(
@@ -445,6 +541,8 @@ async function runStep(
   const drainUntil = performance.now() + Math.max(10_000, seconds * 500);
   const done = () => ids.filter((id) => t.completed.has(id)).length;
   while (done() < ids.length && performance.now() < drainUntil) await sleep(50);
+  const pgSeconds = (performance.now() - t0) / 1000;
+  const pgPct = pgAll.finish().backends;
   const lastDone = ids.reduce((m, id) => Math.max(m, ((t.completed.get(id) ?? t0) - t0) / 1000), 0);
 
   const lat = ids
@@ -455,11 +553,7 @@ async function runStep(
 
   // Where the time goes, from the database's timestamps (now() = the start of each row's transaction).
   const epoch = (t: number) => performance.timeOrigin + t;
-  const rows = await env.pg.query<{ id: string; q: number; o: number | null }>(
-    `SELECT id, extract(epoch FROM queued_at) * 1000 AS q, extract(epoch FROM offered_at) * 1000 AS o
-       FROM contacts WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
+  const rows = await target.pg.query<{ id: string; q: number; o: number | null }>(target.legsSql, [ids]);
   const legs: Record<string, number[]> = {
     'intake→inserted': [],
     'inserted→offer tx start': [],
@@ -479,6 +573,8 @@ async function runStep(
     return [percentile(s, 50), percentile(s, 95)] as [number, number];
   };
   return {
+    system: target.name,
+    operators,
     legs: Object.fromEntries(Object.entries(legs).map(([k, xs]) => [k, p5095(xs)])),
     rate,
     sent: total,
@@ -493,6 +589,7 @@ async function runStep(
     offers: lat.length,
     loopLagP99: lag.percentile(99) / 1e6,
     cpu: cpuUse,
+    pgMsPerCompleted: completed ? (pgPct * 10 * pgSeconds) / completed : NaN,
     pgWaits,
     samples: ids.map((id) => [(sentAt.get(id)! - t0) / 1000, (t.offeredAt.get(id) ?? NaN) - sentAt.get(id)!]),
     errors: [...intakeErrors, ...t.errors.slice(errorsBefore)],
@@ -503,31 +600,83 @@ const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
 function printStep(r: StepResult): void {
   console.log(
-    `  sent ${r.sent} (accepted by intake ${r.accepted}), completed ${r.completed} (${fmt((100 * r.completed) / r.sent)} %), ` +
-      `throughput ${fmt(r.throughput)} contacts/s`,
+    `  [${r.system}] sent ${r.sent} (accepted by intake ${r.accepted}), completed ${r.completed} ` +
+      `(${fmt((100 * r.completed) / r.sent)} %), throughput ${fmt(r.throughput)} contacts/s`,
   );
   console.log(
-    `  intake→offer latency ms: p50 ${fmt(r.p50)}  p95 ${fmt(r.p95)}  p99 ${fmt(r.p99)}  max ${fmt(r.max)}  (n=${r.offers}; ` +
-      `bench event-loop lag p99 ${fmt(r.loopLagP99)} ms)`,
+    `  [${r.system}] intake→offer latency ms: p50 ${fmt(r.p50)}  p95 ${fmt(r.p95)}  p99 ${fmt(r.p99)}  max ${fmt(r.max)}` +
+      `  (n=${r.offers}; bench event-loop lag p99 ${fmt(r.loopLagP99)} ms)`,
   );
   console.log(
-    `  CPU while sending, % of one core (${cpus().length} cores = ${cpus().length * 100} %): ${cpuLine(r.cpu)}`,
+    `  [${r.system}] CPU while sending, % of one core (${cpus().length} cores = ${cpus().length * 100} %): ` +
+      `${cpuLine(r.cpu)}; Postgres backends per completed contact ${fmt(r.pgMsPerCompleted, 2)} ms`,
   );
   console.log(
-    `  latency legs, p50/p95 ms: ${Object.entries(r.legs)
+    `  [${r.system}] latency legs, p50/p95 ms: ${Object.entries(r.legs)
       .map(([k, [a, b]]) => `${k} ${fmt(a)}/${fmt(b)}`)
       .join(', ')}`,
   );
   const waits = r.pgWaits.filter(([, n]) => n >= 0.05).slice(0, 6);
   if (waits.length)
-    console.log(`  kapok_bench backends, average count: ${waits.map(([k, n]) => `${fmt(n, 2)} ${k}`).join('; ')}`);
-  if (r.errors.length) console.log(`  errors (${r.errors.length}): ${r.errors.slice(0, 5).join(' | ')}`);
+    console.log(`  [${r.system}] backends, average count: ${waits.map(([k, n]) => `${fmt(n, 2)} ${k}`).join('; ')}`);
+  if (r.errors.length) console.log(`  [${r.system}] errors (${r.errors.length}): ${r.errors.slice(0, 5).join(' | ')}`);
 }
 
 const cpuLine = (c: Record<string, number>) =>
   Object.entries(c)
     .map(([k, v]) => `${k} ${fmt(v, 0)}`)
     .join(', ');
+
+async function freshDatabase(server: string, name: string): Promise<void> {
+  const admin = new Client({ connectionString: `${server}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+}
+
+const BENCH_PASSWORD = 'bench-drill-2026';
+
+/**
+ * Kapok's operators, created the way a centre would: the accounts bulk import (`POST /api/admin/users/import`, as
+ * the demo administrator), spread over every station of the demo tree (176), then signed in over HTTP and connected.
+ * Grows to `n` operators on duty (a matrix runs its operator counts in increasing order).
+ */
+async function addKapokOperators(
+  n: number,
+  k: { gateways: string[]; adminToken: string; stations: string[]; clients: KapokOperator[]; handleMs: number },
+  intakeKey: string,
+  t: Tracking,
+): Promise<void> {
+  const from = k.clients.length;
+  if (n <= from) return;
+  const lines = ['username,displayName,role,orgUnitCode,languages,skills'];
+  for (let i = from; i < n; i++)
+    lines.push(`bench-op-${i},压测话务员${i},operator,${k.stations[i % k.stations.length]},yue|cmn,`);
+  for (let at = 1; at < lines.length; at += 5000) {
+    const csv = [lines[0], ...lines.slice(at, at + 5000)].join('\r\n') + '\r\n';
+    const res = await fetch(`${k.gateways[0]}/api/admin/users/import?password=${BENCH_PASSWORD}&mustChange=false`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${k.adminToken}`, 'content-type': 'text/csv; charset=utf-8' },
+      body: csv,
+    });
+    if (res.status !== 201) throw new Error(`accounts import: ${res.status} ${await res.text()}`);
+  }
+  const names = Array.from({ length: n - from }, (_, i) => `bench-op-${from + i}`);
+  const tokens = await pool(names, 8, async (username, i) => {
+    const res = await api(k.gateways[i % k.gateways.length], 'POST', '/auth/login', {
+      body: { username, password: BENCH_PASSWORD },
+    });
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.accessToken as string;
+  });
+  const added = tokens.map(
+    (token, i) =>
+      new KapokOperator(k.gateways[(from + i) % k.gateways.length], token, k.gateways, intakeKey, k.handleMs, t),
+  );
+  k.clients.push(...added);
+  await pool(added, 20, (s) => s.connect());
+}
 
 async function main(): Promise<void> {
   const o = readOptions(process.argv.slice(2));
@@ -538,27 +687,24 @@ async function main(): Promise<void> {
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const databaseUrl = `${server}/kapok_bench`;
+  const minimalUrl = `${server}/kapok_bench_min`;
   const prefix = `kapok-bench-${randomUUID().slice(0, 8)}`;
-
-  const admin = new Client({ connectionString: `${server}/postgres` });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS kapok_bench WITH (FORCE)');
-  await admin.query('CREATE DATABASE kapok_bench');
-  await admin.end();
+  await freshDatabase(server, 'kapok_bench');
+  if (o.minimal) await freshDatabase(server, 'kapok_bench_min');
 
   const procs: Proc[] = [];
-  const sockets: BenchOperator[] = [];
+  const clients: BenchClient[] = [];
   let cleaned = false;
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
-    sockets.forEach((s) => s.socket?.disconnect());
+    clients.forEach((s) => s.socket?.disconnect());
     await Promise.all(procs.map((p) => p.stop()));
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     try {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         if (keys.length) await redis.del(...keys);
         cursor = next;
       } while (cursor !== '0');
@@ -579,130 +725,195 @@ async function main(): Promise<void> {
       REDIS_PREFIX: prefix,
       ...generateSecrets(), // no built-in keys: random ones for this run
       OFFER_TIMEOUT_SECONDS: '30',
-      DEMO: 'false',
+      // the demo data: the Guangzhou tree (176 stations), its 236 lines, the demo administrator and intake key
+      DEMO: 'true',
     };
     const basePort = 3900 + Math.floor(Math.random() * 500);
     const gateways: string[] = [];
     for (let g = 0; g < o.gateways; g++) {
-      procs.push(new Proc(`gateway-${g + 1}`, 'gateway', { ...env, PORT: String(basePort + g) }));
+      procs.push(new Proc(`gateway-${g + 1}`, [entry('gateway')], { ...env, PORT: String(basePort + g) }));
       gateways.push(`http://127.0.0.1:${basePort + g}`);
     }
-    for (let r = 0; r < o.routers; r++) procs.push(new Proc(`router-${r + 1}`, 'router', { ...env, PORT: '0' }));
+    for (let r = 0; r < o.routers; r++)
+      procs.push(new Proc(`router-${r + 1}`, [entry('router')], { ...env, PORT: '0' }));
+    const startedAt = performance.now();
     await waitUp(gateways, procs, redisUrl, prefix, o.routers);
+    const upMs = performance.now() - startedAt;
 
-    // Seed: city → district → station with one hotline, N operators, one intake key.
+    let minimal: Proc | undefined;
+    let minimalBase = '';
+    if (o.minimal) {
+      const port = basePort + 600;
+      minimal = new Proc('minimal', ['-r', '@swc-node/register', join(ROOT, 'bench/minimal-loop.ts')], {
+        DATABASE_URL: minimalUrl,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `${prefix}-min`,
+        PORT: String(port),
+      });
+      minimalBase = `http://127.0.0.1:${port}`;
+      const until = Date.now() + 60_000;
+      while (!minimal.log.includes('minimal loop listening')) {
+        if (!minimal.running || Date.now() > until) throw new Error(`minimal loop did not start: ${minimal.log}`);
+        await sleep(100);
+      }
+    }
+
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
-    const password = 'bench-password-1';
-    const passwordHash = await hash(password);
-    const unit = async (name: string, level: string, parent?: { id: string; path: string }) => {
-      const id = randomUUID();
-      const path = `${parent?.path ?? '/'}${id}/`;
-      await db.query('INSERT INTO org_units (id, name, level, parent_id, path) VALUES ($1, $2, $3, $4, $5)', [
-        id,
-        name,
-        level,
-        parent?.id ?? null,
-        path,
-      ]);
-      return { id, path };
-    };
-    const city = await unit('压测市', 'city');
-    const district = await unit('压测区', 'district', city);
-    const station = await unit('压测社工站', 'station', district);
-    const hotline = 'BENCH-0001';
-    await db.query('INSERT INTO hotlines (number, name, station_id) VALUES ($1, $2, $3)', [
-      hotline,
-      '压测热线',
-      station.id,
-    ]);
-    const users = await db.query<{ username: string }>(
-      `INSERT INTO users (username, display_name, password_hash, role, org_unit_id)
-       SELECT 'bench-op-' || g, '压测话务员 ' || g, $1, 'operator', $2 FROM generate_series(1, $3) g RETURNING username`,
-      [passwordHash, station.id, o.operators],
+    const hotlines = (await db.query<{ number: string }>('SELECT number FROM hotlines ORDER BY number')).rows.map(
+      (r) => r.number,
     );
-    const intakeKey = `bench-${randomBytes(16).toString('hex')}`;
-    await db.query('INSERT INTO intake_keys (name, key_hash) VALUES ($1, $2)', [
-      'bench',
-      createHash('sha256').update(intakeKey, 'utf8').digest('hex'),
-    ]);
-
-    const tokens = await pool(users.rows, 8, async (u, i) => {
-      const res = await api(gateways[i % gateways.length], 'POST', '/auth/login', {
-        body: { username: u.username, password },
-      });
-      if (res.status !== 200) throw new Error(`login ${u.username}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body.accessToken as string;
+    const stations = (await db.query<{ id: string }>(`SELECT id FROM org_units WHERE level = 'station' ORDER BY path`))
+      .rows;
+    const signIn = await api(gateways[0], 'POST', '/auth/login', {
+      body: { username: 'demo-admin', password: 'hotline-demo' },
     });
-    const t: Tracking = { offeredAt: new Map(), completed: new Map(), errors: [] };
-    for (let i = 0; i < tokens.length; i++) {
-      sockets.push(new BenchOperator(gateways[i % gateways.length], tokens[i], gateways, intakeKey, o.handleMs, t));
-    }
-    await pool(sockets, 20, (s) => s.connect());
-    const ready = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM agent_states WHERE station_id = $1 AND presence = 'available'`,
-      [station.id],
-    );
+    if (signIn.status !== 200) throw new Error(`demo-admin sign-in: ${signIn.status} ${JSON.stringify(signIn.body)}`);
+    const intakeKey = 'demo-intake-key';
 
-    const cpu: CpuGroups = {};
-    for (const p of procs) cpu[p.name] = () => [p.pid];
-    cpu.postgres = () => postgresPids('kapok_bench');
-    cpu.redis = () => pidsNamed('redis-server');
-    cpu.bench = () => [process.pid];
+    const kt = newTracking();
+    const kapokClients: KapokOperator[] = [];
+    const k = {
+      gateways,
+      adminToken: signIn.body.accessToken as string,
+      stations: stations.map((s) => s.id),
+      clients: kapokClients,
+      handleMs: o.handleMs,
+    };
+    const kcpu: CpuGroups = {};
+    for (const p of procs) kcpu[p.name] = () => [p.pid];
+    kcpu.postgres = () => postgresPids('kapok_bench');
+    kcpu.redis = () => pidsNamed('redis-server');
+    kcpu.bench = () => [process.pid];
+    const kapok: Target = {
+      name: 'kapok',
+      t: kt,
+      cpu: kcpu,
+      pg: db,
+      pgBackends: () => postgresBackends('kapok_bench'),
+      legsSql: `SELECT id, extract(epoch FROM queued_at) * 1000 AS q, extract(epoch FROM offered_at) * 1000 AS o
+                  FROM contacts WHERE id = ANY($1::uuid[])`,
+      intake: async (n) => {
+        const res = await api(gateways[n % gateways.length], 'POST', '/contacts', {
+          key: intakeKey,
+          body: { hotlineNumber: hotlines[n % hotlines.length], channel: 'phone', callerNumber: nextCaller() },
+        });
+        if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+        return res.body.id as string;
+      },
+    };
+
+    let min: Target | undefined;
+    const minClients: MinimalOperator[] = [];
+    const mt = newTracking();
+    let mdb: Client | undefined;
+    if (minimal) {
+      mdb = new Client({ connectionString: minimalUrl });
+      await mdb.connect();
+      const m = minimal;
+      min = {
+        name: 'minimal',
+        t: mt,
+        cpu: {
+          minimal: () => [m.pid],
+          postgres: () => postgresPids('kapok_bench_min'),
+          redis: () => pidsNamed('redis-server'),
+          bench: () => [process.pid],
+        },
+        pg: mdb,
+        pgBackends: () => postgresBackends('kapok_bench_min'),
+        legsSql: `SELECT id, extract(epoch FROM queued_at) * 1000 AS q, extract(epoch FROM offered_at) * 1000 AS o
+                    FROM ml_contacts WHERE id = ANY($1::uuid[])`,
+        intake: async (n) => {
+          const res = await fetch(`${minimalBase}/contacts`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ line: hotlines[n % hotlines.length], caller: nextCaller() }),
+          });
+          const body = (await res.json()) as { id: string };
+          if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+          return body.id;
+        },
+      };
+    }
+    const addMinimalOperators = async (n: number) => {
+      const added: MinimalOperator[] = [];
+      for (let i = minClients.length; i < n; i++) added.push(new MinimalOperator(minimalBase, i + 1, o.handleMs, mt));
+      minClients.push(...added);
+      clients.push(...added);
+      await pool(added, 20, (s) => s.connect());
+    };
 
     console.log(
-      `Kapok routing bench: ${o.operators} operators (${ready.rows[0].n} available), handle ${o.handleMs} ms, ` +
-        `${o.gateways} gateway + ${o.routers} router process(es), ${cpus().length} CPUs, node ${process.version}`,
+      `Kapok routing bench: the demo tree (${stations.length} stations, ${hotlines.length} lines), operators ` +
+        `${o.operators.join(', ')}, rates ${o.rates.join(', ')}/s, ${o.duration} s each, handle ${o.handleMs} ms, ` +
+        `${o.gateways} gateway + ${o.routers} router process(es)${min ? ', and the minimal loop' : ''}, ` +
+        `${cpus().length} CPUs, node ${process.version}; processes up and ready in ${fmt(upMs / 1000)} s`,
     );
-    const stepEnv = { gateways, intakeKey, hotline, t, cpu, pg: db };
-    const dumps: StepResult[] = [];
-    // What else this machine is doing (the bench shares it with whatever runs beside it).
     const idle = new CpuWindow({});
     await sleep(2000);
     console.log(`CPU of the machine before the run (2 s, bench idle), % of one core: ${cpuLine(idle.finish())}`);
-    // Warm-up (not reported): JIT, connection pools, prepared plans.
-    const warm = await runStep(Math.min(o.rate, 20), 3, stepEnv);
-    if (warm.completed < warm.accepted || warm.errors.length) {
-      throw new Error(
-        `warm-up failed: ${warm.completed}/${warm.accepted} completed; ${warm.errors.slice(0, 3).join(' | ')}`,
+
+    const results: StepResult[] = [];
+    let warmed = false;
+    for (const operators of o.operators) {
+      const t0 = performance.now();
+      await addKapokOperators(operators, k, intakeKey, kt);
+      clients.push(...kapokClients.filter((c) => !clients.includes(c)));
+      if (min) await addMinimalOperators(operators);
+      const onDuty = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM agent_states WHERE presence = 'available'`,
       );
-    }
-    if (!o.findMax) {
-      console.log(`\n${o.rate} contacts/s for ${o.duration} s`);
-      const r = await runStep(o.rate, o.duration, stepEnv);
-      printStep(r);
-      dumps.push(r);
-    } else {
-      const results: StepResult[] = [];
-      for (let rate = o.rate; ; rate *= 2) {
-        console.log(`\nstep: ${rate} contacts/s for ${o.duration} s`);
-        const r = await runStep(rate, o.duration, stepEnv);
+      console.log(
+        `\n${operators} operators: ${onDuty.rows[0].n} available in Kapok (imported, signed in and connected in ` +
+          `${fmt((performance.now() - t0) / 1000)} s)`,
+      );
+      if (!warmed) {
+        // Warm-up (not reported): JIT, connection pools, prepared plans.
+        for (const target of min ? [kapok, min] : [kapok]) {
+          const warm = await runStep(target, operators, Math.min(o.rates[0], 20), 3);
+          if (warm.completed < warm.accepted || warm.errors.length)
+            throw new Error(
+              `${target.name} warm-up failed: ${warm.completed}/${warm.accepted} completed; ` +
+                warm.errors.slice(0, 3).join(' | '),
+            );
+        }
+        warmed = true;
+      }
+      const rates = o.findMax ? Array.from({ length: 9 }, (_, i) => o.rates[0] * 2 ** i) : o.rates;
+      for (const rate of rates) {
+        console.log(`\n${operators} operators, ${rate} contacts/s for ${o.duration} s`);
+        const r = await runStep(kapok, operators, rate, o.duration);
         printStep(r);
         results.push(r);
-        dumps.push(r);
-        const dead = procs.filter((p) => !p.running);
-        if (dead.length) {
-          console.log(`  ${dead.map((p) => p.name).join(', ')} exited`);
-          break;
-        }
-        if (r.p99 > 100 || !(r.completed >= 0.95 * r.sent)) break;
-        if (r.completed < r.accepted) break; // not drained: the next step would start with a backlog
-        if (rate >= 5120) break;
         await sleep(1000);
+        if (min) {
+          const m = await runStep(min, operators, rate, o.duration);
+          printStep(m);
+          results.push(m);
+          await sleep(1000);
+        }
+        const dead = [...procs, ...(minimal ? [minimal] : [])].filter((p) => !p.running);
+        if (dead.length) throw new Error(`${dead.map((p) => `${p.name}: ${p.log.slice(-2000)}`).join('\n')} exited`);
+        if (o.findMax && (r.p99 > 100 || !(r.completed >= 0.95 * r.sent) || r.completed < r.accepted)) break;
       }
-      printTable(results);
     }
+    printTable(results);
     if (o.dump) {
       writeFileSync(
         o.dump,
         [
-          'rate,sent_s,latency_ms',
-          ...dumps.flatMap((r) => r.samples.map(([at, ms]) => `${r.rate},${at.toFixed(3)},${ms.toFixed(1)}`)),
+          'system,operators,rate,sent_s,latency_ms',
+          ...results.flatMap((r) =>
+            r.samples.map(([at, ms]) => `${r.system},${r.operators},${r.rate},${at.toFixed(3)},${ms.toFixed(1)}`),
+          ),
         ].join('\n') + '\n',
       );
       console.log(`latencies written to ${o.dump}`);
     }
     await db.end();
+    await mdb?.end();
+    if (minimal) procs.push(minimal);
     const logs = procs.filter((p) => p.log).map((p) => `--- ${p.name}\n${p.log.slice(-3000)}`);
     if (logs.length) console.log(`\nprocess output (last lines):\n${logs.join('\n')}`);
   } finally {
@@ -710,41 +921,41 @@ async function main(): Promise<void> {
   }
 }
 
+/** Kapok beside the minimal loop, one row per operator count and rate. */
 function printTable(rs: StepResult[]): void {
-  const cpuKeys = Object.keys(rs[0]?.cpu ?? {});
   const head = [
+    'operators',
     'rate/s',
-    'sent',
-    'completed',
-    'thru/s',
-    'p50 ms',
-    'p95 ms',
-    'p99 ms',
-    'max ms',
-    ...cpuKeys.map((k) => `${k} %`),
+    'Kapok p50 / p99 ms',
+    'minimal p50 / p99 ms',
+    'p50 ratio',
+    'Kapok completed/s',
+    'minimal completed/s',
+    'Kapok completed',
+    'Kapok PG ms/contact',
+    'minimal PG ms/contact',
   ];
-  const rows = rs.map((r) => [
-    fmt(r.rate, 0),
-    String(r.sent),
-    `${r.completed} (${fmt((100 * r.completed) / r.sent, 0)}%)`,
-    fmt(r.throughput),
-    fmt(r.p50),
-    fmt(r.p95),
-    fmt(r.p99),
-    fmt(r.max),
-    ...cpuKeys.map((k) => fmt(r.cpu[k], 0)),
-  ]);
-  const ok = rs.filter((r) => r.p99 <= 100 && r.completed >= 0.95 * r.sent);
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => ' ---: ').join('|')}|`);
-  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(
-    ok.length
-      ? `\nhighest step within p99 ≤ 100 ms and ≥ 95 % completed: ${fmt(ok[ok.length - 1].rate, 0)} contacts/s`
-      : '\nno step met p99 ≤ 100 ms and ≥ 95 % completed',
-  );
+  for (const r of rs.filter((x) => x.system === 'kapok')) {
+    const m = rs.find((x) => x.system === 'minimal' && x.operators === r.operators && x.rate === r.rate);
+    console.log(
+      `| ${[
+        r.operators,
+        fmt(r.rate, 0),
+        `${fmt(r.p50)} / ${fmt(r.p99)}`,
+        m ? `${fmt(m.p50)} / ${fmt(m.p99)}` : '—',
+        m ? fmt(r.p50 / m.p50) : '—',
+        fmt(r.throughput),
+        m ? fmt(m.throughput) : '—',
+        `${r.completed}/${r.sent}`,
+        fmt(r.pgMsPerCompleted, 2),
+        m ? fmt(m.pgMsPerCompleted, 2) : '—',
+      ].join(' | ')} |`,
+    );
+  }
 }
 
-/** Gateways answer /api/health and the routers' BullMQ workers are registered in Redis. */
+/** Gateways are ready (`/api/health/ready`: Postgres, Redis, and a router consuming the routing queue). */
 async function waitUp(
   gateways: string[],
   procs: Proc[],
@@ -757,14 +968,14 @@ async function waitUp(
     connection: { host: u.hostname, port: Number(u.port || 6379), db: Number(u.pathname.slice(1) || 0) },
     prefix: `${prefix}:bull`,
   });
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 90_000;
   try {
     for (;;) {
       const dead = procs.filter((p) => !p.running);
       if (dead.length) throw new Error(`${dead.map((p) => `${p.name}: ${p.log}`).join('\n')}\nexited during start-up`);
       const ok = await Promise.all(
         gateways.map((g) =>
-          fetch(`${g}/api/health`).then(
+          fetch(`${g}/api/health/ready`).then(
             (r) => r.ok,
             () => false,
           ),
@@ -772,8 +983,7 @@ async function waitUp(
       );
       const workers = await queue.getWorkersCount().catch(() => 0);
       if (ok.every(Boolean) && workers >= routers) return;
-      if (Date.now() > deadline)
-        throw new Error(`not up in 60 s (gateways healthy: ${ok}, router workers: ${workers})`);
+      if (Date.now() > deadline) throw new Error(`not up in 90 s (gateways ready: ${ok}, router workers: ${workers})`);
       await sleep(200);
     }
   } finally {

@@ -214,7 +214,7 @@ export async function runSimulation(
       const now = clock.now();
       for (const w of await matching.waitingContacts(20, now)) {
         if (w.waited < limitSeconds) continue;
-        if (await db.tx((tx) => matching.bestOperatorFor(w.id, now, tx))) {
+        if ((await db.tx((tx) => matching.bestOperatorFor(w.id, now, '/', tx))).userId) {
           seen.add(w.id);
           const n = (streak.get(w.id) ?? 0) + 1;
           streak.set(w.id, n);

@@ -5,18 +5,21 @@ import { RoutingRules, SKILL_TOPICS } from './routing-rules';
 
 /*
  * The matching rules, in SQL, in one place. Parameters $1..$6 are the city-wide defaults, $7/$8 narrow the match
- * to one operator or one contact, and $9 is now: the moment of the match, read from the Clock by the caller (once
- * it holds the match lock), so every rule that depends on time is decided against one instant the tests control.
+ * to one operator or one contact, $9 is now: the moment of the match, read from the Clock by the caller (once it
+ * holds the match locks), so every rule that depends on time is decided against one instant the tests control, and
+ * $10 narrows the operators considered to one unit of the tree (the unit the caller locked, see lockMatching).
  *
  * on_duty  operators declared available with a socket connected (busy or not): who "is on duty".
- * free     on-duty operators with room for one more contact, with their load.
+ * free     on-duty operators (inside $10) with room for one more contact, with their load.
  * A contact's pool widens with its wait: its station, then (after the overflow waits) its district, region, city.
  * A level with nobody on duty is skipped at once. Topic/language match is required until the skill-relax wait.
  * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
+ * free is read through the unit's path (org_units_path_idx) and the operators' station index when $10 is given;
+ * duty_units (the overflow skip test) still reads every operator on duty once per match (see docs/benchmarks.md).
  */
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
-                          $9::timestamptz),
+                          $9::timestamptz, $10::text),
   on_duty AS (
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
@@ -31,13 +34,14 @@ const CTES = `
            count(h.id) FILTER (WHERE h.channel = 'phone') AS phones,
            count(h.id) FILTER (WHERE h.channel <> 'phone') AS chats,
            count(h.id) FILTER (WHERE h.status = 'offered') AS offered
-      FROM agent_states a
+      FROM org_units s
+      JOIN agent_states a ON a.station_id = s.id
       JOIN users u ON u.id = a.user_id AND u.active
-      JOIN org_units s ON s.id = a.station_id
       LEFT JOIN station_settings ss ON ss.station_id = a.station_id
       LEFT JOIN contacts h ON h.assigned_worker_id = a.user_id AND h.status IN ('offered','active','wrap_up')
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
        AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
+       AND ($10::text IS NULL OR ${pathUnderSql('s.path', '$10::text')})
      GROUP BY a.user_id, s.path, u.languages, u.skills, ss.chat_capacity
   ),
   waiting AS (
@@ -54,7 +58,9 @@ const CTES = `
                   WHEN kapok_ancestor_path(cs.path, 2) IN (SELECT path FROM duty_units) THEN 2
                   ELSE 3 END) AS level,
            (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
-             AND EXISTS (SELECT 1 FROM on_duty d WHERE d.user_id = c.preferred_worker_id)) AS reserved
+             AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id
+                            AND pa.presence = 'available'
+                            AND EXISTS (SELECT 1 FROM agent_sessions px WHERE px.user_id = pa.user_id))) AS reserved
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
       LEFT JOIN station_settings css ON css.station_id = c.station_id
@@ -72,10 +78,17 @@ const ELIGIBLE = `
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
 /**
- * One lock for all matching of the organisation tree (pairs can cross stations through overflow). (Exported for the
- * fault tests, which hold it to catch a router in the middle of its jobs.)
+ * The matching locks' key (kapok_lock_match, migration 1765100000000): the root of the tree is this one-key advisory
+ * lock, every match holds it at least shared, a match at the city level exclusively. (Exported for the fault tests,
+ * which hold it exclusively to catch a router in the middle of its jobs.)
  */
 export const MATCH_LOCK = 7235100;
+
+/** Where a waiting contact may be offered at a moment: its overflow level and the unit of that level. */
+export interface ContactPool {
+  level: number;
+  path: string;
+}
 
 export interface ContactLevel {
   id: string;
@@ -90,7 +103,12 @@ export class MatchingRepository {
     private readonly rules: RoutingRules,
   ) {}
 
-  private params(operatorId: string | null, contactId: string | null, now: Date): unknown[] {
+  private params(
+    operatorId: string | null,
+    contactId: string | null,
+    now: Date,
+    pool: string | null = null,
+  ): unknown[] {
     const d = this.rules.defaults;
     return [
       d.overflowDistrictSeconds,
@@ -102,26 +120,46 @@ export class MatchingRepository {
       operatorId,
       contactId,
       now,
+      pool,
     ];
   }
 
   /**
-   * The operator who should be offered this waiting contact at `now`, if any: own station first, then skill match,
-   * operators this contact was already offered to last, fewest chats, idle longest.
+   * The operator inside `pool` (the unit the caller locked) who should be offered this waiting contact at `now`, if
+   * any: own station first, then skill match, operators this contact was already offered to last, fewest chats, idle
+   * longest. Also answers the contact's level at `now` (undefined: no longer waiting): a level above the locked unit
+   * means the caller must lock the wider unit and ask again.
    */
-  async bestOperatorFor(contactId: string, now: Date, tx: Tx): Promise<string | undefined> {
-    const row = await this.db.one<{ user_id: string }>(
-      `WITH ${CTES}
-       SELECT f.user_id FROM waiting c CROSS JOIN free f
-        WHERE ${ELIGIBLE}
-        ORDER BY (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
-                 (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
-                 f.chats, f.idle_since, f.user_id
-        LIMIT 1`,
-      this.params(null, contactId, now),
+  async bestOperatorFor(
+    contactId: string,
+    now: Date,
+    pool: string,
+    tx: Tx,
+  ): Promise<{ level?: number; userId?: string }> {
+    const row = await this.db.one<{ level: number | null; user_id: string | null }>(
+      `WITH ${CTES},
+       pick AS (
+         SELECT f.user_id FROM waiting c CROSS JOIN free f
+          WHERE ${ELIGIBLE}
+          ORDER BY (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
+                   (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
+                   f.chats, f.idle_since, f.user_id
+          LIMIT 1)
+       SELECT (SELECT level FROM waiting) AS level, (SELECT user_id FROM pick) AS user_id`,
+      this.params(null, contactId, now, pool),
       tx,
     );
-    return row?.user_id;
+    return { level: row?.level ?? undefined, userId: row?.user_id ?? undefined };
+  }
+
+  /** The pool of a waiting contact at `now` (undefined when it is not waiting): what a match for it must lock. */
+  async poolOf(contactId: string, now: Date): Promise<ContactPool | undefined> {
+    const row = await this.db.one<ContactPool>(
+      `WITH ${CTES}
+       SELECT c.level, kapok_ancestor_path(c.cpath, c.level) AS path FROM waiting c`,
+      this.params(null, contactId, now),
+    );
+    return row ?? undefined;
   }
 
   /**
@@ -145,21 +183,28 @@ export class MatchingRepository {
   }
 
   /**
-   * Takes the match lock for the rest of the transaction (a transaction-level advisory lock): matches never race,
-   * and a match that waited for it sees everything the one before it committed.
+   * Takes the match locks of a unit for the rest of the transaction (transaction-level advisory locks): the unit
+   * exclusively, every unit above it shared, from the root down (kapok_lock_match). Two matches that could pick the
+   * same operator or the same contact never run at once — a match for a contact locks the unit of its pool, a match
+   * for an operator their station, and either pool contains the other or they are disjoint — and a match that waited
+   * sees everything the one before it committed. Matches in unrelated stations do not wait for each other.
    */
-  async lockMatching(tx: Tx): Promise<void> {
-    await this.db.run('SELECT pg_advisory_xact_lock($1)', [MATCH_LOCK], tx);
+  async lockMatching(path: string, tx: Tx): Promise<void> {
+    await this.db.run('SELECT kapok_lock_match($1)', [path], tx);
   }
 
-  /** Cheap checks made before taking the match lock: most triggers find nothing to do. */
+  /** Cheap check made before taking the match locks: most triggers find nothing to do. */
   async isWaiting(contactId: string): Promise<boolean> {
     return !!(await this.db.one(`SELECT 1 FROM contacts WHERE id = $1 AND status = 'queued'`, [contactId]));
   }
 
-  async hasRoom(operatorId: string): Promise<boolean> {
-    const row = await this.db.one(
-      `SELECT 1 FROM agent_states a
+  /**
+   * Cheap check made before taking the match locks: the operator is on duty with room and something waits. Answers
+   * the path of their station (the unit a match for them locks).
+   */
+  async hasRoom(operatorId: string): Promise<string | undefined> {
+    const row = await this.db.one<{ path: string }>(
+      `SELECT s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
         WHERE a.user_id = $1 AND a.presence = 'available'
           AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
           AND NOT EXISTS (SELECT 1 FROM contacts h WHERE h.assigned_worker_id = a.user_id
@@ -167,7 +212,7 @@ export class MatchingRepository {
           AND EXISTS (SELECT 1 FROM contacts c WHERE c.status = 'queued')`,
       [operatorId],
     );
-    return !!row;
+    return row?.path;
   }
 
   /** Waiting contacts in routing order (for the reconcile sweep), with their overflow level at `now`. */

@@ -16,12 +16,22 @@ import { AgentNotifier } from '@kapok/realtime';
 import { MatchingRepository } from '../matching.repository';
 import { OfferRelease } from '../offer-release';
 
+/** Matches again at most this often in one call (a wider pool, a contact taken by another station's match). */
+const MAX_ATTEMPTS = 5;
+
 /**
- * Makes offers. Both entry points run under one transaction-level advisory lock, so matches never race: a trigger
- * that arrives while another match runs waits for it and then sees everything it committed (no lost wake-up, no
- * pair made twice). Each call makes at most one offer, in one short transaction; the database's unique indexes and
- * the operator-load trigger would refuse a double assignment anyway. The time the rules are decided at is read from
- * the Clock once the lock is held (a match that waited for the lock decides at the moment it runs).
+ * Makes offers. A match takes the advisory locks of the unit it may pair in (MatchingRepository.lockMatching): for a
+ * contact the unit of its pool at the moment (its station, or after an overflow step its district, region, city),
+ * for an operator their station; the unit exclusively and the units above it shared. So two matches that could make
+ * the same pair never run at once, and one that waited sees everything the one before it committed (no lost
+ * wake-up, no pair made twice), while matches in unrelated stations run side by side. Each call makes at most one
+ * offer, in one short transaction; the database's unique indexes and the operator-load trigger would refuse a double
+ * assignment anyway. The time the rules are decided at is read from the Clock once the locks are held (a match that
+ * waited for them decides at the moment it runs).
+ *
+ * Two operators of different stations may both pick a contact that overflowed to both: the second finds it offered
+ * (its row lock waits for the first to commit) and looks again. A contact whose pool widened between the look before
+ * the lock and the match is matched again under the wider unit's lock.
  *
  * An offer is announced after its transaction commits. One that reached no gateway (Redis counted no subscriber:
  * it just restarted and no gateway has subscribed again yet, or it is unreachable) is withdrawn at once
@@ -31,7 +41,7 @@ import { OfferRelease } from '../offer-release';
 @Injectable()
 export class MakeOffers {
   private readonly logger = new Logger(MakeOffers.name);
-  /** Matching runs and the time they held the match lock (read by the routing benchmark). */
+  /** Matching runs and the time they held the match locks (read by the routing benchmark). */
   readonly timing = { runs: 0, lockedMs: 0, waitedMs: 0 };
 
   constructor(
@@ -53,11 +63,23 @@ export class MakeOffers {
    * Answers whether an offer was made and reached a gateway.
    */
   async forContact(contactId: string): Promise<boolean> {
-    if (!(await this.matching.isWaiting(contactId))) return false;
-    const made = await this.locked((tx, now) =>
-      this.matching.bestOperatorFor(contactId, now, tx).then((w) => (w ? this.offer(contactId, w, tx) : undefined)),
-    );
-    if (made) return this.announce(made);
+    let pool = await this.matching.poolOf(contactId, this.clock.now());
+    for (let attempt = 0; pool && attempt < MAX_ATTEMPTS; attempt++) {
+      const locked = pool;
+      const result = await this.locked(locked.path, async (tx, now) => {
+        const best = await this.matching.bestOperatorFor(contactId, now, locked.path, tx);
+        if (best.level === undefined) return { done: true as const };
+        // its pool widened since it was looked at (a wait passed, the last operator of a level left): lock the wider unit
+        if (best.level > locked.level) return { wider: best.level };
+        return { done: true as const, made: best.userId ? await this.offer(contactId, best.userId, tx) : undefined };
+      });
+      if ('wider' in result) {
+        pool = await this.matching.poolOf(contactId, this.clock.now());
+        continue;
+      }
+      if (result.made) return this.announce(result.made);
+      break;
+    }
     const [next] = await this.matching.ruleTimes(contactId, this.clock.now());
     if (next) await this.routing.scheduleContactTimer(contactId, next);
     return false;
@@ -65,18 +87,27 @@ export class MakeOffers {
 
   /** An operator has room: offer them the best waiting contact they may take, if any. */
   async forOperator(userId: string): Promise<boolean> {
-    if (!(await this.matching.hasRoom(userId))) return false;
-    const made = await this.locked((tx, now) =>
-      this.matching.bestContactFor(userId, now, tx).then((c) => (c ? this.offer(c, userId, tx) : undefined)),
-    );
-    return made ? this.announce(made) : false;
+    const station = await this.matching.hasRoom(userId);
+    if (!station) return false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const result = await this.locked(station, async (tx, now) => {
+        const contactId = await this.matching.bestContactFor(userId, now, tx);
+        if (!contactId) return { done: true as const };
+        const made = await this.offer(contactId, userId, tx);
+        // taken meanwhile by a match of another station it overflowed to: look again
+        return made ? { done: true as const, made } : { taken: true as const };
+      });
+      if ('taken' in result) continue;
+      return result.made ? this.announce(result.made) : false;
+    }
+    return false;
   }
 
-  /** Runs fn under the match lock, with the moment of the match. (performance.now() only measures the lock.) */
-  private async locked<T>(fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
+  /** Runs fn under the match locks of a unit, with the moment of the match. (performance.now() only measures.) */
+  private async locked<T>(path: string, fn: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
     const t0 = performance.now();
     return this.db.tx(async (tx) => {
-      await this.matching.lockMatching(tx);
+      await this.matching.lockMatching(path, tx);
       const t1 = performance.now();
       try {
         return await fn(tx, this.clock.now());
