@@ -78,7 +78,7 @@ const ELIGIBLE = `
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
 /**
- * The matching locks' key (kapok_lock_match, migration 1765100000000): the root of the tree is this one-key advisory
+ * The matching locks' key (kapok_lock_match, migration 1765110000000): the root of the tree is this one-key advisory
  * lock, every match holds it at least shared, a match at the city level exclusively. (Exported for the fault tests,
  * which hold it exclusively to catch a router in the middle of its jobs.)
  */

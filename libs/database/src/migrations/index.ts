@@ -9,7 +9,7 @@ import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
 import { AdminOrg1765000000000 } from './1765000000000-admin-org';
 import { Accounts1765010000000 } from './1765010000000-accounts';
 import { TemporaryPasswordExpiry1765015000000 } from './1765015000000-temporary-password-expiry';
-import { MatchLocks1765100000000 } from './1765100000000-match-locks';
+import { MatchLocks1765110000000 } from './1765110000000-match-locks';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -24,5 +24,5 @@ export const MIGRATIONS = [
   AdminOrg1765000000000,
   Accounts1765010000000,
   TemporaryPasswordExpiry1765015000000,
-  MatchLocks1765100000000,
+  MatchLocks1765110000000,
 ];

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * 7235100 (MATCH_LOCK in libs/routing), the units below it the two-key locks (7235100, hashtext(unit id)): a hash
  * collision between two units only makes them wait for each other.
  */
-export class MatchLocks1765100000000 implements MigrationInterface {
-  name = 'MatchLocks1765100000000';
+export class MatchLocks1765110000000 implements MigrationInterface {
+  name = 'MatchLocks1765110000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
