@@ -177,7 +177,8 @@ export interface RecordReviewView {
   version: number;
   reviewerId: string;
   reviewerName: string | null;
-  comment: string;
+  /** Null when the supervisor reviewed without a comment. */
+  comment: string | null;
   at: string;
 }
 
@@ -214,4 +215,12 @@ export interface CallerHistoryResult {
   previous: HistoryItem[];
   openFollowUps: FollowUpView[];
   openAidRequests: AidRequestView[];
+}
+
+/** `GET /api/contacts/:id/caller-number?reason=`: the full number to call back (each read is audited). */
+export interface CallerNumberView {
+  contactId: string;
+  /** Null when the contact came without a number (e.g. an anonymous chat). */
+  callerNumber: string | null;
+  callerNumberMasked: string | null;
 }
