@@ -7,6 +7,7 @@ import {
   CalendarOutlined,
   DashboardOutlined,
   FileSearchOutlined,
+  GiftOutlined,
   KeyOutlined,
   LogoutOutlined,
   PhoneOutlined,
@@ -25,6 +26,8 @@ import { WorkspacePage } from './pages/Workspace';
 import { FollowUpsPage } from './pages/FollowUps';
 import { BoardPage } from './pages/Board';
 import { RecordsPage } from './pages/Records';
+import { ReviewQueuePage } from './pages/ReviewQueue';
+import { AidRequestsPage } from './pages/AidRequests';
 import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
 import type { ChangePasswordAnswer } from './password';
 
@@ -70,6 +73,13 @@ const NAV: NavItem[] = [
     label: '服务记录',
     icon: <FileSearchOutlined />,
     roles: ['operator', 'coordinator', 'supervisor', 'manager', 'admin'],
+  },
+  { key: 'review-queue', label: '待复核', icon: <AuditOutlined />, roles: ['supervisor'] },
+  {
+    key: 'aid-requests',
+    label: '物资申请',
+    icon: <GiftOutlined />,
+    roles: ['operator', 'coordinator', 'supervisor', 'manager'],
   },
   { key: 'org-units', label: '组织架构', icon: <ApartmentOutlined />, roles: ['admin'], group: 'admin' },
   { key: 'hotline-admin', label: '热线管理', icon: <PhoneOutlined />, roles: ['admin'], group: 'admin' },
@@ -230,6 +240,8 @@ export function App() {
             {active === 'board' && <BoardPage />}
             {active === 'stats' && lazyPage(<StatsPage />)}
             {active === 'records' && <RecordsPage />}
+            {active === 'review-queue' && <ReviewQueuePage />}
+            {active === 'aid-requests' && <AidRequestsPage />}
             {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
             {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}
             {active === 'accounts' && lazyPage(<AccountsPage />)}

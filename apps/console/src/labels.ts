@@ -5,6 +5,7 @@
 import type {
   AidCategory,
   AidStatus,
+  RecordField,
   Channel,
   ContactStatus,
   CoverageGapKind,
@@ -13,6 +14,7 @@ import type {
   GroupBy,
   MonitorAlertEvent,
   OfferRevokeReason,
+  OperatorDutyState,
   OrgLevel,
   Presence,
   Resolution,
@@ -233,4 +235,31 @@ export const LANGUAGE_LABELS: Record<string, string> = {
 export const SKILL_LABELS: Record<string, string> = {
   ...SERVICE_TYPE_LABELS,
   ...Object.fromEntries(Object.entries(TARGET_GROUP_LABELS).filter(([k]) => k !== 'other')),
+};
+
+/** The parts of a record, as the version history names what an amendment changed. */
+export const RECORD_FIELD_LABELS: Record<RecordField, string> = {
+  serviceTypes: '服务类型',
+  targetGroup: '服务对象',
+  summary: '服务摘要',
+  psychological: '心理疏导',
+  materialAid: '物资保障',
+  problems: '问题与处理',
+};
+
+/** An operator's state now, in the board's words (空闲 / 通话 / 整理 / 暂离, and 离线). */
+export const OPERATOR_STATE_LABELS: Record<OperatorDutyState, string> = {
+  available: '空闲',
+  busy: '通话',
+  wrap_up: '整理',
+  away: '暂离',
+  offline: '离线',
+};
+
+export const OPERATOR_STATE_COLORS: Record<OperatorDutyState, string> = {
+  available: 'green',
+  busy: 'blue',
+  wrap_up: 'gold',
+  away: 'default',
+  offline: 'default',
 };

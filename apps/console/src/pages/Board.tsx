@@ -34,6 +34,7 @@ import { formatDuration, formatPercent, useNow } from '../hooks';
 import { ALERT_LABELS, COVERAGE_GAP_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
 import { useSession } from '../session';
 import { type SocketHandlers, useSocket } from '../socket';
+import { StationLink } from './StationDrillDown';
 
 type AlertPayload<E extends MonitorAlertEvent> = Parameters<MonitorAlertEvents[E]>[0];
 
@@ -251,7 +252,11 @@ export function BoardPage() {
                     ellipsis: true,
                     render: (name: string, r) => (
                       <Space size={4}>
-                        <span title={name}>{shortName(r, rowsById)}</span>
+                        {r.level === 'station' ? (
+                          <StationLink stationId={r.orgUnitId} name={shortName(r, rowsById)} title={name} />
+                        ) : (
+                          <span title={name}>{shortName(r, rowsById)}</span>
+                        )}
                         {r.level !== 'station' && <Tag bordered={false}>{label(LEVEL_LABELS, r.level)}</Tag>}
                         {(r.consoleLost ?? 0) > 0 && (
                           <Tooltip title="社工通话中工作台断线，来电仍由其处理">

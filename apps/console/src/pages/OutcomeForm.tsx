@@ -84,7 +84,6 @@ export function OutcomeForm({
       : {};
 
   const psychological = draft.serviceTypes.includes('psychological_support');
-  const materialAid = draft.serviceTypes.includes('material_aid');
 
   const send = async () => {
     setSubmitting(true);
@@ -139,199 +138,7 @@ export function OutcomeForm({
       }
     >
       <Form layout="vertical" component="div">
-        <Form.Item label="服务类型" required {...err('serviceTypes')}>
-          <Checkbox.Group
-            data-testid="service-types"
-            options={options(SERVICE_TYPES, SERVICE_TYPE_LABELS)}
-            value={draft.serviceTypes}
-            onChange={(v) => update({ serviceTypes: SERVICE_TYPES.filter((t) => (v as string[]).includes(t)) })}
-          />
-        </Form.Item>
-
-        <Form.Item label="服务对象" required {...err('targetGroup')}>
-          <Radio.Group
-            data-testid="target-group"
-            options={options(TARGET_GROUPS, TARGET_GROUP_LABELS)}
-            value={draft.targetGroup || undefined}
-            onChange={(e) => update({ targetGroup: e.target.value })}
-          />
-        </Form.Item>
-
-        <Form.Item label="服务摘要" required {...err('summary')}>
-          <Input.TextArea
-            data-testid="summary"
-            rows={4}
-            showCount
-            maxLength={10000}
-            placeholder="来电者的情况、诉求，以及本次提供的服务"
-            value={draft.summary}
-            onChange={(e) => update({ summary: e.target.value })}
-          />
-        </Form.Item>
-
-        {psychological && (
-          <div className="kapok-subform" data-testid="psychological-block">
-            <Divider titlePlacement="start" plain>
-              心理疏导
-            </Divider>
-            <Form.Item label="风险评估" required {...err('riskAssessment')}>
-              <Radio.Group
-                data-testid="risk-assessment"
-                optionType="button"
-                options={options(RISK_ASSESSMENTS, RISK_ASSESSMENT_LABELS)}
-                value={draft.riskAssessment || undefined}
-                onChange={(e) => update({ riskAssessment: e.target.value })}
-              />
-            </Form.Item>
-            {draft.riskAssessment === 'imminent' && (
-              <Alert
-                type="error"
-                showIcon
-                title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。"
-                style={{ marginBottom: 16 }}
-              />
-            )}
-            <Form.Item label="干预措施" {...err('interventions')}>
-              <Checkbox.Group
-                data-testid="interventions"
-                options={Object.entries(INTERVENTION_LABELS).map(([value, l]) => ({ value, label: l }))}
-                value={draft.interventions}
-                onChange={(v) => update({ interventions: v as string[] })}
-              />
-            </Form.Item>
-          </div>
-        )}
-
-        {materialAid && (
-          <div className="kapok-subform" data-testid="material-aid-block">
-            <Divider titlePlacement="start" plain>
-              物资保障
-            </Divider>
-            <Form.Item label="物资清单" required {...err('aidItems')}>
-              <Space orientation="vertical" style={{ width: '100%' }}>
-                {draft.aidItems.map((item, i) => (
-                  <Row gutter={8} key={i} data-testid={`aid-item-${i}`}>
-                    <Col span={6}>
-                      <Form.Item {...err(`aidItems.${i}.category`)} style={{ marginBottom: 0 }}>
-                        <Select
-                          data-testid={`aid-item-${i}-category`}
-                          placeholder="类别"
-                          options={options(AID_CATEGORIES, AID_CATEGORY_LABELS)}
-                          value={item.category || undefined}
-                          onChange={(v) =>
-                            update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={11}>
-                      <Form.Item {...err(`aidItems.${i}.description`)} style={{ marginBottom: 0 }}>
-                        <Input
-                          data-testid={`aid-item-${i}-description`}
-                          placeholder="物资说明，如：大米 10kg"
-                          value={item.description}
-                          onChange={(e) =>
-                            update({
-                              aidItems: draft.aidItems.map((x, j) =>
-                                j === i ? { ...x, description: e.target.value } : x,
-                              ),
-                            })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={5}>
-                      <Form.Item {...err(`aidItems.${i}.quantity`)} style={{ marginBottom: 0 }}>
-                        <InputNumber
-                          data-testid={`aid-item-${i}-quantity`}
-                          placeholder="数量"
-                          min={0}
-                          style={{ width: '100%' }}
-                          value={item.quantity}
-                          onChange={(v) =>
-                            update({
-                              aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)),
-                            })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={2}>
-                      <Button
-                        icon={<DeleteOutlined />}
-                        aria-label="删除该物资"
-                        onClick={() => update({ aidItems: draft.aidItems.filter((_, j) => j !== i) })}
-                      />
-                    </Col>
-                  </Row>
-                ))}
-                <Button
-                  icon={<PlusOutlined />}
-                  data-testid="add-aid-item"
-                  onClick={() =>
-                    update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })
-                  }
-                >
-                  添加物资
-                </Button>
-              </Space>
-            </Form.Item>
-          </div>
-        )}
-
-        <Divider titlePlacement="start" plain>
-          问题与处理结果
-        </Divider>
-        <Form.Item {...err('problems')}>
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            {draft.problems.map((p, i) => (
-              <Row gutter={8} key={i} data-testid={`problem-${i}`} align="middle">
-                <Col span={9}>
-                  <Form.Item {...err(`problems.${i}.category`)} style={{ marginBottom: 0 }}>
-                    <Select
-                      data-testid={`problem-${i}-category`}
-                      placeholder="问题类别"
-                      options={Object.entries(PROBLEM_CATEGORY_LABELS).map(([value, l]) => ({ value, label: l }))}
-                      value={p.category || undefined}
-                      onChange={(v) =>
-                        update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
-                      }
-                    />
-                  </Form.Item>
-                </Col>
-                <Col span={13}>
-                  <Form.Item {...err(`problems.${i}.resolution`)} style={{ marginBottom: 0 }}>
-                    <Radio.Group
-                      data-testid={`problem-${i}-resolution`}
-                      optionType="button"
-                      options={options(RESOLUTIONS, RESOLUTION_LABELS)}
-                      value={p.resolution || undefined}
-                      onChange={(e) =>
-                        update({
-                          problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)),
-                        })
-                      }
-                    />
-                  </Form.Item>
-                </Col>
-                <Col span={2}>
-                  <Button
-                    icon={<DeleteOutlined />}
-                    aria-label="删除该问题"
-                    onClick={() => update({ problems: draft.problems.filter((_, j) => j !== i) })}
-                  />
-                </Col>
-              </Row>
-            ))}
-            <Button
-              icon={<PlusOutlined />}
-              data-testid="add-problem"
-              onClick={() => update({ problems: [...draft.problems, { category: '', resolution: '' }] })}
-            >
-              添加问题
-            </Button>
-          </Space>
-        </Form.Item>
+        <OutcomeFields draft={draft} update={update} err={err} />
 
         <Divider titlePlacement="start" plain>
           回访
@@ -402,5 +209,227 @@ export function OutcomeForm({
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** The error props of a form item for a field path (help text with a test id), empty when the field is fine. */
+export type FieldError = (path: string) => { validateStatus?: 'error'; help?: React.ReactNode };
+
+/**
+ * The fields of a record's content (服务类型 … 问题与处理结果), shared by the outcome form and the amendment of a
+ * record (RecordActions.tsx); the follow-up stays with the outcome form (an amendment does not change it).
+ */
+export function OutcomeFields({
+  draft,
+  update,
+  err,
+}: {
+  draft: OutcomeDraft;
+  update(patch: Partial<OutcomeDraft>): void;
+  err: FieldError;
+}) {
+  const psychological = draft.serviceTypes.includes('psychological_support');
+  const materialAid = draft.serviceTypes.includes('material_aid');
+  return (
+    <>
+      <Form.Item label="服务类型" required {...err('serviceTypes')}>
+        <Checkbox.Group
+          data-testid="service-types"
+          options={options(SERVICE_TYPES, SERVICE_TYPE_LABELS)}
+          value={draft.serviceTypes}
+          onChange={(v) => update({ serviceTypes: SERVICE_TYPES.filter((t) => (v as string[]).includes(t)) })}
+        />
+      </Form.Item>
+
+      <Form.Item label="服务对象" required {...err('targetGroup')}>
+        <Radio.Group
+          data-testid="target-group"
+          options={options(TARGET_GROUPS, TARGET_GROUP_LABELS)}
+          value={draft.targetGroup || undefined}
+          onChange={(e) => update({ targetGroup: e.target.value })}
+        />
+      </Form.Item>
+
+      <Form.Item label="服务摘要" required {...err('summary')}>
+        <Input.TextArea
+          data-testid="summary"
+          aria-label="服务摘要"
+          rows={4}
+          showCount
+          maxLength={10000}
+          placeholder="来电者的情况、诉求，以及本次提供的服务"
+          value={draft.summary}
+          onChange={(e) => update({ summary: e.target.value })}
+        />
+      </Form.Item>
+
+      {psychological && (
+        <div className="kapok-subform" data-testid="psychological-block">
+          <Divider titlePlacement="start" plain>
+            心理疏导
+          </Divider>
+          <Form.Item label="风险评估" required {...err('riskAssessment')}>
+            <Radio.Group
+              data-testid="risk-assessment"
+              optionType="button"
+              options={options(RISK_ASSESSMENTS, RISK_ASSESSMENT_LABELS)}
+              value={draft.riskAssessment || undefined}
+              onChange={(e) => update({ riskAssessment: e.target.value })}
+            />
+          </Form.Item>
+          {draft.riskAssessment === 'imminent' && (
+            <Alert
+              type="error"
+              showIcon
+              title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。"
+              style={{ marginBottom: 16 }}
+            />
+          )}
+          <Form.Item label="干预措施" {...err('interventions')}>
+            <Checkbox.Group
+              data-testid="interventions"
+              options={Object.entries(INTERVENTION_LABELS).map(([value, l]) => ({ value, label: l }))}
+              value={draft.interventions}
+              onChange={(v) => update({ interventions: v as string[] })}
+            />
+          </Form.Item>
+        </div>
+      )}
+
+      {materialAid && (
+        <div className="kapok-subform" data-testid="material-aid-block">
+          <Divider titlePlacement="start" plain>
+            物资保障
+          </Divider>
+          <Form.Item label="物资清单" required {...err('aidItems')}>
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              {draft.aidItems.map((item, i) => (
+                <Row gutter={8} key={i} data-testid={`aid-item-${i}`}>
+                  <Col span={6}>
+                    <Form.Item {...err(`aidItems.${i}.category`)} style={{ marginBottom: 0 }}>
+                      <Select
+                        data-testid={`aid-item-${i}-category`}
+                        aria-label={`第 ${i + 1} 项物资类别`}
+                        placeholder="类别"
+                        options={options(AID_CATEGORIES, AID_CATEGORY_LABELS)}
+                        value={item.category || undefined}
+                        onChange={(v) =>
+                          update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={11}>
+                    <Form.Item {...err(`aidItems.${i}.description`)} style={{ marginBottom: 0 }}>
+                      <Input
+                        data-testid={`aid-item-${i}-description`}
+                        aria-label={`第 ${i + 1} 项物资名称`}
+                        placeholder="物资说明，如：大米 10kg"
+                        value={item.description}
+                        onChange={(e) =>
+                          update({
+                            aidItems: draft.aidItems.map((x, j) =>
+                              j === i ? { ...x, description: e.target.value } : x,
+                            ),
+                          })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={5}>
+                    <Form.Item {...err(`aidItems.${i}.quantity`)} style={{ marginBottom: 0 }}>
+                      <InputNumber
+                        data-testid={`aid-item-${i}-quantity`}
+                        aria-label={`第 ${i + 1} 项物资数量`}
+                        placeholder="数量"
+                        min={0}
+                        style={{ width: '100%' }}
+                        value={item.quantity}
+                        onChange={(v) =>
+                          update({
+                            aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)),
+                          })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={2}>
+                    <Button
+                      icon={<DeleteOutlined />}
+                      aria-label="删除该物资"
+                      onClick={() => update({ aidItems: draft.aidItems.filter((_, j) => j !== i) })}
+                    />
+                  </Col>
+                </Row>
+              ))}
+              <Button
+                icon={<PlusOutlined />}
+                data-testid="add-aid-item"
+                onClick={() =>
+                  update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })
+                }
+              >
+                添加物资
+              </Button>
+            </Space>
+          </Form.Item>
+        </div>
+      )}
+
+      <Divider titlePlacement="start" plain>
+        问题与处理结果
+      </Divider>
+      <Form.Item {...err('problems')}>
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          {draft.problems.map((p, i) => (
+            <Row gutter={8} key={i} data-testid={`problem-${i}`} align="middle">
+              <Col span={9}>
+                <Form.Item {...err(`problems.${i}.category`)} style={{ marginBottom: 0 }}>
+                  <Select
+                    data-testid={`problem-${i}-category`}
+                    aria-label={`第 ${i + 1} 个问题类别`}
+                    placeholder="问题类别"
+                    options={Object.entries(PROBLEM_CATEGORY_LABELS).map(([value, l]) => ({ value, label: l }))}
+                    value={p.category || undefined}
+                    onChange={(v) =>
+                      update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                    }
+                  />
+                </Form.Item>
+              </Col>
+              <Col span={13}>
+                <Form.Item {...err(`problems.${i}.resolution`)} style={{ marginBottom: 0 }}>
+                  <Radio.Group
+                    data-testid={`problem-${i}-resolution`}
+                    optionType="button"
+                    options={options(RESOLUTIONS, RESOLUTION_LABELS)}
+                    value={p.resolution || undefined}
+                    onChange={(e) =>
+                      update({
+                        problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)),
+                      })
+                    }
+                  />
+                </Form.Item>
+              </Col>
+              <Col span={2}>
+                <Button
+                  icon={<DeleteOutlined />}
+                  aria-label="删除该问题"
+                  onClick={() => update({ problems: draft.problems.filter((_, j) => j !== i) })}
+                />
+              </Col>
+            </Row>
+          ))}
+          <Button
+            icon={<PlusOutlined />}
+            data-testid="add-problem"
+            onClick={() => update({ problems: [...draft.problems, { category: '', resolution: '' }] })}
+          >
+            添加问题
+          </Button>
+        </Space>
+      </Form.Item>
+    </>
   );
 }

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
   Alert,
-  App as AntApp,
   Button,
   Card,
   Col,
@@ -47,8 +46,8 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, reviewRecord, searchRecords } from '../records';
-import { useSession } from '../session';
+import { getRecord, searchRecords } from '../records';
+import { AmendRecord, RecordVersions, ReviewAction, RevealNumber } from './RecordActions';
 
 interface Filters {
   range: [Dayjs, Dayjs] | null;
@@ -331,7 +330,8 @@ export function RecordsPage() {
   );
 }
 
-function RecordDrawer({
+/** One record in a drawer (also opened from the review queue, 待复核). */
+export function RecordDrawer({
   contactId,
   onClose,
   onChanged,
@@ -340,12 +340,8 @@ function RecordDrawer({
   onClose(): void;
   onChanged(): void;
 }) {
-  const { session } = useSession();
-  const { message } = AntApp.useApp();
   const [record, setRecord] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [comment, setComment] = useState('');
-  const [saving, setSaving] = useState(false);
 
   const load = useCallback(() => {
     if (!contactId) return;
@@ -357,32 +353,14 @@ function RecordDrawer({
 
   useEffect(() => {
     setRecord(null);
-    setComment('');
     load();
   }, [load]);
 
-  const review = async () => {
-    if (!record?.outcome) return;
-    setSaving(true);
-    try {
-      await reviewRecord(record.contactId, comment, record.outcome.version);
-      message.success('已复核');
-      setComment('');
-      load();
-      onChanged();
-    } catch (e) {
-      message.error(`复核失败：${describeError(e)}`);
-    } finally {
-      setSaving(false);
-    }
-  };
-
   const o = record?.outcome;
-  // four eyes: the server refuses a review of one's own record or of an amendment of one's own since the last review
-  const ownWork =
-    !!record &&
-    (o?.authorId === session.user.id ||
-      record.versions.some((v) => v.authorId === session.user.id && v.version > (record.lastReview?.version ?? 0)));
+  const changed = () => {
+    load();
+    onChanged();
+  };
   return (
     <Drawer open={!!contactId} onClose={onClose} size={720} title="服务记录详情" destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} />}
@@ -396,7 +374,12 @@ function RecordDrawer({
             <Descriptions.Item label="社工站">{record.stationName}</Descriptions.Item>
             <Descriptions.Item label="热线">{record.hotlineNumber}</Descriptions.Item>
             <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, record.channel)}</Descriptions.Item>
-            <Descriptions.Item label="来电号码">{record.callerNumberMasked ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label="来电号码">
+              <Space wrap>
+                {record.callerNumberMasked ?? '—'}
+                <RevealNumber contactId={record.contactId} masked={record.callerNumberMasked} />
+              </Space>
+            </Descriptions.Item>
             <Descriptions.Item label="接线社工">{record.workerName ?? '—'}</Descriptions.Item>
             <Descriptions.Item label="来电风险">{label(RISK_LEVEL_LABELS, record.riskLevel)}</Descriptions.Item>
           </Descriptions>
@@ -405,6 +388,7 @@ function RecordDrawer({
             <Card
               size="small"
               title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${dayjs(o.recordedAt).format('MM-DD HH:mm')}）`}
+              extra={<AmendRecord record={record} onAmended={changed} />}
             >
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label="服务类型">
@@ -475,20 +459,7 @@ function RecordDrawer({
             </Card>
           )}
 
-          {record.versions.length > 1 && (
-            <Card size="small" title="修改历史">
-              <List
-                size="small"
-                dataSource={record.versions}
-                renderItem={(v) => (
-                  <List.Item>
-                    第 {v.version} 版 · {v.authorName ?? ''} · {dayjs(v.at).format('YYYY-MM-DD HH:mm')}
-                    {v.reason ? ` · ${v.reason}` : ''}
-                  </List.Item>
-                )}
-              />
-            </Card>
-          )}
+          <RecordVersions versions={record.versions} />
 
           <Card size="small" title="督导复核">
             {record.reviews.length === 0 && <Typography.Text type="secondary">尚未复核。</Typography.Text>}
@@ -497,21 +468,12 @@ function RecordDrawer({
               dataSource={record.reviews}
               renderItem={(r) => (
                 <List.Item>
-                  第 {r.version} 版 · {r.reviewerName ?? ''} · {dayjs(r.at).format('YYYY-MM-DD HH:mm')}：{r.comment}
+                  第 {r.version} 版 · {r.reviewerName ?? ''} · {dayjs(r.at).format('YYYY-MM-DD HH:mm')}
+                  {r.comment ? `：${r.comment}` : '（无复核意见）'}
                 </List.Item>
               )}
             />
-            {session.user.role === 'supervisor' && o && !record.reviewed && ownWork && (
-              <Typography.Text type="secondary">本记录含您撰写或修改的内容，需由其他督导复核。</Typography.Text>
-            )}
-            {session.user.role === 'supervisor' && o && !record.reviewed && !ownWork && (
-              <Space.Compact style={{ width: '100%', marginTop: 8 }}>
-                <Input placeholder="复核意见" value={comment} onChange={(e) => setComment(e.target.value)} />
-                <Button type="primary" disabled={!comment.trim()} loading={saving} onClick={review}>
-                  标记已复核
-                </Button>
-              </Space.Compact>
-            )}
+            <ReviewAction record={record} onReviewed={changed} />
           </Card>
         </Space>
       )}

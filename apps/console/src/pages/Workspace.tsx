@@ -44,6 +44,7 @@ import { startRinging, stopRinging, unlockAudio } from '../ringer';
 import { ask, useSocket } from '../socket';
 import { useSession } from '../session';
 import { OutcomeForm } from './OutcomeForm';
+import { DutyPanel } from './DutyPanel';
 import { CallerHistory } from './CallerHistory';
 
 /** The states of a contact the operator is holding (ringing, talking, wrapping up). */
@@ -299,6 +300,7 @@ export function WorkspacePage() {
           </Card>
         )
       )}
+      <DutyPanel />
     </div>
   );
 }
