@@ -13,6 +13,7 @@ import type {
   FollowUpStatus,
   GroupBy,
   MonitorAlertEvent,
+  OfferLetGoNext,
   OfferRevokeReason,
   OperatorDutyState,
   OrgLevel,
@@ -150,6 +151,31 @@ export const REVOKE_REASON_LABELS: Record<OfferRevokeReason, string> = {
   undelivered: '来电推送失败，系统将重新分配',
 };
 
+/**
+ * What happens to a contact the operator let go (declined, or not answered in time), as the server says it
+ * (`offer:decline` ack, `offer:revoked` after a timeout): never "transferred" when nobody else is on duty.
+ */
+export function letGoMessage(how: 'declined' | 'timeout', next: OfferLetGoNext): string {
+  const what = how === 'declined' ? '已拒接' : '未在时限内接听';
+  const line = next.waiting > 0 ? `，当前共 ${next.waiting} 个来电等待接听` : '';
+  if (next.othersOnDuty === 0) return `${what}。当前没有其他社工在岗，稍后会再次转给您${line}。`;
+  return `${what}，来电已转给其他在岗社工（另有 ${next.othersOnDuty} 位社工在岗${line}）。`;
+}
+
+/** The words for a contact by its channel: a phone call is 来电/通话, a chat or WeChat is a text 会话. */
+export function contactWords(channel: Channel) {
+  return channel === 'phone'
+    ? { contact: '来电', ringing: '来电振铃中', number: '来电号码', talk: '通话', end: '结束通话', current: '当前来电' }
+    : {
+        contact: '会话',
+        ringing: '新会话等待接入',
+        number: '联系人号码',
+        talk: '会话',
+        end: '结束会话',
+        current: '当前会话',
+      };
+}
+
 /** The errors of the `offer:accept` / `offer:decline` acks (free text on the wire: unknown ones show as they are). */
 export const OFFER_ERROR_LABELS: Record<string, string> = {
   offer_not_found: '该来电已不存在',
@@ -262,4 +288,16 @@ export const OPERATOR_STATE_COLORS: Record<OperatorDutyState, string> = {
   wrap_up: 'gold',
   away: 'default',
   offline: 'default',
+};
+
+/** What the records' audit log (`GET /api/audit-log`) says was done (codes unknown here show as they are). */
+export const RECORD_AUDIT_ACTION_LABELS: Record<string, string> = {
+  'record.create': '提交服务记录',
+  'record.amend': '修改服务记录',
+  'record.review': '督导复核',
+  'caller_number.read': '查看完整号码',
+  'aid.arrange': '安排物资',
+  'aid.deliver': '确认物资送达',
+  'aid.cancel': '取消物资申请',
+  'follow_up.complete': '完成回访',
 };

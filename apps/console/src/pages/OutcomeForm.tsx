@@ -20,7 +20,7 @@ import {
   Typography,
 } from 'antd';
 import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { beijingToday, formatBeijing, wallToInstant, wallValue } from '../beijing';
 import {
   AID_CATEGORIES,
   type RecordOutcomeResult,
@@ -30,6 +30,7 @@ import {
   TARGET_GROUPS,
 } from '@kapok/contracts';
 import { ApiError, describeError, post } from '../api';
+import { serverReason } from '../server-reasons';
 import {
   AID_CATEGORY_LABELS,
   INTERVENTION_LABELS,
@@ -54,10 +55,13 @@ export function OutcomeForm({
   contactId,
   userId,
   onSubmitted,
+  inProgress,
 }: {
   contactId: string;
   userId: string;
   onSubmitted(): void;
+  /** The conversation is still going on (phone call or text conversation): submitting asks first. */
+  inProgress?: 'phone' | 'text' | null;
 }) {
   const { message, modal } = AntApp.useApp();
   const initial = useMemo(() => loadDraft(localStorage, userId, contactId), [userId, contactId]);
@@ -115,15 +119,28 @@ export function OutcomeForm({
       message.error('服务记录尚未填写完整，请检查标红的项目');
       return;
     }
-    if (psychological && draft.riskAssessment === 'imminent') {
+    const afterRisk = () => {
+      if (psychological && draft.riskAssessment === 'imminent') {
+        modal.confirm({
+          title: '确认紧急风险',
+          content: '风险评估为“紧急风险”，提交后将立即通知督导。确认提交？',
+          okText: '确认提交',
+          cancelText: '返回修改',
+          onOk: send,
+        });
+      } else void send();
+    };
+    if (inProgress) {
+      const what = inProgress === 'phone' ? '通话' : '会话';
       modal.confirm({
-        title: '确认紧急风险',
-        content: '风险评估为“紧急风险”，提交后将立即通知督导。确认提交？',
-        okText: '确认提交',
-        cancelText: '返回修改',
-        onOk: send,
+        title: '结束并提交？',
+        content: `${what}仍在进行中。提交服务记录将结束本次${what}并完成记录。`,
+        okText: '结束并提交',
+        cancelText: `继续${what}`,
+        okButtonProps: { 'data-testid': 'confirm-end-submit' } as React.ComponentProps<typeof Button>,
+        onOk: afterRisk,
       });
-    } else void send();
+    } else afterRisk();
   };
 
   return (
@@ -133,7 +150,7 @@ export function OutcomeForm({
       extra={
         <Typography.Text type="secondary" data-testid="draft-saved">
           <SaveOutlined />{' '}
-          {savedAt ? `草稿已自动保存 ${dayjs(savedAt).format('HH:mm:ss')}` : '填写内容将自动保存在本机'}
+          {savedAt ? `草稿已自动保存 ${formatBeijing(savedAt, 'HH:mm:ss')}` : '填写内容将自动保存在本机'}
         </Typography.Text>
       }
     >
@@ -146,6 +163,7 @@ export function OutcomeForm({
         <Form.Item label="需要回访">
           <Switch
             data-testid="follow-up-switch"
+            aria-label="需要回访"
             checked={draft.followUpEnabled}
             onChange={(v) => update({ followUpEnabled: v })}
           />
@@ -153,15 +171,16 @@ export function OutcomeForm({
         {draft.followUpEnabled && (
           <Row gutter={16}>
             <Col span={10}>
-              <Form.Item label="回访时间" required {...err('followUpDueAt')}>
+              <Form.Item label="回访时间（北京时间）" required {...err('followUpDueAt')}>
                 <DatePicker
                   data-testid="follow-up-due"
                   showTime={{ format: 'HH:mm' }}
                   format="YYYY-MM-DD HH:mm"
                   style={{ width: '100%' }}
-                  disabledDate={(d) => d.isBefore(dayjs().startOf('day'))}
-                  value={draft.followUpDueAt ? dayjs(draft.followUpDueAt) : null}
-                  onChange={(v) => update({ followUpDueAt: v ? v.toISOString() : '' })}
+                  aria-label="回访时间（北京时间）"
+                  disabledDate={(d) => d.isBefore(beijingToday())}
+                  value={draft.followUpDueAt ? wallValue(draft.followUpDueAt) : null}
+                  onChange={(v) => update({ followUpDueAt: v ? wallToInstant(v) : '' })}
                 />
               </Form.Item>
             </Col>
@@ -169,6 +188,7 @@ export function OutcomeForm({
               <Form.Item label="回访备注" {...err('followUpNote')}>
                 <Input.TextArea
                   data-testid="follow-up-note"
+                  aria-label="回访备注"
                   rows={2}
                   value={draft.followUpNote}
                   onChange={(e) => update({ followUpNote: e.target.value })}
@@ -183,7 +203,7 @@ export function OutcomeForm({
             type="error"
             showIcon
             title="服务器未接受该记录"
-            description={serverErrors.join('；')}
+            description={serverErrors.map(serverReason).join('；')}
             style={{ marginBottom: 16 }}
             data-testid="server-errors"
           />

@@ -8,6 +8,7 @@ import {
   Descriptions,
   Drawer,
   Empty,
+  Grid,
   Input,
   List,
   Row,
@@ -19,7 +20,8 @@ import {
   Typography,
 } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
-import dayjs, { Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { beijingToday, formatBeijing } from '../beijing';
 import type {
   RecordFollowUpFilter,
   RecordListItem,
@@ -60,8 +62,11 @@ interface Filters {
   sort: RecordSort;
 }
 
+/** The last 30 Beijing days, today (in Beijing) included. */
+const lastDays = (): [Dayjs, Dayjs] => [beijingToday().subtract(29, 'day'), beijingToday()];
+
 const EMPTY: Filters = {
-  range: [dayjs().subtract(29, 'day'), dayjs()],
+  range: lastDays(),
   serviceType: [],
   riskAssessment: [],
   targetGroup: [],
@@ -91,8 +96,9 @@ function toQuery(f: Filters, page: number, pageSize: number): string {
 
 /** Records within the signed-in person's part of the organisation (GET /api/records), and one record opened. */
 export function RecordsPage() {
-  const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const narrow = !Grid.useBreakpoint().md; // a phone: records as stacked cards
+  const [filters, setFilters] = useState<Filters>(() => ({ ...EMPTY, range: lastDays() }));
+  const [applied, setApplied] = useState<Filters>(filters);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [state, setState] = useState<{
@@ -144,6 +150,7 @@ export function RecordsPage() {
         <Row gutter={[12, 12]}>
           <Col>
             <DatePicker.RangePicker
+              aria-label="来电日期（北京时间）"
               value={filters.range}
               onChange={(v) => set({ range: v?.[0] && v[1] ? [v[0], v[1]] : null })}
             />
@@ -153,6 +160,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="服务类型"
+              aria-label="服务类型"
               style={{ minWidth: 160 }}
               value={filters.serviceType}
               onChange={(v) => set({ serviceType: v })}
@@ -165,6 +173,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="风险评估"
+              aria-label="风险评估"
               style={{ minWidth: 140 }}
               value={filters.riskAssessment}
               onChange={(v) => set({ riskAssessment: v })}
@@ -177,6 +186,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="服务对象"
+              aria-label="服务对象"
               style={{ minWidth: 140 }}
               value={filters.targetGroup}
               onChange={(v) => set({ targetGroup: v })}
@@ -186,6 +196,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="复核"
               style={{ width: 120 }}
               value={filters.reviewed}
               onChange={(v) => set({ reviewed: v })}
@@ -198,6 +209,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="回访"
               style={{ width: 130 }}
               value={filters.followUp}
               onChange={(v) => set({ followUp: v })}
@@ -213,6 +225,7 @@ export function RecordsPage() {
           <Col>
             <Input
               placeholder="摘要关键词"
+              aria-label="摘要关键词"
               allowClear
               value={filters.q}
               onChange={(e) => set({ q: e.target.value })}
@@ -222,6 +235,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="排序"
               style={{ width: 150 }}
               value={filters.sort}
               onChange={(v) => set({ sort: v })}
@@ -240,8 +254,9 @@ export function RecordsPage() {
               </Button>
               <Button
                 onClick={() => {
-                  setFilters(EMPTY);
-                  setApplied(EMPTY);
+                  const reset = { ...EMPTY, range: lastDays() };
+                  setFilters(reset);
+                  setApplied(reset);
                   setPage(1);
                 }}
               >
@@ -253,80 +268,176 @@ export function RecordsPage() {
       </Card>
       {state.error && <Alert type="error" showIcon title={state.error} style={{ marginTop: 16 }} />}
       <Card size="small" style={{ marginTop: 16 }} title={`共 ${state.total} 条记录`}>
-        <Table<RecordListItem>
-          rowKey="contactId"
-          size="small"
-          loading={state.loading}
-          dataSource={state.rows}
-          onRow={(r) => ({ onClick: () => setOpen(r.contactId), style: { cursor: 'pointer' } })}
-          pagination={{
-            current: page,
-            pageSize,
-            total: state.total,
-            showSizeChanger: true,
-            onChange: (p, s) => {
-              setPage(p);
-              setPageSize(s);
-            },
-          }}
-          columns={[
-            {
-              title: '来电时间',
-              dataIndex: 'queuedAt',
-              width: 150,
-              render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm'),
-            },
-            { title: '社工站', dataIndex: 'stationName', width: 170, ellipsis: true },
-            { title: '渠道', dataIndex: 'channel', width: 80, render: (v: string) => label(CHANNEL_LABELS, v) },
-            { title: '来电号码', dataIndex: 'callerNumberMasked', width: 120, render: (v) => v ?? '—' },
-            { title: '接线社工', dataIndex: 'workerName', width: 150, ellipsis: true, render: (v) => v ?? '—' },
-            { title: '状态', dataIndex: 'status', width: 100, render: (v: string) => label(CONTACT_STATUS_LABELS, v) },
-            {
-              title: '服务类型',
-              render: (_, r) => (
-                <Space size={2} wrap>
-                  {(r.outcome?.serviceTypes ?? []).map((t) => (
-                    <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
-                  ))}
-                </Space>
-              ),
-            },
-            {
-              title: '风险',
-              width: 120,
-              render: (_, r) => (
-                <Space size={2} wrap>
-                  {r.riskLevel !== 'normal' && (
-                    <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
-                  )}
-                  {r.riskAssessment && r.riskAssessment !== 'none' && (
-                    <Tag color={r.highRisk ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
-                  )}
-                </Space>
-              ),
-            },
-            {
-              title: '复核',
-              width: 80,
-              render: (_, r) => (r.outcome ? r.reviewed ? <Tag color="green">已复核</Tag> : <Tag>未复核</Tag> : '—'),
-            },
-            {
-              title: '回访',
-              width: 100,
-              render: (_, r) =>
-                r.followUp ? (
-                  <Tag color={r.followUp.overdue ? 'red' : r.followUp.status === 'done' ? 'green' : 'orange'}>
-                    {r.followUp.overdue ? '已逾期' : label(FOLLOW_UP_STATUS_LABELS, r.followUp.status)}
-                  </Tag>
-                ) : (
-                  '—'
+        {narrow ? (
+          <RecordCards rows={state.rows} loading={state.loading} onOpen={setOpen} />
+        ) : (
+          <Table<RecordListItem>
+            rowKey="contactId"
+            size="small"
+            loading={state.loading}
+            dataSource={state.rows}
+            scroll={{ x: 1240 }}
+            onRow={(r) => ({
+              onClick: () => setOpen(r.contactId),
+              // a row opens with the keyboard too (Tab to it, Enter or Space)
+              tabIndex: 0,
+              onKeyDown: (e: React.KeyboardEvent) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  setOpen(r.contactId);
+                }
+              },
+              style: { cursor: 'pointer' },
+            })}
+            pagination={{
+              current: page,
+              pageSize,
+              total: state.total,
+              showSizeChanger: true,
+              onChange: (p, s) => {
+                setPage(p);
+                setPageSize(s);
+              },
+            }}
+            columns={[
+              {
+                title: '来电时间（北京时间）',
+                dataIndex: 'queuedAt',
+                width: 160,
+                fixed: 'left',
+                render: (v: string) => <span className="kapok-nowrap">{formatBeijing(v)}</span>,
+              },
+              { title: '社工站', dataIndex: 'stationName', width: 170, ellipsis: true },
+              { title: '渠道', dataIndex: 'channel', width: 80, render: (v: string) => label(CHANNEL_LABELS, v) },
+              {
+                title: '来电号码',
+                dataIndex: 'callerNumberMasked',
+                width: 120,
+                render: (v) => <span className="kapok-nowrap">{v ?? '—'}</span>,
+              },
+              { title: '接线社工', dataIndex: 'workerName', width: 150, ellipsis: true, render: (v) => v ?? '—' },
+              {
+                title: '状态',
+                dataIndex: 'status',
+                width: 100,
+                render: (v: string) => label(CONTACT_STATUS_LABELS, v),
+              },
+              {
+                title: '服务类型',
+                width: 220,
+                render: (_, r) => (
+                  <Space size={2} wrap>
+                    {(r.outcome?.serviceTypes ?? []).map((t) => (
+                      <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
+                    ))}
+                  </Space>
                 ),
-            },
-          ]}
-        />
+              },
+              {
+                title: '风险',
+                width: 150,
+                render: (_, r) => (
+                  <Space size={2} wrap>
+                    {r.riskLevel !== 'normal' && (
+                      <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
+                    )}
+                    {r.riskAssessment && r.riskAssessment !== 'none' && (
+                      <Tag color={r.highRisk ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
+                    )}
+                  </Space>
+                ),
+              },
+              {
+                title: '复核',
+                width: 80,
+                render: (_, r) => (r.outcome ? r.reviewed ? <Tag color="green">已复核</Tag> : <Tag>未复核</Tag> : '—'),
+              },
+              {
+                title: '回访',
+                width: 100,
+                render: (_, r) =>
+                  r.followUp ? (
+                    <Tag color={r.followUp.overdue ? 'red' : r.followUp.status === 'done' ? 'green' : 'orange'}>
+                      {r.followUp.overdue ? '已逾期' : label(FOLLOW_UP_STATUS_LABELS, r.followUp.status)}
+                    </Tag>
+                  ) : (
+                    '—'
+                  ),
+              },
+            ]}
+          />
+        )}
+        {narrow && state.total > state.rows.length && (
+          <Space style={{ marginTop: 12 }}>
+            <Button disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              上一页
+            </Button>
+            <Typography.Text type="secondary">第 {page} 页</Typography.Text>
+            <Button disabled={page * pageSize >= state.total} onClick={() => setPage(page + 1)}>
+              下一页
+            </Button>
+          </Space>
+        )}
       </Card>
       <RecordDrawer contactId={open} onClose={() => setOpen(null)} onChanged={load} />
     </div>
+  );
+}
+
+/** The records as stacked cards (a phone): each opens with a tap, or with Enter / Space. */
+function RecordCards({
+  rows,
+  loading,
+  onOpen,
+}: {
+  rows: RecordListItem[];
+  loading: boolean;
+  onOpen(id: string): void;
+}) {
+  return (
+    <List<RecordListItem>
+      loading={loading}
+      dataSource={rows}
+      data-testid="record-cards"
+      renderItem={(r) => (
+        <List.Item key={r.contactId} className="kapok-record-card">
+          <div
+            tabIndex={0}
+            role="button"
+            style={{ width: '100%' }}
+            onClick={() => onOpen(r.contactId)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                onOpen(r.contactId);
+              }
+            }}
+          >
+            <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+              <Space wrap size={4}>
+                <Typography.Text strong>{formatBeijing(r.queuedAt)}</Typography.Text>
+                <Tag>{label(CHANNEL_LABELS, r.channel)}</Tag>
+                <Tag>{label(CONTACT_STATUS_LABELS, r.status)}</Tag>
+                {r.riskLevel !== 'normal' && (
+                  <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
+                )}
+                {r.highRisk && r.riskAssessment && (
+                  <Tag color="red">{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
+                )}
+              </Space>
+              <Typography.Text type="secondary">
+                {r.stationName} · {r.workerName ?? '—'} · {r.callerNumberMasked ?? '—'}
+              </Typography.Text>
+              <Space wrap size={4}>
+                {(r.outcome?.serviceTypes ?? []).map((t) => (
+                  <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
+                ))}
+              </Space>
+            </Space>
+          </div>
+        </List.Item>
+      )}
+    />
   );
 }
 
@@ -368,7 +479,7 @@ export function RecordDrawer({
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Descriptions size="small" bordered column={2}>
             <Descriptions.Item label="来电时间">
-              {dayjs(record.queuedAt).format('YYYY-MM-DD HH:mm:ss')}
+              {formatBeijing(record.queuedAt, 'YYYY-MM-DD HH:mm:ss')}
             </Descriptions.Item>
             <Descriptions.Item label="状态">{label(CONTACT_STATUS_LABELS, record.status)}</Descriptions.Item>
             <Descriptions.Item label="社工站">{record.stationName}</Descriptions.Item>
@@ -387,7 +498,7 @@ export function RecordDrawer({
           {o ? (
             <Card
               size="small"
-              title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${dayjs(o.recordedAt).format('MM-DD HH:mm')}）`}
+              title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${formatBeijing(o.recordedAt, 'MM-DD HH:mm')}）`}
               extra={<AmendRecord record={record} onAmended={changed} />}
             >
               <Descriptions size="small" column={1}>
@@ -423,7 +534,7 @@ export function RecordDrawer({
                 </Descriptions.Item>
                 {record.followUp && (
                   <Descriptions.Item label="回访">
-                    {dayjs(record.followUp.dueAt).format('YYYY-MM-DD HH:mm')} {record.followUp.note}（
+                    {formatBeijing(record.followUp.dueAt, 'YYYY-MM-DD HH:mm')} {record.followUp.note}（
                     {label(FOLLOW_UP_STATUS_LABELS, record.followUp.status)}
                     {record.followUp.overdue ? '，已逾期' : ''}）
                   </Descriptions.Item>
@@ -450,7 +561,7 @@ export function RecordDrawer({
                     <Timeline
                       style={{ marginTop: 12 }}
                       items={a.steps.map((s) => ({
-                        content: `${dayjs(s.at).format('MM-DD HH:mm')} ${label(AID_STATUS_LABELS, s.to)} · ${s.actorName ?? ''}${s.note ? `：${s.note}` : ''}`,
+                        content: `${formatBeijing(s.at, 'MM-DD HH:mm')} ${label(AID_STATUS_LABELS, s.to)} · ${s.actorName ?? ''}${s.note ? `：${s.note}` : ''}`,
                       }))}
                     />
                   )}
@@ -468,7 +579,7 @@ export function RecordDrawer({
               dataSource={record.reviews}
               renderItem={(r) => (
                 <List.Item>
-                  第 {r.version} 版 · {r.reviewerName ?? ''} · {dayjs(r.at).format('YYYY-MM-DD HH:mm')}
+                  第 {r.version} 版 · {r.reviewerName ?? ''} · {formatBeijing(r.at, 'YYYY-MM-DD HH:mm')}
                   {r.comment ? `：${r.comment}` : '（无复核意见）'}
                 </List.Item>
               )}
