@@ -1,3 +1,4 @@
+/* global document, location, window */
 // The offline page retries by itself: every 10 s, and at once when the browser says it is online again. (It is
 // shown at the address that was asked for, so a reload opens that page of the console.)
 (function () {

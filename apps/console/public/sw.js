@@ -1,3 +1,4 @@
+/* global self, caches */
 /*
  * The console's service worker (registered by main.tsx, scope /console/). It keeps one thing: the console's own
  * offline page. A page of the console opened while the server cannot be reached shows that page instead of the
