@@ -209,4 +209,45 @@ describe('console: review queue, amendment, full number, aid requests (Chromium)
     expect([...errors, ...coordinator.errors]).toEqual([]);
     await coordinator.context.close();
   });
+
+  it("a supervisor reads the records' audit log: a full number read with its reason, opening the record", async () => {
+    const id = await recordedContact(stack, w.tree, w.op1, OUTCOME);
+    const read = await api(
+      stack.url,
+      'GET',
+      `/contacts/${id}/caller-number?reason=${encodeURIComponent('核实送达地址')}`,
+      {
+        token: w.op1.token,
+      },
+    );
+    expect(read.status).toBe(200);
+    const entry = (
+      await api(stack.url, 'GET', `/audit-log?action=caller_number.read&pageSize=100`, { token: w.sup.token })
+    ).body.items.find((a: any) => a.contactId === id);
+    expect(entry).toBeDefined();
+
+    const { page, errors, context } = await openPage(rig.browser);
+    await open(page, w.sup.username, 'record-audit', 'board');
+    await page.getByTestId('record-audit-action').click();
+    await page.locator('.ant-select-item-option', { hasText: '查看完整号码' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('record-audit-search').click();
+    const row = page.getByTestId(`audit-row-${entry.id}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('原因：核实送达地址');
+    expect(await row.textContent()).toContain('查看完整号码');
+    await row.getByRole('button', { name: '查看记录' }).click();
+    await page.getByTestId('review-action').waitFor(); // the record, reviewable from here
+
+    // The new screens on a phone: one column, nothing wider than the screen (tables scroll inside their card).
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const screen of ['review-queue', 'record-audit']) {
+      await page.goto(`${stack.url}/console/${screen}`);
+      await page.getByTestId(screen).waitFor();
+      const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+    }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -301,3 +301,15 @@ export const RECORD_AUDIT_ACTION_LABELS: Record<string, string> = {
   'aid.cancel': '取消物资申请',
   'follow_up.complete': '完成回访',
 };
+
+/** What the records' audit log (`GET /api/audit-log`) says was done (codes unknown here show as they are). */
+export const RECORD_AUDIT_ACTION_LABELS: Record<string, string> = {
+  'record.create': '提交服务记录',
+  'record.amend': '修改服务记录',
+  'record.review': '督导复核',
+  'caller_number.read': '查看完整号码',
+  'aid.arrange': '安排物资',
+  'aid.deliver': '确认物资送达',
+  'aid.cancel': '取消物资申请',
+  'follow_up.complete': '完成回访',
+};

@@ -224,3 +224,23 @@ export interface CallerNumberView {
   callerNumber: string | null;
   callerNumberMasked: string | null;
 }
+
+/** `GET /api/audit-log`: one entry of the records' audit log (who did what to which record, when, from where). */
+export interface RecordAuditView {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorRole: string | null;
+  /** record.create, record.amend, record.review, caller_number.read, aid.arrange|deliver|cancel, follow_up.complete */
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  contactId: string | null;
+  stationId: string | null;
+  /** What else the entry needs said, e.g. `{ reason }` for a full number read, `{ version }` for a review. */
+  detail: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
