@@ -32,7 +32,6 @@ import { RecordsPage } from './pages/Records';
 import { ReviewQueuePage } from './pages/ReviewQueue';
 import { AidRequestsPage } from './pages/AidRequests';
 import { RecordAuditLogPage } from './pages/RecordAuditLog';
-import { RecordAuditLogPage } from './pages/RecordAuditLog';
 import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
 import type { ChangePasswordAnswer } from './password';
 
@@ -85,14 +84,6 @@ const NAV: NavItem[] = [
     label: '物资申请',
     icon: <GiftOutlined />,
     roles: ['operator', 'coordinator', 'supervisor', 'manager'],
-  },
-  // the records' audit log (GET /api/audit-log); the administration changes are 操作日志 (audit-log) below
-  {
-    key: 'record-audit',
-    label: '记录操作日志',
-    icon: <AuditOutlined />,
-    roles: ['supervisor', 'admin'],
-    group: 'admin',
   },
   // the records' audit log (GET /api/audit-log); the administration changes are 操作日志 (audit-log) below
   {
@@ -301,7 +292,6 @@ export function App() {
             {active === 'records' && <RecordsPage />}
             {active === 'review-queue' && <ReviewQueuePage />}
             {active === 'aid-requests' && <AidRequestsPage />}
-            {active === 'record-audit' && <RecordAuditLogPage />}
             {active === 'record-audit' && <RecordAuditLogPage />}
             {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
             {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}

@@ -45,7 +45,7 @@ export const LEVEL_LABELS: Record<OrgLevel, string> = {
 export const SERVICE_TYPE_LABELS: Record<ServiceType, string> = {
   psychological_support: '心理疏导',
   emotional_support: '情绪支持',
-  material_aid: '物资保障',
+  material_aid: '基本生活物资保障',
   policy_consultation: '政策咨询',
   resource_linking: '资源链接',
   emergency_assistance: '紧急援助',
@@ -201,18 +201,19 @@ export const GROUP_BY_LABELS: Record<GroupBy, string> = {
   worker: '按社工',
 };
 
+/** The figures' names: the same words as the CSV/Excel exports (libs/stats FIGURE_LABELS_ZH) and the bulletin. */
 export const FIGURE_LABELS: Record<FigureName, string> = {
-  contacts: '来电总数',
-  answered: '接听数',
-  abandoned: '放弃数',
+  contacts: '呼入量',
+  answered: '接听量',
+  abandoned: '放弃量',
   served: '服务人次',
   problemsResolved: '解决问题数',
   materialAidContacts: '物资保障人次',
   psychologicalSupportContacts: '心理疏导人次',
-  highRiskContacts: '高风险来电',
+  highRiskContacts: '高风险个案',
   avgSpeedOfAnswerSeconds: '平均应答时长',
   avgHandleSeconds: '平均处理时长',
-  serviceLevel: '服务水平',
+  serviceLevel: '20秒接通率',
   abandonmentRate: '放弃率',
   problemsRaised: '反映问题数',
 };
@@ -288,18 +289,6 @@ export const OPERATOR_STATE_COLORS: Record<OperatorDutyState, string> = {
   wrap_up: 'gold',
   away: 'default',
   offline: 'default',
-};
-
-/** What the records' audit log (`GET /api/audit-log`) says was done (codes unknown here show as they are). */
-export const RECORD_AUDIT_ACTION_LABELS: Record<string, string> = {
-  'record.create': '提交服务记录',
-  'record.amend': '修改服务记录',
-  'record.review': '督导复核',
-  'caller_number.read': '查看完整号码',
-  'aid.arrange': '安排物资',
-  'aid.deliver': '确认物资送达',
-  'aid.cancel': '取消物资申请',
-  'follow_up.complete': '完成回访',
 };
 
 /** What the records' audit log (`GET /api/audit-log`) says was done (codes unknown here show as they are). */

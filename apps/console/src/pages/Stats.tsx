@@ -103,7 +103,7 @@ export function StatsPage() {
     setDownloading(format);
     try {
       const name = await download(
-        query(from, to, groupBy, format),
+        `${query(from, to, groupBy, format)}&columns=zh`, // Chinese headings, no id column, a Chinese file name
         `服务统计_${from.format(FMT)}_${to.format(FMT)}_${GROUP_BY_LABELS[groupBy]}.${format}`,
       );
       message.success(`已下载 ${name}`);
