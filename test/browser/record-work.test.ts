@@ -241,12 +241,35 @@ describe('console: review queue, amendment, full number, aid requests (Chromium)
 
     // The new screens on a phone: one column, nothing wider than the screen (tables scroll inside their card).
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const screen of ['review-queue', 'record-audit']) {
+    for (const screen of ['review-queue', 'record-audit', 'aid-requests']) {
       await page.goto(`${stack.url}/console/${screen}`);
       await page.getByTestId(screen).waitFor();
       const width = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(390);
     }
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the delivering station is chosen in the record form (here: amending a record whose aid is still requested)', async () => {
+    const id = await recordedContact(stack, w.tree, w.op1, AID_OUTCOME);
+    const { page, errors, context } = await openPage(rig.browser);
+    await open(page, w.op1.username, 'records', 'workspace');
+    const rowOf = async () => (await record(w.op1.token, id)).aidRequests[0];
+    expect((await rowOf()).deliveringStationId).toBe(w.tree.stations.a1s1.id);
+    const masked = (await record(w.op1.token, id)).callerNumberMasked as string;
+    await page.locator('tr', { hasText: masked }).first().click();
+    await page.getByTestId('amend-record').click();
+    await page.getByTestId('amend-form').getByTestId('delivering-station').click();
+    await page.locator('.ant-select-item-option', { hasText: '站a1s2' }).click();
+    await page.getByTestId('amend-reason').fill('改由邻近社工站送达');
+    await page.getByTestId('amend-save').click();
+    await eventually(
+      async () => (await rowOf()).deliveringStationId === w.tree.stations.a1s2.id,
+      30_000,
+      'the aid request moved to the chosen station',
+    );
+    expect((await rowOf()).status).toBe('requested');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -7,6 +7,7 @@ import type {
   CallerHistoryResult,
   CallerNumberView,
   FollowUpView,
+  OrgUnitView,
   OutcomeBody,
   Page,
   RecordListItem,
@@ -51,6 +52,8 @@ export const readCallerNumber = (contactId: string, reason: string) =>
   get<CallerNumberView>(`/contacts/${contactId}/caller-number?reason=${encodeURIComponent(reason)}`);
 
 // ------------------------------------------------------------------------------------------ material aid
+/** The stations (with their districts) an outcome may name to deliver material aid. */
+export const deliveringStations = () => get<OrgUnitView[]>('/delivering-stations');
 export type AidStep = 'arrange' | 'deliver' | 'cancel';
 export const listAidRequests = (query: string) => get<Page<AidRequestView>>(`/aid-requests?${query}`);
 export const getAidRequest = (id: string) => get<AidRequestView>(`/aid-requests/${id}`);

@@ -23,6 +23,7 @@ import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
 import { beijingToday, formatBeijing, wallToInstant, wallValue } from '../beijing';
 import {
   AID_CATEGORIES,
+  type OrgUnitView,
   type RecordOutcomeResult,
   RESOLUTIONS,
   RISK_ASSESSMENTS,
@@ -30,6 +31,7 @@ import {
   TARGET_GROUPS,
 } from '@kapok/contracts';
 import { ApiError, describeError, post } from '../api';
+import { deliveringStations } from '../records';
 import { serverReason } from '../server-reasons';
 import {
   AID_CATEGORY_LABELS,
@@ -71,6 +73,14 @@ export function OutcomeForm({
   const [showErrors, setShowErrors] = useState(false);
   const [serverErrors, setServerErrors] = useState<string[]>([]);
   const [submitting, setSubmitting] = useState(false);
+  const [stations, setStations] = useState<OrgUnitView[]>([]);
+
+  useEffect(() => {
+    // the choice of a delivering station; without it the line's station delivers (nothing is lost)
+    deliveringStations()
+      .then(setStations)
+      .catch(() => setStations([]));
+  }, []);
 
   useEffect(() => {
     if (dirty) setSavedAt(saveDraft(localStorage, userId, contactId, draft));
@@ -155,7 +165,7 @@ export function OutcomeForm({
       }
     >
       <Form layout="vertical" component="div">
-        <OutcomeFields draft={draft} update={update} err={err} />
+        <OutcomeFields draft={draft} update={update} err={err} stations={stations} />
 
         <Divider titlePlacement="start" plain>
           回访
@@ -232,6 +242,21 @@ export function OutcomeForm({
   );
 }
 
+/** The stations grouped by their district, for a select. */
+function stationOptions(units: OrgUnitView[]) {
+  const districts = units.filter((u) => u.level !== 'station');
+  const stationsOf = (id: string | null) =>
+    units.filter((u) => u.level === 'station' && u.parentId === id).map((u) => ({ value: u.id, label: u.name }));
+  const grouped = districts
+    .map((d) => ({ label: d.name, title: d.name, options: stationsOf(d.id) }))
+    .filter((g) => g.options.length);
+  const known = new Set(districts.map((d) => d.id));
+  const loose = units
+    .filter((u) => u.level === 'station' && !known.has(u.parentId ?? ''))
+    .map((u) => ({ value: u.id, label: u.name }));
+  return [...grouped, ...loose];
+}
+
 /** The error props of a form item for a field path (help text with a test id), empty when the field is fine. */
 export type FieldError = (path: string) => { validateStatus?: 'error'; help?: React.ReactNode };
 
@@ -243,10 +268,13 @@ export function OutcomeFields({
   draft,
   update,
   err,
+  stations,
 }: {
   draft: OutcomeDraft;
   update(patch: Partial<OutcomeDraft>): void;
   err: FieldError;
+  /** The stations that may deliver aid, with their districts (GET /api/delivering-stations); none: no choice shown. */
+  stations?: OrgUnitView[];
 }) {
   const psychological = draft.serviceTypes.includes('psychological_support');
   const materialAid = draft.serviceTypes.includes('material_aid');
@@ -321,6 +349,21 @@ export function OutcomeFields({
           <Divider titlePlacement="start" plain>
             物资保障
           </Divider>
+          {(stations?.filter((u) => u.level === 'station').length ?? 0) > 1 && (
+            <Form.Item label="送达站点">
+              <Select
+                aria-label="送达站点"
+                data-testid="delivering-station"
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder="默认：来电热线所属社工站"
+                style={{ maxWidth: 360 }}
+                value={draft.deliveringStationId || undefined}
+                onChange={(v) => update({ deliveringStationId: v ?? undefined })}
+                options={stationOptions(stations ?? [])}
+              />
+            </Form.Item>
+          )}
           <Form.Item label="物资清单" required {...err('aidItems')}>
             <Space orientation="vertical" style={{ width: '100%' }}>
               {draft.aidItems.map((item, i) => (

@@ -21,7 +21,7 @@ import {
   Typography,
 } from 'antd';
 import { EditOutlined, EyeOutlined, PhoneOutlined } from '@ant-design/icons';
-import type { RecordContent, RecordOutcomeView, RecordVersionView, RecordView } from '@kapok/contracts';
+import type { OrgUnitView, RecordContent, RecordOutcomeView, RecordVersionView, RecordView } from '@kapok/contracts';
 import { ApiError, describeError } from '../api';
 import {
   AID_CATEGORY_LABELS,
@@ -35,7 +35,7 @@ import {
   TARGET_GROUP_LABELS,
 } from '../labels';
 import { blankDraft, type OutcomeDraft, toOutcomeBody, validateOutcome } from '../outcome';
-import { amendRecord, readCallerNumber, reviewRecord } from '../records';
+import { amendRecord, deliveringStations, readCallerNumber, reviewRecord } from '../records';
 import { formatBeijing, TIME_ZONE_LABEL } from '../beijing';
 import { useSession } from '../session';
 import { OutcomeFields } from './OutcomeForm';
@@ -207,6 +207,7 @@ function draftOf(o: RecordOutcomeView | RecordContent): OutcomeDraft {
     riskAssessment: o.psychological?.riskAssessment ?? '',
     interventions: [...(o.psychological?.interventions ?? [])],
     aidItems: (o.materialAid?.items ?? []).map((i) => ({ ...i })),
+    deliveringStationId: o.materialAid?.deliveringStationId,
     problems: o.problems.map((p) => ({ ...p })),
   };
 }
@@ -229,6 +230,7 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
   const [showErrors, setShowErrors] = useState(false);
   const [serverErrors, setServerErrors] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
+  const [stations, setStations] = useState<OrgUnitView[]>([]);
   const errors = useMemo(() => (showErrors ? validateOutcome(draft) : {}), [draft, showErrors]);
   const o = record.outcome;
   if (!o || !mayAmend(record, session.user)) return null;
@@ -239,6 +241,9 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
     setShowErrors(false);
     setServerErrors([]);
     setOpen(true);
+    deliveringStations()
+      .then(setStations)
+      .catch(() => setStations([]));
   };
   const err = (path: string) =>
     errors[path]
@@ -251,9 +256,6 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
       return;
     }
     const { followUp: _followUp, ...body } = toOutcomeBody(draft);
-    if (body.materialAid && o.materialAid?.deliveringStationId) {
-      body.materialAid.deliveringStationId = o.materialAid.deliveringStationId;
-    }
     setSaving(true);
     setServerErrors([]);
     try {
@@ -293,7 +295,12 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
         destroyOnHidden
       >
         <Form layout="vertical" component="div" data-testid="amend-form">
-          <OutcomeFields draft={draft} update={(p) => setDraft((d) => ({ ...d, ...p }))} err={err} />
+          <OutcomeFields
+            draft={draft}
+            update={(p) => setDraft((d) => ({ ...d, ...p }))}
+            err={err}
+            stations={stations}
+          />
           <Form.Item label="修改原因">
             <Input.TextArea
               aria-label="修改原因"
