@@ -224,6 +224,14 @@ describe('console: a whole shift (Chromium, UTC browser)', () => {
     await page.getByTestId('record-cards').waitFor();
     await noSidewaysScroll(page, 'records');
     await axeCheck(page, 'records (phone)');
+    // a record opens in a drawer no wider than the phone (the call of the first test is one of the records)
+    const card = page.locator('.kapok-record-card [role="button"]').first();
+    await card.waitFor();
+    await card.press('Enter');
+    const drawer = page.locator('.ant-drawer-content-wrapper').filter({ hasText: '服务记录详情' });
+    await drawer.waitFor();
+    expect((await drawer.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width + 0.5); // (sub-pixel layout)
+    await page.keyboard.press('Escape');
 
     const board = await open(rig.browser, PHONE);
     await signIn(board, stack.url, coordinator.username, { landsOn: 'board' });

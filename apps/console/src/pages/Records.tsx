@@ -473,7 +473,13 @@ export function RecordDrawer({
     onChanged();
   };
   return (
-    <Drawer open={!!contactId} onClose={onClose} size={720} title="服务记录详情" destroyOnHidden>
+    <Drawer
+      open={!!contactId}
+      onClose={onClose}
+      size={Math.min(720, window.innerWidth)}
+      title="服务记录详情"
+      destroyOnHidden
+    >
       {error && <Alert type="error" showIcon title={error} />}
       {record && (
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
