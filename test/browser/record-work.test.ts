@@ -13,7 +13,7 @@ import {
   uniqueNumber,
 } from '../e2e/records.support';
 import { AgentClient, Stack } from '../support/stack';
-import { ConsoleRig, eventually, openPage, screenshot, signIn, startConsole } from './support';
+import { ConsoleRig, eventually, openPage, pickUnit, screenshot, signIn, startConsole } from './support';
 
 // A real browser on a busy machine: each step waits up to 30 s for what it expects.
 jest.setTimeout(240_000);
@@ -270,6 +270,23 @@ describe('console: review queue, amendment, full number, aid requests (Chromium)
       'the aid request moved to the chosen station',
     );
     expect((await rowOf()).status).toBe('requested');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a coordinator's roster grid lists the station's operators who have no shift yet", async () => {
+    const newcomer = await w.newOperator('a1s1'); // no shift at all
+    const units = (await api(stack.url, 'GET', '/org-units', { token: w.coord.token })).body;
+    const stationName = units.find((u: any) => u.id === w.tree.stations.a1s1.id).name as string;
+    const { page, errors, context } = await openPage(rig.browser);
+    await open(page, w.coord.username, 'rosters', 'board');
+    await pickUnit(page, 'roster-station', stationName);
+    await page.getByTestId('roster-grid').waitFor();
+    // createTree's people are named by their username
+    await page
+      .getByRole('button', { name: new RegExp(`^为${newcomer.username}添加`) })
+      .first()
+      .waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });

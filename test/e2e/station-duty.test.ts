@@ -43,6 +43,7 @@ describe('station duty: operators now and their figures of today', () => {
     expect(res.body).toMatchObject({ stationId: a1s1, day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     const byId = new Map(res.body.operators.map((o: any) => [o.userId, o]));
     expect(byId.get(w.op1.id)).toMatchObject({
+      username: w.op1.username,
       state: 'available',
       signedIn: true,
       contact: null,

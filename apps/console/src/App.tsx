@@ -88,7 +88,7 @@ const NAV: NavItem[] = [
   // the records' audit log (GET /api/audit-log); the administration changes are 操作日志 (audit-log) below
   {
     key: 'record-audit',
-    label: '记录操作日志',
+    label: '记录审计日志',
     icon: <AuditOutlined />,
     roles: ['supervisor', 'admin'],
     group: 'admin',

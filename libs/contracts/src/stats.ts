@@ -154,6 +154,8 @@ export type OperatorDutyState = 'available' | 'busy' | 'wrap_up' | 'away' | 'off
 /** One operator of a station, now: state, the contact they hold, and their figures of today (Asia/Shanghai). */
 export interface DutyOperator {
   userId: string;
+  /** The sign-in name (what a roster CSV names the operator by). */
+  username: string;
   displayName: string;
   /** Phone extension (分机号), if any. */
   extension: string | null;

@@ -17,6 +17,7 @@ export interface StationOperators {
 /** One operator of a station, now (StationDuty). */
 export interface DutyOperatorRow {
   id: string;
+  username: string;
   display_name: string;
   extension: string | null;
   state: 'available' | 'busy' | 'wrap_up' | 'away' | 'offline';
@@ -56,11 +57,11 @@ export class StatsReadRepository {
   async operatorsOfStation(stationId: string): Promise<DutyOperatorRow[]> {
     return this.db.rows<DutyOperatorRow>(
       `WITH ops AS (
-         SELECT u.id, u.display_name, u.extension, a.presence,
+         SELECT u.id, u.username, u.display_name, u.extension, a.presence,
                 EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = u.id) AS signed_in
            FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
           WHERE u.role = 'operator' AND u.active AND COALESCE(a.station_id, u.org_unit_id) = $1)
-       SELECT ops.id, ops.display_name, ops.extension, ops.signed_in,
+       SELECT ops.id, ops.username, ops.display_name, ops.extension, ops.signed_in,
               h.id AS contact_id, h.channel, h.status, COALESCE(h.answered_at, h.offered_at, h.queued_at) AS since,
               CASE WHEN h.status IN ('offered','active') THEN 'busy' WHEN h.status = 'wrap_up' THEN 'wrap_up'
                    WHEN ops.signed_in AND ops.presence = 'available' THEN 'available'

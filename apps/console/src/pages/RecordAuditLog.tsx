@@ -27,7 +27,7 @@ function detailText(a: RecordAuditView): string {
 }
 
 /**
- * 记录操作日志: the records' audit log (GET /api/audit-log) — every record created, amended or reviewed, every full
+ * 记录审计日志: the records' audit log (GET /api/audit-log) — every record created, amended or reviewed, every full
  * caller number read (with its reason), aid steps and completed follow-ups: who, when (Beijing time), from where.
  * Supervisors see the entries of the stations in their part of the organisation, admins all. An entry opens its
  * record.

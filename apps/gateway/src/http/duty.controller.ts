@@ -11,6 +11,7 @@ const DUTY_EXAMPLE = {
   operators: [
     {
       userId: '5c4b3a29-1807-4f6e-9d5c-4b3a29180716',
+      username: 'chenxm',
       displayName: '陈晓明',
       extension: '8021',
       state: 'busy',

@@ -41,6 +41,7 @@ export class StationDuty {
         const f = toFigures(today.get(r.id) ?? zeroSums());
         return {
           userId: r.id,
+          username: r.username,
           displayName: r.display_name,
           extension: r.extension,
           state: r.state,
