@@ -5,7 +5,7 @@ import { Page } from 'playwright-core';
 import { Db } from '../../libs/database/src';
 import { Stack, api } from '../support/stack';
 import { contactRow } from '../support/fixtures';
-import { ConsoleOrg, ConsoleRig, eventually, openPage, signIn, startConsole } from './support';
+import { ConsoleOrg, ConsoleRig, eventually, openPage, pickUnit, signIn, startConsole } from './support';
 
 // A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
 jest.setTimeout(300_000);
@@ -409,16 +409,6 @@ describe('console: administration (Chromium)', () => {
 });
 
 /** Picks a unit in a tree picker (UnitPicker) by typing part of its name. */
-async function pickUnit(page: Page, testId: string, name: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await page.keyboard.type(name.slice(0, 6));
-  await page.locator('.ant-select-dropdown:visible .ant-select-tree-title').filter({ hasText: name }).first().click();
-  // a multiple picker stays open: close it, and let it go before the next picker opens its own
-  await page.waitForTimeout(300);
-  if (await page.locator('.ant-select-dropdown:visible').count()) await page.keyboard.press('Escape');
-  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' });
-}
-
 /** With SHOTS_DIR set: the page as it is now, into that directory (full page when asked). */
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   const dir = process.env.SHOTS_DIR;

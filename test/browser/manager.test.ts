@@ -149,31 +149,25 @@ describe('console: manager statistics (Chromium)', () => {
 
     // The CSV, as the browser downloads it.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
-    expect(download.suggestedFilename()).toMatch(/^service-counts_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}_station\.csv$/);
+    // For people: a Chinese file name, Chinese headings (the console's words), no id column.
+    expect(download.suggestedFilename()).toMatch(/^服务统计_\d{4}-\d{2}-\d{2}至\d{4}-\d{2}-\d{2}_按社工站\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    expect(csv).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     const lines = csv.trim().split(/\r?\n/);
     const header = lines[0].split(',');
-    expect(header.slice(0, 2)).toEqual(['key', 'label']);
-    for (const f of [
-      'contacts',
-      'answered',
-      'abandoned',
-      'served',
-      'problemsResolved',
-      'serviceLevel',
-      'abandonmentRate',
-    ]) {
+    expect(header[0]).toBe('社工站');
+    for (const f of ['呼入量', '接听量', '放弃量', '服务人次', '解决问题数', '20秒接通率', '放弃率']) {
       expect(header).toContain(f);
     }
     const rows = lines.slice(1).map((l) => l.split(','));
     const col = (name: string) => header.indexOf(name);
-    const beijing = rows.find((r) => r[1] === '北京街社工站')!;
-    expect(beijing[0]).toBe(org.stations[0].id);
-    expect(Number(beijing[col('served')])).toBe(8);
-    const total = rows.find((r) => r[0] === 'total')!;
-    expect(Number(total[col('served')])).toBe(served);
-    expect(Number(total[col('contacts')])).toBe(served + 3);
-    expect(Number(total[col('abandoned')])).toBe(3);
+    const beijing = rows.find((r) => r[0] === '北京街社工站')!;
+    expect(Number(beijing[col('服务人次')])).toBe(8);
+    const total = rows.find((r) => r[0] === '合计')!;
+    expect(Number(total[col('服务人次')])).toBe(served);
+    expect(Number(total[col('呼入量')])).toBe(served + 3);
+    expect(Number(total[col('放弃量')])).toBe(3);
+    expect(total[col('放弃率')]).toMatch(/^\d+\.\d%$/);
     expect(errors).toEqual([]);
   });
 });

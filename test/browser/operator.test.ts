@@ -273,8 +273,9 @@ describe('console: operator workspace (Chromium)', () => {
     await expect(form.getByLabel('儿童').isChecked()).resolves.toBe(true);
     await expect(form.getByLabel('心理疏导').isChecked()).resolves.toBe(false);
 
-    // And it can be finished after the reload.
+    // And it can be finished after the reload (the chat still goes on: the console asks first).
     await page.getByTestId('submit-outcome').click();
+    await page.getByTestId('confirm-end-submit').click();
     await page.getByTestId('idle').waitFor();
     const row = await eventually(
       async () => {

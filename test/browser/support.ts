@@ -202,3 +202,14 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** Picks a unit by name in the console's unit picker (a TreeSelect with this test id), and lets the dropdown go. */
+export async function pickUnit(page: Page, testId: string, name: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  await page.keyboard.type(name.slice(0, 6));
+  await page.locator('.ant-select-dropdown:visible .ant-select-tree-title').filter({ hasText: name }).first().click();
+  // a multiple picker stays open: close it, and let it go before the next picker opens its own
+  await page.waitForTimeout(300);
+  if (await page.locator('.ant-select-dropdown:visible').count()) await page.keyboard.press('Escape');
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' });
+}

@@ -304,6 +304,18 @@ describe('service records: workflow', () => {
       expect(await count(stack, `audit_log WHERE contact_id = $1 AND action = 'record.review'`, [id])).toBe(2);
     });
 
+    it('a supervisor may review without a comment (a given comment is never blank)', async () => {
+      const id = await recordedContact(stack, w.tree, w.op1, OUTCOME);
+      expect((await post(w.sup.token, `/records/${id}/review`, { comment: '  ' })).status).toBe(400);
+      expect((await post(w.sup.token, `/records/${id}/review`, { expectedVersion: 1 })).status).toBe(200);
+      const record = await get(w.sup.token, `/records/${id}`);
+      expect(record.body.reviewed).toBe(true);
+      expect(record.body.reviews).toEqual([
+        expect.objectContaining({ version: 1, reviewerId: w.sup.id, comment: null }),
+      ]);
+      expect(await count(stack, `audit_log WHERE contact_id = $1 AND action = 'record.review'`, [id])).toBe(1);
+    });
+
     it('lists unreviewed high-risk records first in the review queue', async () => {
       const v = await recordsWorld(stack); // a tree of its own: only these records
       const sup = v.sup;

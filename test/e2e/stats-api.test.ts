@@ -189,6 +189,26 @@ describe('statistics API', () => {
     expect(lines[4].split(',').slice(0, 3)).toEqual(['total', '合计', String(json.body.totals.contacts)]);
   });
 
+  it('exports the CSV for people (columns=zh): Chinese headings and file name, no ids; a bad columns is a 400', async () => {
+    const json = await counts('manager', `from=${FROM}&to=${TO}&groupBy=channel`);
+    const res = await counts('manager', `from=${FROM}&to=${TO}&groupBy=channel&format=csv&columns=zh`);
+    expect(res.status).toBe(200);
+    const disposition = res.headers.get('content-disposition')!;
+    expect(decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)![1])).toBe(
+      `服务统计_${FROM}至${TO}_按渠道.csv`,
+    );
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0].split(',').slice(0, 3)).toEqual(['渠道', '呼入量', '接听量']);
+    expect(lines[1].split(',').slice(0, 2)).toEqual(['电话', String(json.body.rows[0].contacts)]);
+    expect(lines[4].split(',')[0]).toBe('合计');
+    const bad = await counts('manager', `from=${FROM}&to=${TO}&groupBy=channel&format=csv&columns=fr`);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('columns');
+  });
+
   it('exports Excel', async () => {
     const res = await fetch(
       `${stack.url}/api/stats/service-counts?from=${FROM}&to=${TO}&groupBy=district&format=xlsx`,
@@ -302,7 +322,13 @@ describe('statistics API', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as any;
     const counts = doc.paths['/api/stats/service-counts'].get;
-    expect(counts.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'from', 'groupBy', 'to']);
+    expect(counts.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'columns',
+      'format',
+      'from',
+      'groupBy',
+      'to',
+    ]);
     expect(counts.parameters.find((p: { name: string }) => p.name === 'groupBy').schema.enum).toContain('targetGroup');
     expect(doc.paths['/api/stats/bulletin'].get.parameters[0].name).toBe('month');
     expect(doc.paths['/api/stats/live']).toBeDefined();

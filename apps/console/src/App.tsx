@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Button, Layout, Menu, type MenuProps, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Drawer, Grid, Layout, Menu, type MenuProps, Space, Spin, Tag, Typography } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
@@ -8,8 +8,10 @@ import {
   ClusterOutlined,
   DashboardOutlined,
   FileSearchOutlined,
+  GiftOutlined,
   KeyOutlined,
   LogoutOutlined,
+  MenuOutlined,
   PhoneOutlined,
   ScheduleOutlined,
   SettingOutlined,
@@ -19,6 +21,8 @@ import {
 import type { Role } from '@kapok/contracts';
 import { describeError, get, post, saveSession, Session, setUnauthorizedHandler, User } from './api';
 import { ROLE_LABELS } from './labels';
+import { formatBeijing, TIME_ZONE_LABEL } from './beijing';
+import { useNow } from './hooks';
 import { navigate, usePage } from './router';
 import { beginSession, endSession, restoreSession, SessionContext } from './session';
 import { LoginPage } from './pages/Login';
@@ -26,6 +30,9 @@ import { WorkspacePage } from './pages/Workspace';
 import { FollowUpsPage } from './pages/FollowUps';
 import { BoardPage } from './pages/Board';
 import { RecordsPage } from './pages/Records';
+import { ReviewQueuePage } from './pages/ReviewQueue';
+import { AidRequestsPage } from './pages/AidRequests';
+import { RecordAuditLogPage } from './pages/RecordAuditLog';
 import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
 import type { ChangePasswordAnswer } from './password';
 
@@ -74,6 +81,21 @@ const NAV: NavItem[] = [
     icon: <FileSearchOutlined />,
     roles: ['operator', 'coordinator', 'supervisor', 'manager', 'admin'],
   },
+  { key: 'review-queue', label: '待复核', icon: <AuditOutlined />, roles: ['supervisor'] },
+  {
+    key: 'aid-requests',
+    label: '物资申请',
+    icon: <GiftOutlined />,
+    roles: ['operator', 'coordinator', 'supervisor', 'manager'],
+  },
+  // the records' audit log (GET /api/audit-log); the administration changes are 操作日志 (audit-log) below
+  {
+    key: 'record-audit',
+    label: '记录审计日志',
+    icon: <AuditOutlined />,
+    roles: ['supervisor', 'admin'],
+    group: 'admin',
+  },
   { key: 'org-units', label: '组织架构', icon: <ApartmentOutlined />, roles: ['admin'], group: 'admin' },
   { key: 'hotline-admin', label: '热线管理', icon: <PhoneOutlined />, roles: ['admin'], group: 'admin' },
   { key: 'accounts', label: '账号管理', icon: <TeamOutlined />, roles: ['admin'], group: 'admin' },
@@ -101,6 +123,9 @@ export function App() {
   const { message } = AntApp.useApp();
   const [session, setSession] = useState<Session | null>(restoreSession);
   const [changingPassword, setChangingPassword] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  // a phone (narrower than antd's md, 768 px): the menu is a drawer opened from the header
+  const phone = !Grid.useBreakpoint().md;
   const page = usePage();
 
   const signOut = useCallback(
@@ -208,27 +233,63 @@ export function App() {
   return (
     <SessionContext.Provider value={{ session, signOut }}>
       <Layout style={{ minHeight: '100vh' }}>
-        <Layout.Sider width={200} theme="light" breakpoint="lg" collapsedWidth={64} className="kapok-sider">
-          <div className="kapok-brand">
-            <span className="kapok-brand-dot" />
-            <span className="kapok-brand-text">红棉守护</span>
-          </div>
-          <Menu
-            mode="inline"
-            selectedKeys={active ? [active] : []}
-            defaultOpenKeys={[ADMIN_GROUP.key]}
-            items={menuItems}
-            onClick={(e) => (e.key === QUEUE_DASHBOARD.key ? void openQueueDashboard() : navigate(e.key))}
-          />
-        </Layout.Sider>
-        <Layout>
+        {phone ? (
+          <Drawer
+            open={menuOpen}
+            onClose={() => setMenuOpen(false)}
+            placement="left"
+            size={240}
+            title="红棉守护"
+            className="kapok-menu-drawer"
+            data-testid="menu-drawer"
+          >
+            <Menu
+              mode="inline"
+              selectedKeys={active ? [active] : []}
+              defaultOpenKeys={[ADMIN_GROUP.key]}
+              items={menuItems}
+              onClick={(e) => {
+                setMenuOpen(false);
+                if (e.key === QUEUE_DASHBOARD.key) void openQueueDashboard();
+                else navigate(e.key);
+              }}
+            />
+          </Drawer>
+        ) : (
+          <Layout.Sider width={200} theme="light" breakpoint="lg" collapsedWidth={64} className="kapok-sider">
+            <div className="kapok-brand">
+              <span className="kapok-brand-dot" aria-hidden="true" />
+              <span className="kapok-brand-text">红棉守护</span>
+            </div>
+            <Menu
+              mode="inline"
+              selectedKeys={active ? [active] : []}
+              defaultOpenKeys={[ADMIN_GROUP.key]}
+              items={menuItems}
+              onClick={(e) => (e.key === QUEUE_DASHBOARD.key ? void openQueueDashboard() : navigate(e.key))}
+            />
+          </Layout.Sider>
+        )}
+        <Layout style={{ minWidth: 0 }}>
           <Layout.Header className="kapok-header">
-            <Typography.Text strong style={{ fontSize: 16 }}>
-              {items.find((i) => i.key === active)?.label ?? ''}
-            </Typography.Text>
+            <Space size="small" style={{ minWidth: 0 }}>
+              {phone && (
+                <Button
+                  type="text"
+                  icon={<MenuOutlined />}
+                  aria-label="打开菜单"
+                  onClick={() => setMenuOpen(true)}
+                  data-testid="open-menu"
+                />
+              )}
+              <Typography.Title level={1} className="kapok-page-title">
+                {items.find((i) => i.key === active)?.label ?? ''}
+              </Typography.Title>
+            </Space>
             <Space size="middle" className="kapok-header-user">
+              <BeijingClock />
               <span data-testid="current-user">{session.user.displayName}</span>
-              <Tag color="red">{ROLE_LABELS[session.user.role] ?? session.user.role}</Tag>
+              <Tag color="blue">{ROLE_LABELS[session.user.role] ?? session.user.role}</Tag>
               <Button
                 icon={<KeyOutlined />}
                 onClick={() => setChangingPassword(true)}
@@ -247,6 +308,9 @@ export function App() {
             {active === 'board' && <BoardPage />}
             {active === 'stats' && lazyPage(<StatsPage />)}
             {active === 'records' && <RecordsPage />}
+            {active === 'review-queue' && <ReviewQueuePage />}
+            {active === 'aid-requests' && <AidRequestsPage />}
+            {active === 'record-audit' && <RecordAuditLogPage />}
             {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
             {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}
             {active === 'accounts' && lazyPage(<AccountsPage />)}
@@ -262,5 +326,15 @@ export function App() {
         </Layout>
       </Layout>
     </SessionContext.Provider>
+  );
+}
+
+/** The time in Beijing, which every time on the console is shown in (labelled, whatever the computer's zone). */
+function BeijingClock() {
+  const now = useNow(15_000);
+  return (
+    <span className="kapok-clock" data-testid="beijing-clock" title="本系统所有时间均为北京时间">
+      {TIME_ZONE_LABEL} {formatBeijing(now, 'HH:mm')}
+    </span>
   );
 }

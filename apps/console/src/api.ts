@@ -1,5 +1,6 @@
 /** The REST client: bearer token from the session, errors in the contract's shape turned into ApiError. */
 import type { AuthUser, SessionEndReason } from '@kapok/contracts';
+import { serverReason } from './server-reasons';
 
 /** The signed-in person (`GET /api/me`). */
 export type User = AuthUser;
@@ -187,7 +188,7 @@ export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.status === 403) return '没有权限执行此操作';
     if (e.status === 0) return e.message;
-    return e.messages.length ? e.messages.join('；') : `请求失败（${e.status}）`;
+    return e.messages.length ? e.messages.map(serverReason).join('；') : `请求失败（${e.status}）`;
   }
   return e instanceof Error ? e.message : String(e);
 }

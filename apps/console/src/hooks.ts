@@ -24,3 +24,12 @@ export function formatPercent(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '—';
   return `${(v * 100).toFixed(1)}%`;
 }
+
+/** A running timer (wait, call): whole seconds as "0:07", "12:05", "1:02:03". */
+export function formatTimer(seconds: number | null | undefined): string {
+  if (seconds == null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor((s % 3600) / 60));
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}

@@ -5,6 +5,7 @@
 import type {
   AidCategory,
   AidStatus,
+  RecordField,
   Channel,
   ContactStatus,
   CoverageGapKind,
@@ -12,7 +13,9 @@ import type {
   FollowUpStatus,
   GroupBy,
   MonitorAlertEvent,
+  OfferLetGoNext,
   OfferRevokeReason,
+  OperatorDutyState,
   OrgLevel,
   Presence,
   Resolution,
@@ -42,7 +45,7 @@ export const LEVEL_LABELS: Record<OrgLevel, string> = {
 export const SERVICE_TYPE_LABELS: Record<ServiceType, string> = {
   psychological_support: '心理疏导',
   emotional_support: '情绪支持',
-  material_aid: '物资保障',
+  material_aid: '基本生活物资保障',
   policy_consultation: '政策咨询',
   resource_linking: '资源链接',
   emergency_assistance: '紧急援助',
@@ -148,6 +151,31 @@ export const REVOKE_REASON_LABELS: Record<OfferRevokeReason, string> = {
   undelivered: '来电推送失败，系统将重新分配',
 };
 
+/**
+ * What happens to a contact the operator let go (declined, or not answered in time), as the server says it
+ * (`offer:decline` ack, `offer:revoked` after a timeout): never "transferred" when nobody else is on duty.
+ */
+export function letGoMessage(how: 'declined' | 'timeout', next: OfferLetGoNext): string {
+  const what = how === 'declined' ? '已拒接' : '未在时限内接听';
+  const line = next.waiting > 0 ? `，当前共 ${next.waiting} 个来电等待接听` : '';
+  if (next.othersOnDuty === 0) return `${what}。当前没有其他社工在岗，稍后会再次转给您${line}。`;
+  return `${what}，来电已转给其他在岗社工（另有 ${next.othersOnDuty} 位社工在岗${line}）。`;
+}
+
+/** The words for a contact by its channel: a phone call is 来电/通话, a chat or WeChat is a text 会话. */
+export function contactWords(channel: Channel) {
+  return channel === 'phone'
+    ? { contact: '来电', ringing: '来电振铃中', number: '来电号码', talk: '通话', end: '结束通话', current: '当前来电' }
+    : {
+        contact: '会话',
+        ringing: '新会话等待接入',
+        number: '联系人号码',
+        talk: '会话',
+        end: '结束会话',
+        current: '当前会话',
+      };
+}
+
 /** The errors of the `offer:accept` / `offer:decline` acks (free text on the wire: unknown ones show as they are). */
 export const OFFER_ERROR_LABELS: Record<string, string> = {
   offer_not_found: '该来电已不存在',
@@ -173,18 +201,19 @@ export const GROUP_BY_LABELS: Record<GroupBy, string> = {
   worker: '按社工',
 };
 
+/** The figures' names: the same words as the CSV/Excel exports (libs/stats FIGURE_LABELS_ZH) and the bulletin. */
 export const FIGURE_LABELS: Record<FigureName, string> = {
-  contacts: '来电总数',
-  answered: '接听数',
-  abandoned: '放弃数',
+  contacts: '呼入量',
+  answered: '接听量',
+  abandoned: '放弃量',
   served: '服务人次',
   problemsResolved: '解决问题数',
   materialAidContacts: '物资保障人次',
   psychologicalSupportContacts: '心理疏导人次',
-  highRiskContacts: '高风险来电',
+  highRiskContacts: '高风险个案',
   avgSpeedOfAnswerSeconds: '平均应答时长',
   avgHandleSeconds: '平均处理时长',
-  serviceLevel: '服务水平',
+  serviceLevel: '20秒接通率',
   abandonmentRate: '放弃率',
   problemsRaised: '反映问题数',
 };
@@ -233,4 +262,43 @@ export const LANGUAGE_LABELS: Record<string, string> = {
 export const SKILL_LABELS: Record<string, string> = {
   ...SERVICE_TYPE_LABELS,
   ...Object.fromEntries(Object.entries(TARGET_GROUP_LABELS).filter(([k]) => k !== 'other')),
+};
+
+/** The parts of a record, as the version history names what an amendment changed. */
+export const RECORD_FIELD_LABELS: Record<RecordField, string> = {
+  serviceTypes: '服务类型',
+  targetGroup: '服务对象',
+  summary: '服务摘要',
+  psychological: '心理疏导',
+  materialAid: '物资保障',
+  problems: '问题与处理',
+};
+
+/** An operator's state now, in the board's words (空闲 / 通话 / 整理 / 暂离, and 离线). */
+export const OPERATOR_STATE_LABELS: Record<OperatorDutyState, string> = {
+  available: '空闲',
+  busy: '通话',
+  wrap_up: '整理',
+  away: '暂离',
+  offline: '离线',
+};
+
+export const OPERATOR_STATE_COLORS: Record<OperatorDutyState, string> = {
+  available: 'green',
+  busy: 'blue',
+  wrap_up: 'gold',
+  away: 'default',
+  offline: 'default',
+};
+
+/** What the records' audit log (`GET /api/audit-log`) says was done (codes unknown here show as they are). */
+export const RECORD_AUDIT_ACTION_LABELS: Record<string, string> = {
+  'record.create': '提交服务记录',
+  'record.amend': '修改服务记录',
+  'record.review': '督导复核',
+  'caller_number.read': '查看完整号码',
+  'aid.arrange': '安排物资',
+  'aid.deliver': '确认物资送达',
+  'aid.cancel': '取消物资申请',
+  'follow_up.complete': '完成回访',
 };

@@ -37,6 +37,8 @@ export interface OutcomeDraft {
   riskAssessment: string;
   interventions: string[];
   aidItems: AidItemDraft[];
+  /** The station that delivers the aid; absent: the station of the line (the server's default). */
+  deliveringStationId?: string;
   problems: ProblemDraft[];
   followUpEnabled: boolean;
   followUpDueAt: string;
@@ -165,6 +167,7 @@ export function toOutcomeBody(d: OutcomeDraft): OutcomeBody {
         description: i.description.trim(),
         quantity: i.quantity as number,
       })),
+      ...(d.deliveringStationId ? { deliveringStationId: d.deliveringStationId } : {}),
     };
   }
   if (d.followUpEnabled) body.followUp = { dueAt: isoWithOffset(new Date(d.followUpDueAt)), note: d.followUpNote };

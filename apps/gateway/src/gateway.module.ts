@@ -31,6 +31,7 @@ import { OrgController } from './http/org.controller';
 import { RecordsController } from './http/records.controller';
 import { ShiftsController } from './http/shifts.controller';
 import { StationSettingsController } from './http/station-settings.controller';
+import { DutyController } from './http/duty.controller';
 import { StatsController } from './http/stats.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
@@ -68,6 +69,7 @@ import { GatewayDrain } from './shutdown/gateway-drain';
     HealthController,
     ShiftsController,
     StationSettingsController,
+    DutyController,
     RecordsController,
     AidController,
     FollowUpsController,

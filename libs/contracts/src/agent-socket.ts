@@ -19,6 +19,20 @@ export interface OfferRevokedEvent {
   offerId: string;
   contactId: string;
   reason: OfferRevokeReason;
+  /** After a timeout: what happens to the contact now (who else may take it). */
+  next?: OfferLetGoNext;
+}
+
+/**
+ * What happens to a contact the operator let go (declined, or its offer ran out), for the console to say truthfully:
+ * it rings the other operators on duty in its widest pool (the city of its station) at once; with nobody else on
+ * duty it comes back to this operator.
+ */
+export interface OfferLetGoNext {
+  /** Other operators on duty (available, signed in) in the city of the contact's station, busy or not. */
+  othersOnDuty: number;
+  /** Contacts of that city not answered yet (waiting or ringing), this one included. */
+  waiting: number;
 }
 
 /**
@@ -73,7 +87,7 @@ export interface OfferPayload {
 export type PresenceSetAck = { ok: true; status: Presence; state: AgentStateEvent } | AckError;
 /** Errors: offer_not_found, offer_expired, offer_declined, offer_revoked, offer_accepted, … (docs/socket-events.md). */
 export type OfferAcceptAck = { ok: true; contact: ContactView } | AckError;
-export type OfferDeclineAck = { ok: true } | AckError;
+export type OfferDeclineAck = { ok: true; next?: OfferLetGoNext } | AckError;
 export type StateGetAck = { ok: true; state: AgentStateEvent } | AckError;
 
 /** Every client → server event is acknowledged; over the socket's rate the ack is `rate_limited: …`. */

@@ -177,7 +177,8 @@ export interface RecordReviewView {
   version: number;
   reviewerId: string;
   reviewerName: string | null;
-  comment: string;
+  /** Null when the supervisor reviewed without a comment. */
+  comment: string | null;
   at: string;
 }
 
@@ -214,4 +215,32 @@ export interface CallerHistoryResult {
   previous: HistoryItem[];
   openFollowUps: FollowUpView[];
   openAidRequests: AidRequestView[];
+}
+
+/** `GET /api/contacts/:id/caller-number?reason=`: the full number to call back (each read is audited). */
+export interface CallerNumberView {
+  contactId: string;
+  /** Null when the contact came without a number (e.g. an anonymous chat). */
+  callerNumber: string | null;
+  callerNumberMasked: string | null;
+}
+
+/** `GET /api/audit-log`: one entry of the records' audit log (who did what to which record, when, from where). */
+export interface RecordAuditView {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorRole: string | null;
+  /** record.create, record.amend, record.review, caller_number.read, aid.arrange|deliver|cancel, follow_up.complete */
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  contactId: string | null;
+  stationId: string | null;
+  /** What else the entry needs said, e.g. `{ reason }` for a full number read, `{ version }` for a review. */
+  detail: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
 }

@@ -1,4 +1,4 @@
-import type { CoverageGapKind, GroupBy, OrgLevel } from './enums';
+import type { Channel, ContactStatus, CoverageGapKind, GroupBy, OrgLevel } from './enums';
 
 // ------------------------------------------------------------------------------------------ statistics
 
@@ -146,4 +146,35 @@ export interface CoverageGap {
   kind: CoverageGapKind;
   startedAt: string;
   endedAt: string | null;
+}
+
+/** An operator's state as the live board counts it (LiveUnit: available, busy, wrapUp, away, offline). */
+export type OperatorDutyState = 'available' | 'busy' | 'wrap_up' | 'away' | 'offline';
+
+/** One operator of a station, now: state, the contact they hold, and their figures of today (Asia/Shanghai). */
+export interface DutyOperator {
+  userId: string;
+  /** The sign-in name (what a roster CSV names the operator by). */
+  username: string;
+  displayName: string;
+  /** Phone extension (分机号), if any. */
+  extension: string | null;
+  state: OperatorDutyState;
+  /** At least one console (socket) connected. */
+  signedIn: boolean;
+  /** The contact they hold (ringing, talking, or wrapping up), if any. */
+  contact: { contactId: string; channel: Channel; status: ContactStatus; since: string } | null;
+  /** Today, from the rollups (every station they answered for): as in `Figures`. */
+  today: Pick<Figures, 'answered' | 'served' | 'highRiskContacts' | 'avgHandleSeconds'>;
+}
+
+/** `GET /api/stations/:stationId/duty`: who of a station is on duty now, and each one's figures of today. */
+export interface StationDutyView {
+  stationId: string;
+  stationName: string;
+  /** The Asia/Shanghai day of `today`. */
+  day: string;
+  at: string;
+  /** Signed-in operators first, then by name. */
+  operators: DutyOperator[];
 }

@@ -345,6 +345,11 @@ export class OrgRepository {
     return (await this.unitRowsIn(scope)).map(toView);
   }
 
+  /** The units of these levels in scope that are not closed, in tree order. */
+  async openUnitsIn(scope: OrgScope, levels: readonly OrgLevel[]): Promise<OrgUnitView[]> {
+    return (await this.unitRowsIn(scope, levels)).filter((r) => !r.closed_at).map(toView);
+  }
+
   private async unitRowsIn(scope: OrgScope, levels?: readonly OrgLevel[]): Promise<OrgUnitRow[]> {
     const params: unknown[] = [];
     const where = [scope.sql('u', params)];

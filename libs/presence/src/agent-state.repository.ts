@@ -105,6 +105,24 @@ export class AgentStateRepository {
     );
   }
 
+  /**
+   * A fresh sign-in starts off duty: the first socket of a session opened after the operator last declared their
+   * presence (they closed the browser on duty, or signed out) sets them offline; a reload or reconnect within the
+   * same session, or another tab that is still connected, keeps what they declared. Answers whether it changed.
+   */
+  async offDutyAtSignIn(userId: string, sessionId: string): Promise<boolean> {
+    const row = await this.db.one(
+      `UPDATE agent_states a SET presence = 'offline', presence_changed_at = $3
+        WHERE a.user_id = $1 AND a.presence <> 'offline'
+          AND NOT EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+          AND COALESCE(a.presence_changed_at, '-infinity') < (SELECT s.created_at FROM sessions s
+                                                               WHERE s.id = $2 AND s.user_id = $1)
+        RETURNING a.user_id`,
+      [userId, sessionId, this.clock.now()],
+    );
+    return !!row;
+  }
+
   async addSession(socketId: string, userId: string, gatewayId: string): Promise<void> {
     await this.db.tx(async (tx) => {
       await this.db.run(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import type { RecordAuditView } from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { OrgScope } from '@kapok/org';
 import { RequestContext } from './request-context';
@@ -87,7 +88,7 @@ export interface AuditFilter {
   pageSize: number;
 }
 
-export function toAuditView(r: AuditRow) {
+export function toAuditView(r: AuditRow): RecordAuditView {
   return {
     id: String(r.id),
     at: iso(r.at),
@@ -105,7 +106,7 @@ export function toAuditView(r: AuditRow) {
     requestId: r.request_id,
   };
 }
-export type AuditView = ReturnType<typeof toAuditView>;
+export type AuditView = RecordAuditView;
 
 /**
  * The audit log: who did what to a record, when, from where. Append-only (a trigger refuses UPDATE and DELETE);

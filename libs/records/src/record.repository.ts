@@ -74,7 +74,7 @@ export interface ReviewRow {
   outcome_version: number;
   reviewer_id: string;
   reviewer_name: string | null;
-  comment: string;
+  comment: string | null;
   created_at: Date;
 }
 
@@ -293,7 +293,7 @@ export class RecordRepository {
 
   async addReview(
     tx: Tx,
-    r: { contactId: string; version: number; reviewerId: string; comment: string },
+    r: { contactId: string; version: number; reviewerId: string; comment: string | null },
   ): Promise<void> {
     await this.db.run(
       `INSERT INTO record_reviews (contact_id, outcome_version, reviewer_id, comment) VALUES ($1, $2, $3, $4)`,

@@ -12,11 +12,23 @@ import { RoutingRules, SKILL_TOPICS } from './routing-rules';
  * on_duty  operators declared available with a socket connected (busy or not): who "is on duty".
  * free     on-duty operators (inside $10) with room for one more contact, with their load.
  * A contact's pool widens with its wait: its station, then (after the overflow waits) its district, region, city.
- * A level with nobody on duty is skipped at once. Topic/language match is required until the skill-relax wait.
+ * A level with nobody on duty, or only operators who already let this contact go, is skipped at once.
+ * Topic/language match is required until the skill-relax wait.
  * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
  * free is read through the unit's path (org_units_path_idx) and the operators' station index when $10 is given;
  * duty_units (the overflow skip test) still reads every operator on duty once per match (see docs/benchmarks.md).
  */
+/**
+ * "Someone on duty at the contact's level `up` may still take it": a unit with someone on duty, unless every one
+ * on duty there has already let this contact go (declined it or let it run out). Then that level is skipped at
+ * once like an empty one: a call declined by the one operator on duty at its station rings the district at once.
+ */
+const staffedFor = (up: number) => `(kapok_ancestor_path(cs.path, ${up}) IN (SELECT path FROM duty_units)
+      AND (NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id)
+           OR EXISTS (SELECT 1 FROM on_duty d
+                       WHERE ${pathUnderSql('d.path', `kapok_ancestor_path(cs.path, ${up})`)}
+                         AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = d.user_id))))`;
+
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
                           $9::timestamptz, $10::text),
@@ -27,6 +39,11 @@ const CTES = `
   -- every unit (station and up) with someone on duty inside it: the overflow skip test is one lookup here
   duty_units AS (
     SELECT DISTINCT kapok_ancestor_path(d.path, k.up) AS path FROM on_duty d CROSS JOIN generate_series(0, 2) AS k(up)
+  ),
+  -- who let which waiting contact go (declined it or let its offer run out)
+  let_go AS (
+    SELECT DISTINCT o.contact_id, o.worker_id FROM offers o JOIN contacts q ON q.id = o.contact_id
+     WHERE q.status = 'queued' AND o.status IN ('declined','expired') AND ($8::uuid IS NULL OR q.id = $8::uuid)
   ),
   free AS (
     SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since,
@@ -53,9 +70,7 @@ const CTES = `
              (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
-             CASE WHEN kapok_ancestor_path(cs.path, 0) IN (SELECT path FROM duty_units) THEN 0
-                  WHEN kapok_ancestor_path(cs.path, 1) IN (SELECT path FROM duty_units) THEN 1
-                  WHEN kapok_ancestor_path(cs.path, 2) IN (SELECT path FROM duty_units) THEN 2
+             CASE WHEN ${staffedFor(0)} THEN 0 WHEN ${staffedFor(1)} THEN 1 WHEN ${staffedFor(2)} THEN 2
                   ELSE 3 END) AS level,
            (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
              AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id
@@ -126,7 +141,7 @@ export class MatchingRepository {
 
   /**
    * The operator inside `pool` (the unit the caller locked) who should be offered this waiting contact at `now`, if
-   * any: own station first, then skill match, operators this contact was already offered to last, fewest chats, idle
+   * any: those who have not let it go first, then own station, skill match, operators this contact was already offered to last, fewest chats, idle
    * longest. Also answers the contact's level at `now` (undefined: no longer waiting): a level above the locked unit
    * means the caller must lock the wider unit and ask again.
    */
@@ -141,7 +156,8 @@ export class MatchingRepository {
        pick AS (
          SELECT f.user_id FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
-          ORDER BY (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
+          ORDER BY EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id),
+                   (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                    f.chats, f.idle_since, f.user_id
           LIMIT 1)
@@ -180,6 +196,25 @@ export class MatchingRepository {
       tx,
     );
     return row?.id;
+  }
+
+  /**
+   * What follows an operator letting this contact go, as far as the whole city of its station goes (the widest
+   * pool): how many other operators are on duty there, and how many contacts there are not answered yet.
+   */
+  async afterLetGo(contactId: string, workerId: string): Promise<{ othersOnDuty: number; waiting: number }> {
+    const row = await this.db.one<{ others: number; waiting: number }>(
+      `WITH city AS (SELECT kapok_ancestor_path(s.path, 3) AS path FROM contacts c JOIN org_units s ON s.id = c.station_id
+                      WHERE c.id = $1)
+       SELECT (SELECT count(*)::int FROM agent_states a JOIN org_units s ON s.id = a.station_id
+                WHERE a.presence = 'available' AND a.user_id <> $2
+                  AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+                  AND ${pathUnderSql('s.path', '(SELECT path FROM city)')}) AS others,
+              (SELECT count(*)::int FROM contacts w JOIN org_units s ON s.id = w.station_id
+                WHERE w.status IN ('queued','offered') AND ${pathUnderSql('s.path', '(SELECT path FROM city)')}) AS waiting`,
+      [contactId, workerId],
+    );
+    return { othersOnDuty: row?.others ?? 0, waiting: row?.waiting ?? 0 };
   }
 
   /**

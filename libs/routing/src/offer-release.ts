@@ -7,6 +7,7 @@ import { OrgRepository } from '@kapok/org';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier, MonitorNotifier, OfferRevokedEvent } from '@kapok/realtime';
+import { MatchingRepository } from './matching.repository';
 import { RoutingRules } from './routing-rules';
 import { StationSettingsRepository } from './station-settings.repository';
 
@@ -62,6 +63,7 @@ export class OfferRelease {
     private readonly rules: RoutingRules,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly matching: MatchingRepository,
   ) {}
 
   /**
@@ -105,6 +107,8 @@ export class OfferRelease {
       // (also for an offer that reached nobody: had it gone out late after all, this follows it on the same
       // connection, so the operator's console drops it)
       const e: OfferRevokedEvent = { offerId: offer.id, contactId: offer.contact_id, reason: kind.reason };
+      // a missed offer: say truthfully where the contact goes now (the console tells the operator)
+      if (kind.reason === 'timeout') e.next = await this.matching.afterLetGo(offer.contact_id, offer.worker_id);
       this.notifier.revoked(offer.worker_id, e);
     }
     if (kind.reason === 'undelivered') {

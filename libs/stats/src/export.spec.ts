@@ -46,6 +46,24 @@ describe('exports', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it('writes the CSV for people with Chinese headings, no id column and rates as percentages', () => {
+    const lines = toCsv(result, { people: true }).slice(1).trimEnd().split('\r\n');
+    expect(lines[0].split(',').slice(0, 4)).toEqual(['社工站', '呼入量', '接听量', '放弃量']);
+    expect(lines[0]).toContain('20秒接通率');
+    expect(lines[1]).toBe('"北京街, ""一站""",3,3,0,3,1,0,0,0,12.5,,75.0%,,2');
+    expect(lines[3].startsWith('合计,4,')).toBe(true);
+  });
+
+  it('writes the Excel workbook for people without the id column', async () => {
+    const buf = await toXlsx(result, new Date('2026-02-01T02:30:00Z'), { people: true });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('服务统计')!;
+    expect(ws.getRow(1).getCell(1).value).toBe('社工站');
+    expect(ws.getRow(2).getCell(1).value).toBe('北京街, "一站"');
+    expect(ws.getRow(4).getCell(1).value).toBe('合计');
+  });
+
   it('writes an Excel workbook with Chinese headings', async () => {
     const buf = await toXlsx(result, new Date('2026-02-01T02:30:00Z'));
     const wb = new ExcelJS.Workbook();

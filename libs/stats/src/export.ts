@@ -26,10 +26,32 @@ export const CSV_HEADER = ['key', 'label', ...FIGURE_NAMES];
  * per row, and a last line with key "total" (label 合计). UTF-8 with a byte-order mark, so that Excel shows the
  * Chinese labels; CRLF line ends (RFC 4180).
  */
-export function toCsv(r: ServiceCountsResult): string {
+export function toCsv(r: ServiceCountsResult, opts: { people?: boolean } = {}): string {
+  if (opts.people) return toPeopleCsv(r);
   const lines = [CSV_HEADER.join(',')];
   for (const row of r.rows) lines.push([row.key, row.label, ...FIGURE_NAMES.map((f) => row[f])].map(cell).join(','));
   lines.push(['total', '合计', ...FIGURE_NAMES.map((f) => r.totals[f])].map(cell).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** A figure as people read it in a CSV: rates as percentages ('75.0%'), averages to one decimal. */
+function peopleValue(f: keyof Figures, v: number | null): string | number | null {
+  if (v === null || v === undefined) return null;
+  if (RATES.has(f)) return `${(v * 100).toFixed(1)}%`;
+  if (f.startsWith('avg')) return Math.round(v * 10) / 10;
+  return v;
+}
+
+/**
+ * The CSV for people (`columns=zh`): the same words as the Excel workbook and the console (FIGURE_LABELS_ZH), the
+ * grouping's name first (no id column), rates as percentages, a last line 合计.
+ */
+function toPeopleCsv(r: ServiceCountsResult): string {
+  const lines = [[GROUP_BY_LABELS_ZH[r.groupBy], ...FIGURE_NAMES.map((f) => FIGURE_LABELS_ZH[f])].map(cell).join(',')];
+  for (const row of r.rows) {
+    lines.push([row.label ?? row.key, ...FIGURE_NAMES.map((f) => peopleValue(f, row[f]))].map(cell).join(','));
+  }
+  lines.push(['合计', ...FIGURE_NAMES.map((f) => peopleValue(f, r.totals[f]))].map(cell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -37,13 +59,17 @@ export function toCsv(r: ServiceCountsResult): string {
  * The same as an Excel workbook: a sheet of figures with Chinese headings and a sheet explaining them, exported at
  * `exportedAt` (the caller's Clock).
  */
-export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string } }, exportedAt: Date): Promise<Buffer> {
+export async function toXlsx(
+  r: ServiceCountsResult & { scope?: { name: string } },
+  exportedAt: Date,
+  opts: { people?: boolean } = {},
+): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Kapok 红棉';
   wb.created = exportedAt;
   const ws = wb.addWorksheet('服务统计', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = [
-    { header: '编号', key: 'key', width: 14 },
+    ...(opts.people ? [] : [{ header: '编号', key: 'key', width: 14 }]), // ids are for machines, not for people
     { header: GROUP_BY_LABELS_ZH[r.groupBy], key: 'label', width: 28 },
     ...FIGURE_NAMES.map((f) => ({
       header: FIGURE_LABELS_ZH[f],
@@ -74,7 +100,7 @@ export async function toXlsx(r: ServiceCountsResult & { scope?: { name: string }
     ],
     ['放弃率', '放弃量 ÷（接听量 + 放弃量）'],
     ['解决问题数', '服务记录中标记为“已解决”的问题个数'],
-    ['物资保障 / 心理疏导人次', '服务类型含基本生活物资保障 / 心理疏导的来电'],
+    ['物资保障人次 / 心理疏导人次', '服务类型含基本生活物资保障 / 心理疏导的来电'],
     ['高风险个案', '来电风险等级为高或危急，或心理评估为高风险或紧急的来电'],
     ['导出时间', `${formatBeijingTime(exportedAt)}（北京时间）`],
   ];

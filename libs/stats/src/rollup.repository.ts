@@ -149,6 +149,19 @@ export class RollupRepository {
     return out;
   }
 
+  /** Each operator's figures of one day (day rows of stats_worker, every station they answered for). */
+  async workerDay(workerIds: string[], day: string): Promise<Map<string, Sums>> {
+    if (!workerIds.length) return new Map();
+    const rows = await this.db.rows<Record<string, string>>(
+      `SELECT s.worker_id AS k, ${SUM_COLUMNS.map(([c]) => `sum(s.${c})::int8 AS ${c}`).join(', ')}
+         FROM stats_worker s
+        WHERE s.grain = 'd' AND s.period = $2::date AND s.worker_id = ANY($1::uuid[])
+        GROUP BY s.worker_id`,
+      [workerIds, day],
+    );
+    return new Map(rows.map((r) => [r.k, toSums(r)]));
+  }
+
   /** Operators' working days (接线服务社工人次): distinct (operator, day) with at least one contact answered. */
   async workerDays(stationIds: string[], from: string, to: string): Promise<number> {
     const row = await this.db.one<{ n: string }>(

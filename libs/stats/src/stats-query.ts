@@ -2,11 +2,16 @@ import { BadRequestException } from '@nestjs/common';
 import { daysBetween, parseDate, parseMonth } from '@kapok/common';
 import { FORMATS, Format, GROUP_BYS, GroupBy, MAX_RANGE_DAYS } from './stats.types';
 
+/** The columns of a CSV/Excel file: `codes` (default) the API's names and keys; `zh` Chinese headings for people. */
+export const COLUMN_STYLES = ['codes', 'zh'] as const;
+export type ColumnStyle = (typeof COLUMN_STYLES)[number];
+
 export interface ServiceCountsQuery {
   from: string;
   to: string;
   groupBy: GroupBy;
   format: Format;
+  columns: ColumnStyle;
 }
 
 type Raw = Record<string, unknown> | undefined;
@@ -25,7 +30,8 @@ function single(raw: Raw, name: string, errors: string[]): string | undefined {
 /**
  * Validates the query of `GET /api/stats/service-counts`; a 400 names every field that is wrong.
  * from, to: real dates 'YYYY-MM-DD' (Asia/Shanghai days), from ≤ to, at most MAX_RANGE_DAYS days;
- * groupBy: one of GROUP_BYS; format: json (default), csv or xlsx.
+ * groupBy: one of GROUP_BYS; format: json (default), csv or xlsx; columns: codes (default) or zh (CSV/Excel for
+ * people: Chinese headings, no id column).
  */
 export function parseServiceCountsQuery(raw: Raw): ServiceCountsQuery {
   const errors: string[] = [];
@@ -55,6 +61,10 @@ export function parseServiceCountsQuery(raw: Raw): ServiceCountsQuery {
   const format = (FORMATS as readonly string[]).includes(formatRaw) ? (formatRaw as Format) : undefined;
   if (!format && !errors.some((e) => e.startsWith('format ')))
     errors.push(`format must be one of ${FORMATS.join(', ')}`);
+  const columnsRaw = single(raw, 'columns', errors) ?? 'codes';
+  const columns = (COLUMN_STYLES as readonly string[]).includes(columnsRaw) ? (columnsRaw as ColumnStyle) : undefined;
+  if (!columns && !errors.some((e) => e.startsWith('columns ')))
+    errors.push(`columns must be one of ${COLUMN_STYLES.join(', ')}`);
   if (from && to) {
     if (from > to) errors.push(`from (${from}) must not be after to (${to})`);
     else if (daysBetween(from, to) + 1 > MAX_RANGE_DAYS) {
@@ -62,7 +72,7 @@ export function parseServiceCountsQuery(raw: Raw): ServiceCountsQuery {
     }
   }
   if (errors.length) throw new BadRequestException(errors);
-  return { from: from!, to: to!, groupBy: groupBy!, format: format! };
+  return { from: from!, to: to!, groupBy: groupBy!, format: format!, columns: columns! };
 }
 
 /** Validates `month` of `GET /api/stats/bulletin` (YYYY-MM); returns its first day. */

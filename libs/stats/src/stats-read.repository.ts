@@ -14,6 +14,20 @@ export interface StationOperators {
   signed_in: number;
 }
 
+/** One operator of a station, now (StationDuty). */
+export interface DutyOperatorRow {
+  id: string;
+  username: string;
+  display_name: string;
+  extension: string | null;
+  state: 'available' | 'busy' | 'wrap_up' | 'away' | 'offline';
+  signed_in: boolean;
+  contact_id: string | null;
+  channel: 'phone' | 'chat' | 'wechat' | null;
+  status: 'offered' | 'active' | 'wrap_up' | null;
+  since: Date | null;
+}
+
 /** A phone contact going on while its operator's console is lost (the live board's list). */
 export interface ConsoleLostRow {
   contact_id: string;
@@ -34,6 +48,34 @@ export class StatsReadRepository {
     private readonly db: Db,
     private readonly clock: Clock,
   ) {}
+
+  /**
+   * The active operators of one station (where they declared themselves on duty, else their home station), each
+   * with their state as operatorsByStation counts it and the contact they hold (one ringing or talking before one
+   * wrapping up; chats may be several: the oldest).
+   */
+  async operatorsOfStation(stationId: string): Promise<DutyOperatorRow[]> {
+    return this.db.rows<DutyOperatorRow>(
+      `WITH ops AS (
+         SELECT u.id, u.username, u.display_name, u.extension, a.presence,
+                EXISTS (SELECT 1 FROM agent_sessions s WHERE s.user_id = u.id) AS signed_in
+           FROM users u LEFT JOIN agent_states a ON a.user_id = u.id
+          WHERE u.role = 'operator' AND u.active AND COALESCE(a.station_id, u.org_unit_id) = $1)
+       SELECT ops.id, ops.username, ops.display_name, ops.extension, ops.signed_in,
+              h.id AS contact_id, h.channel, h.status, COALESCE(h.answered_at, h.offered_at, h.queued_at) AS since,
+              CASE WHEN h.status IN ('offered','active') THEN 'busy' WHEN h.status = 'wrap_up' THEN 'wrap_up'
+                   WHEN ops.signed_in AND ops.presence = 'available' THEN 'available'
+                   WHEN ops.signed_in AND ops.presence = 'away' THEN 'away'
+                   ELSE 'offline' END AS state
+         FROM ops
+         LEFT JOIN LATERAL (
+           SELECT c.id, c.channel, c.status, c.answered_at, c.offered_at, c.queued_at FROM contacts c
+            WHERE c.assigned_worker_id = ops.id AND c.status IN ('offered','active','wrap_up')
+            ORDER BY c.status = 'wrap_up', c.queued_at LIMIT 1) h ON true
+        ORDER BY ops.signed_in DESC, ops.display_name, ops.id`,
+      [stationId],
+    );
+  }
 
   /** Contacts not answered yet (queued, or offered and ringing) by station, with the longest wait in seconds. */
   async waitingByStation(stationIds: string[]): Promise<{ station_id: string; n: number; oldest: number }[]> {

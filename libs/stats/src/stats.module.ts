@@ -6,6 +6,7 @@ import { StatsReadRepository } from './stats-read.repository';
 import { StatsScopes } from './stats-scope';
 import { Bulletin } from './use-cases/bulletin';
 import { ReconcileRollups } from './use-cases/reconcile-rollups';
+import { StationDuty } from './use-cases/station-duty';
 import { ServiceCounts } from './use-cases/service-counts';
 
 const providers = [
@@ -16,6 +17,7 @@ const providers = [
   Bulletin,
   LiveSnapshots,
   ReconcileRollups,
+  StationDuty,
 ];
 
 /** Statistics (rollups, service counts, bulletin, exports) and the live monitor's snapshots. */

@@ -19,7 +19,7 @@ import {
   Typography,
 } from 'antd';
 import { AlertOutlined, ClockCircleOutlined, DisconnectOutlined, TeamOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { formatBeijing } from '../beijing';
 import {
   type AidRequestView,
   type LiveUnit,
@@ -34,6 +34,7 @@ import { formatDuration, formatPercent, useNow } from '../hooks';
 import { ALERT_LABELS, COVERAGE_GAP_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
 import { useSession } from '../session';
 import { type SocketHandlers, useSocket } from '../socket';
+import { StationLink } from './StationDrillDown';
 
 type AlertPayload<E extends MonitorAlertEvent> = Parameters<MonitorAlertEvents[E]>[0];
 
@@ -168,8 +169,8 @@ export function BoardPage() {
         />
       )}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
-      <Row gutter={16}>
-        <Col span={4}>
+      <Row gutter={[16, 16]}>
+        <Col xs={12} md={8} xl={4}>
           <Card size="small">
             <Statistic
               title="排队等待"
@@ -179,7 +180,7 @@ export function BoardPage() {
             />
           </Card>
         </Col>
-        <Col span={4}>
+        <Col xs={12} md={8} xl={4}>
           <Card size="small">
             <Statistic
               title="最长等待"
@@ -188,7 +189,7 @@ export function BoardPage() {
             />
           </Card>
         </Col>
-        <Col span={6}>
+        <Col xs={24} md={8} xl={6}>
           <Card size="small">
             <Statistic
               title="社工状态（空闲 / 通话 / 整理 / 暂离）"
@@ -197,20 +198,20 @@ export function BoardPage() {
             />
           </Card>
         </Col>
-        <Col span={5}>
+        <Col xs={12} md={12} xl={5}>
           <Card size="small">
             <Statistic title="今日接听 / 放弃" value={`${totals.answered} / ${totals.abandoned}`} />
           </Card>
         </Col>
-        <Col span={5}>
+        <Col xs={12} md={12} xl={5}>
           <Card size="small">
-            <Statistic title="今日服务水平（20秒内接听）" value={formatPercent(totals.serviceLevel)} />
+            <Statistic title="今日20秒接通率" value={formatPercent(totals.serviceLevel)} />
           </Card>
         </Col>
       </Row>
 
-      <Row gutter={16} style={{ marginTop: 16 }}>
-        <Col xs={24} xl={18}>
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} xxl={18}>
           <Card
             size="small"
             title={
@@ -221,14 +222,23 @@ export function BoardPage() {
                   text={status === 'online' ? '实时' : '未连接'}
                 />
                 {snapshot && (
-                  <Typography.Text type="secondary">更新于 {dayjs(snapshot.at).format('HH:mm:ss')}</Typography.Text>
+                  <Typography.Text type="secondary" className="kapok-hide-phone">
+                    更新于 {formatBeijing(snapshot.at, 'HH:mm:ss')}
+                  </Typography.Text>
                 )}
               </Space>
             }
             extra={
               <Space>
-                <Typography.Text type="secondary">仅显示有排队、有人在岗或有空档的单位</Typography.Text>
-                <Switch size="small" checked={showActiveOnly} onChange={setActiveOnly} />
+                <Typography.Text type="secondary" className="kapok-hide-phone" id="board-active-only">
+                  仅显示有排队、有人在岗或有空档的单位
+                </Typography.Text>
+                <Switch
+                  size="small"
+                  checked={showActiveOnly}
+                  onChange={setActiveOnly}
+                  aria-label="仅显示有排队、有人在岗或有空档的单位"
+                />
               </Space>
             }
           >
@@ -240,7 +250,7 @@ export function BoardPage() {
                 rowKey="key"
                 dataSource={visible}
                 pagination={false}
-                scroll={{ y: 560 }}
+                scroll={{ x: 980, y: 560 }}
                 tableLayout="fixed"
                 expandable={{ defaultExpandAllRows: visible.length <= 20 }}
                 rowClassName={(r) => (r.waiting > 0 ? 'kapok-row-waiting' : '')}
@@ -248,10 +258,15 @@ export function BoardPage() {
                   {
                     title: '单位',
                     dataIndex: 'name',
-                    ellipsis: true,
+                    width: 300,
+                    fixed: 'left',
                     render: (name: string, r) => (
-                      <Space size={4}>
-                        <span title={name}>{shortName(r, rowsById)}</span>
+                      <Space size={4} wrap>
+                        {r.level === 'station' ? (
+                          <StationLink stationId={r.orgUnitId} name={shortName(r, rowsById)} title={name} />
+                        ) : (
+                          <span title={name}>{shortName(r, rowsById)}</span>
+                        )}
                         {r.level !== 'station' && <Tag bordered={false}>{label(LEVEL_LABELS, r.level)}</Tag>}
                         {(r.consoleLost ?? 0) > 0 && (
                           <Tooltip title="社工通话中工作台断线，来电仍由其处理">
@@ -301,7 +316,7 @@ export function BoardPage() {
                   {
                     title: (
                       <Tooltip title="20秒内接听 ÷（接听 + 超过20秒后放弃）">
-                        <span>服务水平</span>
+                        <span>20秒接通率</span>
                       </Tooltip>
                     ),
                     dataIndex: 'serviceLevelToday',
@@ -314,12 +329,12 @@ export function BoardPage() {
             )}
           </Card>
         </Col>
-        <Col xs={24} xl={6}>
+        <Col xs={24} xxl={6}>
           <Card
             size="small"
             title={
               <Space>
-                <AlertOutlined />
+                <AlertOutlined aria-hidden="true" />
                 预警
                 {alerts.length > 0 && <Badge count={alerts.length} />}
               </Space>
@@ -375,7 +390,7 @@ export function BoardPage() {
                         <Tag color={a.event === 'risk:alert' ? 'red' : a.event === 'coverage:gap' ? 'orange' : 'gold'}>
                           {label(ALERT_LABELS, a.event)}
                         </Tag>
-                        <Typography.Text type="secondary">{dayjs(a.at).format('HH:mm:ss')}</Typography.Text>
+                        <Typography.Text type="secondary">{formatBeijing(a.at, 'HH:mm:ss')}</Typography.Text>
                       </Space>
                       <Typography.Text>{describeAlert(a, unitName)}</Typography.Text>
                     </Space>
@@ -398,7 +413,7 @@ function shortName(u: LiveUnit, byId: Map<string, LiveUnit>): string {
     : u.name;
 }
 
-/** Units of the snapshot as a tree (parents from the snapshot, else from /api/org-units), ordered by level, name. */
+/** Units of the snapshot as a tree (parents from the snapshot, else from /api/org-units), busiest first. */
 function buildTree(units: LiveUnit[], known: Map<string, { parentId: string | null }>): Row[] {
   const byId = new Map<string, Row>(units.map((u) => [u.orgUnitId, { ...u, key: u.orgUnitId }]));
   const roots: Row[] = [];
@@ -408,11 +423,16 @@ function buildTree(units: LiveUnit[], known: Map<string, { parentId: string | nu
     if (parent) (parent.children ??= []).push(row);
     else roots.push(row);
   }
+  // busiest first: waiting callers, then operators on duty, then today's answered; the name only breaks ties
+  const onDuty = (r: Row) => r.available + r.busy + r.wrapUp + r.away;
   const sort = (list: Row[]) => {
     list.sort(
       (a, b) =>
         ORG_LEVELS.indexOf(a.level) - ORG_LEVELS.indexOf(b.level) ||
         b.waiting - a.waiting ||
+        (b.coverageGaps?.length ?? 0) - (a.coverageGaps?.length ?? 0) ||
+        onDuty(b) - onDuty(a) ||
+        (b.answeredToday ?? 0) - (a.answeredToday ?? 0) ||
         a.name.localeCompare(b.name, 'zh-CN'),
     );
     list.forEach((r) => r.children && sort(r.children));

@@ -20,9 +20,10 @@ import {
   Typography,
 } from 'antd';
 import { DeleteOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { beijingToday, formatBeijing, wallToInstant, wallValue } from '../beijing';
 import {
   AID_CATEGORIES,
+  type OrgUnitView,
   type RecordOutcomeResult,
   RESOLUTIONS,
   RISK_ASSESSMENTS,
@@ -30,6 +31,8 @@ import {
   TARGET_GROUPS,
 } from '@kapok/contracts';
 import { ApiError, describeError, post } from '../api';
+import { deliveringStations } from '../records';
+import { serverReason } from '../server-reasons';
 import {
   AID_CATEGORY_LABELS,
   INTERVENTION_LABELS,
@@ -54,10 +57,13 @@ export function OutcomeForm({
   contactId,
   userId,
   onSubmitted,
+  inProgress,
 }: {
   contactId: string;
   userId: string;
   onSubmitted(): void;
+  /** The conversation is still going on (phone call or text conversation): submitting asks first. */
+  inProgress?: 'phone' | 'text' | null;
 }) {
   const { message, modal } = AntApp.useApp();
   const initial = useMemo(() => loadDraft(localStorage, userId, contactId), [userId, contactId]);
@@ -67,6 +73,14 @@ export function OutcomeForm({
   const [showErrors, setShowErrors] = useState(false);
   const [serverErrors, setServerErrors] = useState<string[]>([]);
   const [submitting, setSubmitting] = useState(false);
+  const [stations, setStations] = useState<OrgUnitView[]>([]);
+
+  useEffect(() => {
+    // the choice of a delivering station; without it the line's station delivers (nothing is lost)
+    deliveringStations()
+      .then(setStations)
+      .catch(() => setStations([]));
+  }, []);
 
   useEffect(() => {
     if (dirty) setSavedAt(saveDraft(localStorage, userId, contactId, draft));
@@ -84,7 +98,6 @@ export function OutcomeForm({
       : {};
 
   const psychological = draft.serviceTypes.includes('psychological_support');
-  const materialAid = draft.serviceTypes.includes('material_aid');
 
   const send = async () => {
     setSubmitting(true);
@@ -116,15 +129,28 @@ export function OutcomeForm({
       message.error('服务记录尚未填写完整，请检查标红的项目');
       return;
     }
-    if (psychological && draft.riskAssessment === 'imminent') {
+    const afterRisk = () => {
+      if (psychological && draft.riskAssessment === 'imminent') {
+        modal.confirm({
+          title: '确认紧急风险',
+          content: '风险评估为“紧急风险”，提交后将立即通知督导。确认提交？',
+          okText: '确认提交',
+          cancelText: '返回修改',
+          onOk: send,
+        });
+      } else void send();
+    };
+    if (inProgress) {
+      const what = inProgress === 'phone' ? '通话' : '会话';
       modal.confirm({
-        title: '确认紧急风险',
-        content: '风险评估为“紧急风险”，提交后将立即通知督导。确认提交？',
-        okText: '确认提交',
-        cancelText: '返回修改',
-        onOk: send,
+        title: '结束并提交？',
+        content: `${what}仍在进行中。提交服务记录将结束本次${what}并完成记录。`,
+        okText: '结束并提交',
+        cancelText: `继续${what}`,
+        okButtonProps: { 'data-testid': 'confirm-end-submit' } as React.ComponentProps<typeof Button>,
+        onOk: afterRisk,
       });
-    } else void send();
+    } else afterRisk();
   };
 
   return (
@@ -134,204 +160,12 @@ export function OutcomeForm({
       extra={
         <Typography.Text type="secondary" data-testid="draft-saved">
           <SaveOutlined />{' '}
-          {savedAt ? `草稿已自动保存 ${dayjs(savedAt).format('HH:mm:ss')}` : '填写内容将自动保存在本机'}
+          {savedAt ? `草稿已自动保存 ${formatBeijing(savedAt, 'HH:mm:ss')}` : '填写内容将自动保存在本机'}
         </Typography.Text>
       }
     >
       <Form layout="vertical" component="div">
-        <Form.Item label="服务类型" required {...err('serviceTypes')}>
-          <Checkbox.Group
-            data-testid="service-types"
-            options={options(SERVICE_TYPES, SERVICE_TYPE_LABELS)}
-            value={draft.serviceTypes}
-            onChange={(v) => update({ serviceTypes: SERVICE_TYPES.filter((t) => (v as string[]).includes(t)) })}
-          />
-        </Form.Item>
-
-        <Form.Item label="服务对象" required {...err('targetGroup')}>
-          <Radio.Group
-            data-testid="target-group"
-            options={options(TARGET_GROUPS, TARGET_GROUP_LABELS)}
-            value={draft.targetGroup || undefined}
-            onChange={(e) => update({ targetGroup: e.target.value })}
-          />
-        </Form.Item>
-
-        <Form.Item label="服务摘要" required {...err('summary')}>
-          <Input.TextArea
-            data-testid="summary"
-            rows={4}
-            showCount
-            maxLength={10000}
-            placeholder="来电者的情况、诉求，以及本次提供的服务"
-            value={draft.summary}
-            onChange={(e) => update({ summary: e.target.value })}
-          />
-        </Form.Item>
-
-        {psychological && (
-          <div className="kapok-subform" data-testid="psychological-block">
-            <Divider titlePlacement="start" plain>
-              心理疏导
-            </Divider>
-            <Form.Item label="风险评估" required {...err('riskAssessment')}>
-              <Radio.Group
-                data-testid="risk-assessment"
-                optionType="button"
-                options={options(RISK_ASSESSMENTS, RISK_ASSESSMENT_LABELS)}
-                value={draft.riskAssessment || undefined}
-                onChange={(e) => update({ riskAssessment: e.target.value })}
-              />
-            </Form.Item>
-            {draft.riskAssessment === 'imminent' && (
-              <Alert
-                type="error"
-                showIcon
-                title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。"
-                style={{ marginBottom: 16 }}
-              />
-            )}
-            <Form.Item label="干预措施" {...err('interventions')}>
-              <Checkbox.Group
-                data-testid="interventions"
-                options={Object.entries(INTERVENTION_LABELS).map(([value, l]) => ({ value, label: l }))}
-                value={draft.interventions}
-                onChange={(v) => update({ interventions: v as string[] })}
-              />
-            </Form.Item>
-          </div>
-        )}
-
-        {materialAid && (
-          <div className="kapok-subform" data-testid="material-aid-block">
-            <Divider titlePlacement="start" plain>
-              物资保障
-            </Divider>
-            <Form.Item label="物资清单" required {...err('aidItems')}>
-              <Space orientation="vertical" style={{ width: '100%' }}>
-                {draft.aidItems.map((item, i) => (
-                  <Row gutter={8} key={i} data-testid={`aid-item-${i}`}>
-                    <Col span={6}>
-                      <Form.Item {...err(`aidItems.${i}.category`)} style={{ marginBottom: 0 }}>
-                        <Select
-                          data-testid={`aid-item-${i}-category`}
-                          placeholder="类别"
-                          options={options(AID_CATEGORIES, AID_CATEGORY_LABELS)}
-                          value={item.category || undefined}
-                          onChange={(v) =>
-                            update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={11}>
-                      <Form.Item {...err(`aidItems.${i}.description`)} style={{ marginBottom: 0 }}>
-                        <Input
-                          data-testid={`aid-item-${i}-description`}
-                          placeholder="物资说明，如：大米 10kg"
-                          value={item.description}
-                          onChange={(e) =>
-                            update({
-                              aidItems: draft.aidItems.map((x, j) =>
-                                j === i ? { ...x, description: e.target.value } : x,
-                              ),
-                            })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={5}>
-                      <Form.Item {...err(`aidItems.${i}.quantity`)} style={{ marginBottom: 0 }}>
-                        <InputNumber
-                          data-testid={`aid-item-${i}-quantity`}
-                          placeholder="数量"
-                          min={0}
-                          style={{ width: '100%' }}
-                          value={item.quantity}
-                          onChange={(v) =>
-                            update({
-                              aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)),
-                            })
-                          }
-                        />
-                      </Form.Item>
-                    </Col>
-                    <Col span={2}>
-                      <Button
-                        icon={<DeleteOutlined />}
-                        aria-label="删除该物资"
-                        onClick={() => update({ aidItems: draft.aidItems.filter((_, j) => j !== i) })}
-                      />
-                    </Col>
-                  </Row>
-                ))}
-                <Button
-                  icon={<PlusOutlined />}
-                  data-testid="add-aid-item"
-                  onClick={() =>
-                    update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })
-                  }
-                >
-                  添加物资
-                </Button>
-              </Space>
-            </Form.Item>
-          </div>
-        )}
-
-        <Divider titlePlacement="start" plain>
-          问题与处理结果
-        </Divider>
-        <Form.Item {...err('problems')}>
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            {draft.problems.map((p, i) => (
-              <Row gutter={8} key={i} data-testid={`problem-${i}`} align="middle">
-                <Col span={9}>
-                  <Form.Item {...err(`problems.${i}.category`)} style={{ marginBottom: 0 }}>
-                    <Select
-                      data-testid={`problem-${i}-category`}
-                      placeholder="问题类别"
-                      options={Object.entries(PROBLEM_CATEGORY_LABELS).map(([value, l]) => ({ value, label: l }))}
-                      value={p.category || undefined}
-                      onChange={(v) =>
-                        update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
-                      }
-                    />
-                  </Form.Item>
-                </Col>
-                <Col span={13}>
-                  <Form.Item {...err(`problems.${i}.resolution`)} style={{ marginBottom: 0 }}>
-                    <Radio.Group
-                      data-testid={`problem-${i}-resolution`}
-                      optionType="button"
-                      options={options(RESOLUTIONS, RESOLUTION_LABELS)}
-                      value={p.resolution || undefined}
-                      onChange={(e) =>
-                        update({
-                          problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)),
-                        })
-                      }
-                    />
-                  </Form.Item>
-                </Col>
-                <Col span={2}>
-                  <Button
-                    icon={<DeleteOutlined />}
-                    aria-label="删除该问题"
-                    onClick={() => update({ problems: draft.problems.filter((_, j) => j !== i) })}
-                  />
-                </Col>
-              </Row>
-            ))}
-            <Button
-              icon={<PlusOutlined />}
-              data-testid="add-problem"
-              onClick={() => update({ problems: [...draft.problems, { category: '', resolution: '' }] })}
-            >
-              添加问题
-            </Button>
-          </Space>
-        </Form.Item>
+        <OutcomeFields draft={draft} update={update} err={err} stations={stations} />
 
         <Divider titlePlacement="start" plain>
           回访
@@ -339,6 +173,7 @@ export function OutcomeForm({
         <Form.Item label="需要回访">
           <Switch
             data-testid="follow-up-switch"
+            aria-label="需要回访"
             checked={draft.followUpEnabled}
             onChange={(v) => update({ followUpEnabled: v })}
           />
@@ -346,15 +181,16 @@ export function OutcomeForm({
         {draft.followUpEnabled && (
           <Row gutter={16}>
             <Col span={10}>
-              <Form.Item label="回访时间" required {...err('followUpDueAt')}>
+              <Form.Item label="回访时间（北京时间）" required {...err('followUpDueAt')}>
                 <DatePicker
                   data-testid="follow-up-due"
                   showTime={{ format: 'HH:mm' }}
                   format="YYYY-MM-DD HH:mm"
                   style={{ width: '100%' }}
-                  disabledDate={(d) => d.isBefore(dayjs().startOf('day'))}
-                  value={draft.followUpDueAt ? dayjs(draft.followUpDueAt) : null}
-                  onChange={(v) => update({ followUpDueAt: v ? v.toISOString() : '' })}
+                  aria-label="回访时间（北京时间）"
+                  disabledDate={(d) => d.isBefore(beijingToday())}
+                  value={draft.followUpDueAt ? wallValue(draft.followUpDueAt) : null}
+                  onChange={(v) => update({ followUpDueAt: v ? wallToInstant(v) : '' })}
                 />
               </Form.Item>
             </Col>
@@ -362,6 +198,7 @@ export function OutcomeForm({
               <Form.Item label="回访备注" {...err('followUpNote')}>
                 <Input.TextArea
                   data-testid="follow-up-note"
+                  aria-label="回访备注"
                   rows={2}
                   value={draft.followUpNote}
                   onChange={(e) => update({ followUpNote: e.target.value })}
@@ -376,7 +213,7 @@ export function OutcomeForm({
             type="error"
             showIcon
             title="服务器未接受该记录"
-            description={serverErrors.join('；')}
+            description={serverErrors.map(serverReason).join('；')}
             style={{ marginBottom: 16 }}
             data-testid="server-errors"
           />
@@ -402,5 +239,260 @@ export function OutcomeForm({
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** The stations grouped by their district, for a select. */
+function stationOptions(units: OrgUnitView[]) {
+  const districts = units.filter((u) => u.level !== 'station');
+  const stationsOf = (id: string | null) =>
+    units.filter((u) => u.level === 'station' && u.parentId === id).map((u) => ({ value: u.id, label: u.name }));
+  const grouped = districts
+    .map((d) => ({ label: d.name, title: d.name, options: stationsOf(d.id) }))
+    .filter((g) => g.options.length);
+  const known = new Set(districts.map((d) => d.id));
+  const loose = units
+    .filter((u) => u.level === 'station' && !known.has(u.parentId ?? ''))
+    .map((u) => ({ value: u.id, label: u.name }));
+  return [...grouped, ...loose];
+}
+
+/** The error props of a form item for a field path (help text with a test id), empty when the field is fine. */
+export type FieldError = (path: string) => { validateStatus?: 'error'; help?: React.ReactNode };
+
+/**
+ * The fields of a record's content (服务类型 … 问题与处理结果), shared by the outcome form and the amendment of a
+ * record (RecordActions.tsx); the follow-up stays with the outcome form (an amendment does not change it).
+ */
+export function OutcomeFields({
+  draft,
+  update,
+  err,
+  stations,
+}: {
+  draft: OutcomeDraft;
+  update(patch: Partial<OutcomeDraft>): void;
+  err: FieldError;
+  /** The stations that may deliver aid, with their districts (GET /api/delivering-stations); none: no choice shown. */
+  stations?: OrgUnitView[];
+}) {
+  const psychological = draft.serviceTypes.includes('psychological_support');
+  const materialAid = draft.serviceTypes.includes('material_aid');
+  return (
+    <>
+      <Form.Item label="服务类型" required {...err('serviceTypes')}>
+        <Checkbox.Group
+          data-testid="service-types"
+          options={options(SERVICE_TYPES, SERVICE_TYPE_LABELS)}
+          value={draft.serviceTypes}
+          onChange={(v) => update({ serviceTypes: SERVICE_TYPES.filter((t) => (v as string[]).includes(t)) })}
+        />
+      </Form.Item>
+
+      <Form.Item label="服务对象" required {...err('targetGroup')}>
+        <Radio.Group
+          data-testid="target-group"
+          options={options(TARGET_GROUPS, TARGET_GROUP_LABELS)}
+          value={draft.targetGroup || undefined}
+          onChange={(e) => update({ targetGroup: e.target.value })}
+        />
+      </Form.Item>
+
+      <Form.Item label="服务摘要" required {...err('summary')}>
+        <Input.TextArea
+          data-testid="summary"
+          aria-label="服务摘要"
+          rows={4}
+          showCount
+          maxLength={10000}
+          placeholder="来电者的情况、诉求，以及本次提供的服务"
+          value={draft.summary}
+          onChange={(e) => update({ summary: e.target.value })}
+        />
+      </Form.Item>
+
+      {psychological && (
+        <div className="kapok-subform" data-testid="psychological-block">
+          <Divider titlePlacement="start" plain>
+            心理疏导
+          </Divider>
+          <Form.Item label="风险评估" required {...err('riskAssessment')}>
+            <Radio.Group
+              data-testid="risk-assessment"
+              optionType="button"
+              options={options(RISK_ASSESSMENTS, RISK_ASSESSMENT_LABELS)}
+              value={draft.riskAssessment || undefined}
+              onChange={(e) => update({ riskAssessment: e.target.value })}
+            />
+          </Form.Item>
+          {draft.riskAssessment === 'imminent' && (
+            <Alert
+              type="error"
+              showIcon
+              title="紧急风险：提交后系统将立即通知督导，请同时按危机干预流程处置。"
+              style={{ marginBottom: 16 }}
+            />
+          )}
+          <Form.Item label="干预措施" {...err('interventions')}>
+            <Checkbox.Group
+              data-testid="interventions"
+              options={Object.entries(INTERVENTION_LABELS).map(([value, l]) => ({ value, label: l }))}
+              value={draft.interventions}
+              onChange={(v) => update({ interventions: v as string[] })}
+            />
+          </Form.Item>
+        </div>
+      )}
+
+      {materialAid && (
+        <div className="kapok-subform" data-testid="material-aid-block">
+          <Divider titlePlacement="start" plain>
+            物资保障
+          </Divider>
+          {(stations?.filter((u) => u.level === 'station').length ?? 0) > 1 && (
+            <Form.Item label="送达站点">
+              <Select
+                aria-label="送达站点"
+                data-testid="delivering-station"
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder="默认：来电热线所属社工站"
+                style={{ maxWidth: 360 }}
+                value={draft.deliveringStationId || undefined}
+                onChange={(v) => update({ deliveringStationId: v ?? undefined })}
+                options={stationOptions(stations ?? [])}
+              />
+            </Form.Item>
+          )}
+          <Form.Item label="物资清单" required {...err('aidItems')}>
+            <Space orientation="vertical" style={{ width: '100%' }}>
+              {draft.aidItems.map((item, i) => (
+                <Row gutter={8} key={i} data-testid={`aid-item-${i}`}>
+                  <Col span={6}>
+                    <Form.Item {...err(`aidItems.${i}.category`)} style={{ marginBottom: 0 }}>
+                      <Select
+                        data-testid={`aid-item-${i}-category`}
+                        aria-label={`第 ${i + 1} 项物资类别`}
+                        placeholder="类别"
+                        options={options(AID_CATEGORIES, AID_CATEGORY_LABELS)}
+                        value={item.category || undefined}
+                        onChange={(v) =>
+                          update({ aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={11}>
+                    <Form.Item {...err(`aidItems.${i}.description`)} style={{ marginBottom: 0 }}>
+                      <Input
+                        data-testid={`aid-item-${i}-description`}
+                        aria-label={`第 ${i + 1} 项物资名称`}
+                        placeholder="物资说明，如：大米 10kg"
+                        value={item.description}
+                        onChange={(e) =>
+                          update({
+                            aidItems: draft.aidItems.map((x, j) =>
+                              j === i ? { ...x, description: e.target.value } : x,
+                            ),
+                          })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={5}>
+                    <Form.Item {...err(`aidItems.${i}.quantity`)} style={{ marginBottom: 0 }}>
+                      <InputNumber
+                        data-testid={`aid-item-${i}-quantity`}
+                        aria-label={`第 ${i + 1} 项物资数量`}
+                        placeholder="数量"
+                        min={0}
+                        style={{ width: '100%' }}
+                        value={item.quantity}
+                        onChange={(v) =>
+                          update({
+                            aidItems: draft.aidItems.map((x, j) => (j === i ? { ...x, quantity: v ?? null } : x)),
+                          })
+                        }
+                      />
+                    </Form.Item>
+                  </Col>
+                  <Col span={2}>
+                    <Button
+                      icon={<DeleteOutlined />}
+                      aria-label="删除该物资"
+                      onClick={() => update({ aidItems: draft.aidItems.filter((_, j) => j !== i) })}
+                    />
+                  </Col>
+                </Row>
+              ))}
+              <Button
+                icon={<PlusOutlined />}
+                data-testid="add-aid-item"
+                onClick={() =>
+                  update({ aidItems: [...draft.aidItems, { category: '', description: '', quantity: 1 }] })
+                }
+              >
+                添加物资
+              </Button>
+            </Space>
+          </Form.Item>
+        </div>
+      )}
+
+      <Divider titlePlacement="start" plain>
+        问题与处理结果
+      </Divider>
+      <Form.Item {...err('problems')}>
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          {draft.problems.map((p, i) => (
+            <Row gutter={8} key={i} data-testid={`problem-${i}`} align="middle">
+              <Col span={9}>
+                <Form.Item {...err(`problems.${i}.category`)} style={{ marginBottom: 0 }}>
+                  <Select
+                    data-testid={`problem-${i}-category`}
+                    aria-label={`第 ${i + 1} 个问题类别`}
+                    placeholder="问题类别"
+                    options={Object.entries(PROBLEM_CATEGORY_LABELS).map(([value, l]) => ({ value, label: l }))}
+                    value={p.category || undefined}
+                    onChange={(v) =>
+                      update({ problems: draft.problems.map((x, j) => (j === i ? { ...x, category: v } : x)) })
+                    }
+                  />
+                </Form.Item>
+              </Col>
+              <Col span={13}>
+                <Form.Item {...err(`problems.${i}.resolution`)} style={{ marginBottom: 0 }}>
+                  <Radio.Group
+                    data-testid={`problem-${i}-resolution`}
+                    optionType="button"
+                    options={options(RESOLUTIONS, RESOLUTION_LABELS)}
+                    value={p.resolution || undefined}
+                    onChange={(e) =>
+                      update({
+                        problems: draft.problems.map((x, j) => (j === i ? { ...x, resolution: e.target.value } : x)),
+                      })
+                    }
+                  />
+                </Form.Item>
+              </Col>
+              <Col span={2}>
+                <Button
+                  icon={<DeleteOutlined />}
+                  aria-label="删除该问题"
+                  onClick={() => update({ problems: draft.problems.filter((_, j) => j !== i) })}
+                />
+              </Col>
+            </Row>
+          ))}
+          <Button
+            icon={<PlusOutlined />}
+            data-testid="add-problem"
+            onClick={() => update({ problems: [...draft.problems, { category: '', resolution: '' }] })}
+          >
+            添加问题
+          </Button>
+        </Space>
+      </Form.Item>
+    </>
   );
 }

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
   Alert,
-  App as AntApp,
   Button,
   Card,
   Col,
@@ -9,6 +8,7 @@ import {
   Descriptions,
   Drawer,
   Empty,
+  Grid,
   Input,
   List,
   Row,
@@ -20,7 +20,8 @@ import {
   Typography,
 } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
-import dayjs, { Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { beijingToday, formatBeijing } from '../beijing';
 import type {
   RecordFollowUpFilter,
   RecordListItem,
@@ -47,8 +48,8 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, reviewRecord, searchRecords } from '../records';
-import { useSession } from '../session';
+import { getRecord, searchRecords } from '../records';
+import { AmendRecord, RecordVersions, ReviewAction, RevealNumber } from './RecordActions';
 
 interface Filters {
   range: [Dayjs, Dayjs] | null;
@@ -61,8 +62,11 @@ interface Filters {
   sort: RecordSort;
 }
 
+/** The last 30 Beijing days, today (in Beijing) included. */
+const lastDays = (): [Dayjs, Dayjs] => [beijingToday().subtract(29, 'day'), beijingToday()];
+
 const EMPTY: Filters = {
-  range: [dayjs().subtract(29, 'day'), dayjs()],
+  range: lastDays(),
   serviceType: [],
   riskAssessment: [],
   targetGroup: [],
@@ -92,8 +96,9 @@ function toQuery(f: Filters, page: number, pageSize: number): string {
 
 /** Records within the signed-in person's part of the organisation (GET /api/records), and one record opened. */
 export function RecordsPage() {
-  const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const narrow = !Grid.useBreakpoint().md; // a phone: records as stacked cards
+  const [filters, setFilters] = useState<Filters>(() => ({ ...EMPTY, range: lastDays() }));
+  const [applied, setApplied] = useState<Filters>(filters);
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [state, setState] = useState<{
@@ -145,6 +150,7 @@ export function RecordsPage() {
         <Row gutter={[12, 12]}>
           <Col>
             <DatePicker.RangePicker
+              aria-label="来电日期（北京时间）"
               value={filters.range}
               onChange={(v) => set({ range: v?.[0] && v[1] ? [v[0], v[1]] : null })}
             />
@@ -154,6 +160,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="服务类型"
+              aria-label="服务类型"
               style={{ minWidth: 160 }}
               value={filters.serviceType}
               onChange={(v) => set({ serviceType: v })}
@@ -166,6 +173,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="风险评估"
+              aria-label="风险评估"
               style={{ minWidth: 140 }}
               value={filters.riskAssessment}
               onChange={(v) => set({ riskAssessment: v })}
@@ -178,6 +186,7 @@ export function RecordsPage() {
               mode="multiple"
               allowClear
               placeholder="服务对象"
+              aria-label="服务对象"
               style={{ minWidth: 140 }}
               value={filters.targetGroup}
               onChange={(v) => set({ targetGroup: v })}
@@ -187,6 +196,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="复核"
               style={{ width: 120 }}
               value={filters.reviewed}
               onChange={(v) => set({ reviewed: v })}
@@ -199,6 +209,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="回访"
               style={{ width: 130 }}
               value={filters.followUp}
               onChange={(v) => set({ followUp: v })}
@@ -214,6 +225,7 @@ export function RecordsPage() {
           <Col>
             <Input
               placeholder="摘要关键词"
+              aria-label="摘要关键词"
               allowClear
               value={filters.q}
               onChange={(e) => set({ q: e.target.value })}
@@ -223,6 +235,7 @@ export function RecordsPage() {
           </Col>
           <Col>
             <Select
+              aria-label="排序"
               style={{ width: 150 }}
               value={filters.sort}
               onChange={(v) => set({ sort: v })}
@@ -241,8 +254,9 @@ export function RecordsPage() {
               </Button>
               <Button
                 onClick={() => {
-                  setFilters(EMPTY);
-                  setApplied(EMPTY);
+                  const reset = { ...EMPTY, range: lastDays() };
+                  setFilters(reset);
+                  setApplied(reset);
                   setPage(1);
                 }}
               >
@@ -254,84 +268,181 @@ export function RecordsPage() {
       </Card>
       {state.error && <Alert type="error" showIcon title={state.error} style={{ marginTop: 16 }} />}
       <Card size="small" style={{ marginTop: 16 }} title={`共 ${state.total} 条记录`}>
-        <Table<RecordListItem>
-          rowKey="contactId"
-          size="small"
-          loading={state.loading}
-          dataSource={state.rows}
-          onRow={(r) => ({ onClick: () => setOpen(r.contactId), style: { cursor: 'pointer' } })}
-          pagination={{
-            current: page,
-            pageSize,
-            total: state.total,
-            showSizeChanger: true,
-            onChange: (p, s) => {
-              setPage(p);
-              setPageSize(s);
-            },
-          }}
-          columns={[
-            {
-              title: '来电时间',
-              dataIndex: 'queuedAt',
-              width: 150,
-              render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm'),
-            },
-            { title: '社工站', dataIndex: 'stationName', width: 170, ellipsis: true },
-            { title: '渠道', dataIndex: 'channel', width: 80, render: (v: string) => label(CHANNEL_LABELS, v) },
-            { title: '来电号码', dataIndex: 'callerNumberMasked', width: 120, render: (v) => v ?? '—' },
-            { title: '接线社工', dataIndex: 'workerName', width: 150, ellipsis: true, render: (v) => v ?? '—' },
-            { title: '状态', dataIndex: 'status', width: 100, render: (v: string) => label(CONTACT_STATUS_LABELS, v) },
-            {
-              title: '服务类型',
-              render: (_, r) => (
-                <Space size={2} wrap>
-                  {(r.outcome?.serviceTypes ?? []).map((t) => (
-                    <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
-                  ))}
-                </Space>
-              ),
-            },
-            {
-              title: '风险',
-              width: 120,
-              render: (_, r) => (
-                <Space size={2} wrap>
-                  {r.riskLevel !== 'normal' && (
-                    <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
-                  )}
-                  {r.riskAssessment && r.riskAssessment !== 'none' && (
-                    <Tag color={r.highRisk ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
-                  )}
-                </Space>
-              ),
-            },
-            {
-              title: '复核',
-              width: 80,
-              render: (_, r) => (r.outcome ? r.reviewed ? <Tag color="green">已复核</Tag> : <Tag>未复核</Tag> : '—'),
-            },
-            {
-              title: '回访',
-              width: 100,
-              render: (_, r) =>
-                r.followUp ? (
-                  <Tag color={r.followUp.overdue ? 'red' : r.followUp.status === 'done' ? 'green' : 'orange'}>
-                    {r.followUp.overdue ? '已逾期' : label(FOLLOW_UP_STATUS_LABELS, r.followUp.status)}
-                  </Tag>
-                ) : (
-                  '—'
+        {narrow ? (
+          <RecordCards rows={state.rows} loading={state.loading} onOpen={setOpen} />
+        ) : (
+          <Table<RecordListItem>
+            rowKey="contactId"
+            size="small"
+            loading={state.loading}
+            dataSource={state.rows}
+            scroll={{ x: 1240 }}
+            onRow={(r) => ({
+              onClick: () => setOpen(r.contactId),
+              // a row opens with the keyboard too (Tab to it, Enter or Space)
+              tabIndex: 0,
+              onKeyDown: (e: React.KeyboardEvent) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  setOpen(r.contactId);
+                }
+              },
+              style: { cursor: 'pointer' },
+            })}
+            pagination={{
+              current: page,
+              pageSize,
+              total: state.total,
+              showSizeChanger: true,
+              onChange: (p, s) => {
+                setPage(p);
+                setPageSize(s);
+              },
+            }}
+            columns={[
+              {
+                title: '来电时间（北京时间）',
+                dataIndex: 'queuedAt',
+                width: 160,
+                fixed: 'left',
+                render: (v: string) => <span className="kapok-nowrap">{formatBeijing(v)}</span>,
+              },
+              { title: '社工站', dataIndex: 'stationName', width: 170, ellipsis: true },
+              { title: '渠道', dataIndex: 'channel', width: 80, render: (v: string) => label(CHANNEL_LABELS, v) },
+              {
+                title: '来电号码',
+                dataIndex: 'callerNumberMasked',
+                width: 120,
+                render: (v) => <span className="kapok-nowrap">{v ?? '—'}</span>,
+              },
+              { title: '接线社工', dataIndex: 'workerName', width: 150, ellipsis: true, render: (v) => v ?? '—' },
+              {
+                title: '状态',
+                dataIndex: 'status',
+                width: 100,
+                render: (v: string) => label(CONTACT_STATUS_LABELS, v),
+              },
+              {
+                title: '服务类型',
+                width: 220,
+                render: (_, r) => (
+                  <Space size={2} wrap>
+                    {(r.outcome?.serviceTypes ?? []).map((t) => (
+                      <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
+                    ))}
+                  </Space>
                 ),
-            },
-          ]}
-        />
+              },
+              {
+                title: '风险',
+                width: 150,
+                render: (_, r) => (
+                  <Space size={2} wrap>
+                    {r.riskLevel !== 'normal' && (
+                      <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
+                    )}
+                    {r.riskAssessment && r.riskAssessment !== 'none' && (
+                      <Tag color={r.highRisk ? 'red' : 'orange'}>{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
+                    )}
+                  </Space>
+                ),
+              },
+              {
+                title: '复核',
+                width: 80,
+                render: (_, r) => (r.outcome ? r.reviewed ? <Tag color="green">已复核</Tag> : <Tag>未复核</Tag> : '—'),
+              },
+              {
+                title: '回访',
+                width: 100,
+                render: (_, r) =>
+                  r.followUp ? (
+                    <Tag color={r.followUp.overdue ? 'red' : r.followUp.status === 'done' ? 'green' : 'orange'}>
+                      {r.followUp.overdue ? '已逾期' : label(FOLLOW_UP_STATUS_LABELS, r.followUp.status)}
+                    </Tag>
+                  ) : (
+                    '—'
+                  ),
+              },
+            ]}
+          />
+        )}
+        {narrow && state.total > state.rows.length && (
+          <Space style={{ marginTop: 12 }}>
+            <Button disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              上一页
+            </Button>
+            <Typography.Text type="secondary">第 {page} 页</Typography.Text>
+            <Button disabled={page * pageSize >= state.total} onClick={() => setPage(page + 1)}>
+              下一页
+            </Button>
+          </Space>
+        )}
       </Card>
       <RecordDrawer contactId={open} onClose={() => setOpen(null)} onChanged={load} />
     </div>
   );
 }
 
-function RecordDrawer({
+/** The records as stacked cards (a phone): each opens with a tap, or with Enter / Space. */
+function RecordCards({
+  rows,
+  loading,
+  onOpen,
+}: {
+  rows: RecordListItem[];
+  loading: boolean;
+  onOpen(id: string): void;
+}) {
+  return (
+    <List<RecordListItem>
+      loading={loading}
+      dataSource={rows}
+      data-testid="record-cards"
+      renderItem={(r) => (
+        <List.Item key={r.contactId} className="kapok-record-card">
+          <div
+            tabIndex={0}
+            role="button"
+            style={{ width: '100%' }}
+            onClick={() => onOpen(r.contactId)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' || e.key === ' ') {
+                e.preventDefault();
+                onOpen(r.contactId);
+              }
+            }}
+          >
+            <Space orientation="vertical" size={4} style={{ width: '100%' }}>
+              <Space wrap size={4}>
+                <Typography.Text strong>{formatBeijing(r.queuedAt)}</Typography.Text>
+                <Tag>{label(CHANNEL_LABELS, r.channel)}</Tag>
+                <Tag>{label(CONTACT_STATUS_LABELS, r.status)}</Tag>
+                {r.riskLevel !== 'normal' && (
+                  <Tag color={RISK_LEVEL_COLORS[r.riskLevel]}>{label(RISK_LEVEL_LABELS, r.riskLevel)}</Tag>
+                )}
+                {r.highRisk && r.riskAssessment && (
+                  <Tag color="red">{label(RISK_ASSESSMENT_LABELS, r.riskAssessment)}</Tag>
+                )}
+              </Space>
+              <Typography.Text type="secondary">
+                {r.stationName} · {r.workerName ?? '—'} · {r.callerNumberMasked ?? '—'}
+              </Typography.Text>
+              <Space wrap size={4}>
+                {(r.outcome?.serviceTypes ?? []).map((t) => (
+                  <Tag key={t}>{label(SERVICE_TYPE_LABELS, t)}</Tag>
+                ))}
+              </Space>
+            </Space>
+          </div>
+        </List.Item>
+      )}
+    />
+  );
+}
+
+/** One record in a drawer (also opened from the review queue, 待复核). */
+export function RecordDrawer({
   contactId,
   onClose,
   onChanged,
@@ -340,12 +451,8 @@ function RecordDrawer({
   onClose(): void;
   onChanged(): void;
 }) {
-  const { session } = useSession();
-  const { message } = AntApp.useApp();
   const [record, setRecord] = useState<RecordView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [comment, setComment] = useState('');
-  const [saving, setSaving] = useState(false);
 
   const load = useCallback(() => {
     if (!contactId) return;
@@ -357,46 +464,39 @@ function RecordDrawer({
 
   useEffect(() => {
     setRecord(null);
-    setComment('');
     load();
   }, [load]);
 
-  const review = async () => {
-    if (!record?.outcome) return;
-    setSaving(true);
-    try {
-      await reviewRecord(record.contactId, comment, record.outcome.version);
-      message.success('已复核');
-      setComment('');
-      load();
-      onChanged();
-    } catch (e) {
-      message.error(`复核失败：${describeError(e)}`);
-    } finally {
-      setSaving(false);
-    }
-  };
-
   const o = record?.outcome;
-  // four eyes: the server refuses a review of one's own record or of an amendment of one's own since the last review
-  const ownWork =
-    !!record &&
-    (o?.authorId === session.user.id ||
-      record.versions.some((v) => v.authorId === session.user.id && v.version > (record.lastReview?.version ?? 0)));
+  const changed = () => {
+    load();
+    onChanged();
+  };
   return (
-    <Drawer open={!!contactId} onClose={onClose} size={720} title="服务记录详情" destroyOnHidden>
+    <Drawer
+      open={!!contactId}
+      onClose={onClose}
+      size={Math.min(720, window.innerWidth)}
+      title="服务记录详情"
+      destroyOnHidden
+    >
       {error && <Alert type="error" showIcon title={error} />}
       {record && (
         <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
           <Descriptions size="small" bordered column={2}>
             <Descriptions.Item label="来电时间">
-              {dayjs(record.queuedAt).format('YYYY-MM-DD HH:mm:ss')}
+              {formatBeijing(record.queuedAt, 'YYYY-MM-DD HH:mm:ss')}
             </Descriptions.Item>
             <Descriptions.Item label="状态">{label(CONTACT_STATUS_LABELS, record.status)}</Descriptions.Item>
             <Descriptions.Item label="社工站">{record.stationName}</Descriptions.Item>
             <Descriptions.Item label="热线">{record.hotlineNumber}</Descriptions.Item>
             <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, record.channel)}</Descriptions.Item>
-            <Descriptions.Item label="来电号码">{record.callerNumberMasked ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label="来电号码">
+              <Space wrap>
+                {record.callerNumberMasked ?? '—'}
+                <RevealNumber contactId={record.contactId} masked={record.callerNumberMasked} />
+              </Space>
+            </Descriptions.Item>
             <Descriptions.Item label="接线社工">{record.workerName ?? '—'}</Descriptions.Item>
             <Descriptions.Item label="来电风险">{label(RISK_LEVEL_LABELS, record.riskLevel)}</Descriptions.Item>
           </Descriptions>
@@ -404,7 +504,8 @@ function RecordDrawer({
           {o ? (
             <Card
               size="small"
-              title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${dayjs(o.recordedAt).format('MM-DD HH:mm')}）`}
+              title={`服务记录（第 ${o.version} 版，${o.authorName ?? ''} 记录于 ${formatBeijing(o.recordedAt, 'MM-DD HH:mm')}）`}
+              extra={<AmendRecord record={record} onAmended={changed} />}
             >
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label="服务类型">
@@ -439,7 +540,7 @@ function RecordDrawer({
                 </Descriptions.Item>
                 {record.followUp && (
                   <Descriptions.Item label="回访">
-                    {dayjs(record.followUp.dueAt).format('YYYY-MM-DD HH:mm')} {record.followUp.note}（
+                    {formatBeijing(record.followUp.dueAt, 'YYYY-MM-DD HH:mm')} {record.followUp.note}（
                     {label(FOLLOW_UP_STATUS_LABELS, record.followUp.status)}
                     {record.followUp.overdue ? '，已逾期' : ''}）
                   </Descriptions.Item>
@@ -466,7 +567,7 @@ function RecordDrawer({
                     <Timeline
                       style={{ marginTop: 12 }}
                       items={a.steps.map((s) => ({
-                        content: `${dayjs(s.at).format('MM-DD HH:mm')} ${label(AID_STATUS_LABELS, s.to)} · ${s.actorName ?? ''}${s.note ? `：${s.note}` : ''}`,
+                        content: `${formatBeijing(s.at, 'MM-DD HH:mm')} ${label(AID_STATUS_LABELS, s.to)} · ${s.actorName ?? ''}${s.note ? `：${s.note}` : ''}`,
                       }))}
                     />
                   )}
@@ -475,20 +576,7 @@ function RecordDrawer({
             </Card>
           )}
 
-          {record.versions.length > 1 && (
-            <Card size="small" title="修改历史">
-              <List
-                size="small"
-                dataSource={record.versions}
-                renderItem={(v) => (
-                  <List.Item>
-                    第 {v.version} 版 · {v.authorName ?? ''} · {dayjs(v.at).format('YYYY-MM-DD HH:mm')}
-                    {v.reason ? ` · ${v.reason}` : ''}
-                  </List.Item>
-                )}
-              />
-            </Card>
-          )}
+          <RecordVersions versions={record.versions} />
 
           <Card size="small" title="督导复核">
             {record.reviews.length === 0 && <Typography.Text type="secondary">尚未复核。</Typography.Text>}
@@ -497,21 +585,12 @@ function RecordDrawer({
               dataSource={record.reviews}
               renderItem={(r) => (
                 <List.Item>
-                  第 {r.version} 版 · {r.reviewerName ?? ''} · {dayjs(r.at).format('YYYY-MM-DD HH:mm')}：{r.comment}
+                  第 {r.version} 版 · {r.reviewerName ?? ''} · {formatBeijing(r.at, 'YYYY-MM-DD HH:mm')}
+                  {r.comment ? `：${r.comment}` : '（无复核意见）'}
                 </List.Item>
               )}
             />
-            {session.user.role === 'supervisor' && o && !record.reviewed && ownWork && (
-              <Typography.Text type="secondary">本记录含您撰写或修改的内容，需由其他督导复核。</Typography.Text>
-            )}
-            {session.user.role === 'supervisor' && o && !record.reviewed && !ownWork && (
-              <Space.Compact style={{ width: '100%', marginTop: 8 }}>
-                <Input placeholder="复核意见" value={comment} onChange={(e) => setComment(e.target.value)} />
-                <Button type="primary" disabled={!comment.trim()} loading={saving} onClick={review}>
-                  标记已复核
-                </Button>
-              </Space.Compact>
-            )}
+            <ReviewAction record={record} onReviewed={changed} />
           </Card>
         </Space>
       )}

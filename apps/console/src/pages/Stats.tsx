@@ -15,7 +15,8 @@ import {
   Typography,
 } from 'antd';
 import { CopyOutlined, DownloadOutlined, FileExcelOutlined, SearchOutlined } from '@ant-design/icons';
-import dayjs, { Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
+import { beijingToday } from '../beijing';
 import {
   type BulletinResult,
   type FigureName,
@@ -35,17 +36,19 @@ type StatsResult = ServiceCountsResult;
 const TIME_GROUPS: readonly GroupBy[] = ['day', 'week', 'month'];
 const FMT = 'YYYY-MM-DD';
 
-const presets: { label: string; value: [Dayjs, Dayjs] }[] = [
-  { label: '今天', value: [dayjs().startOf('day'), dayjs().startOf('day')] },
-  { label: '最近7天', value: [dayjs().subtract(6, 'day'), dayjs()] },
-  { label: '最近30天', value: [dayjs().subtract(29, 'day'), dayjs()] },
-  { label: '本月', value: [dayjs().startOf('month'), dayjs()] },
-  {
-    label: '上月',
-    value: [dayjs().subtract(1, 'month').startOf('month'), dayjs().subtract(1, 'month').endOf('month')],
-  },
-  { label: '今年', value: [dayjs().startOf('year'), dayjs()] },
-];
+/** The range presets, by Beijing days (read when the picker opens: a page left open overnight moves on). */
+function presets(): { label: string; value: [Dayjs, Dayjs] }[] {
+  const today = beijingToday();
+  const lastMonth = today.subtract(1, 'month');
+  return [
+    { label: '今天', value: [today, today] },
+    { label: '最近7天', value: [today.subtract(6, 'day'), today] },
+    { label: '最近30天', value: [today.subtract(29, 'day'), today] },
+    { label: '本月', value: [today.startOf('month'), today] },
+    { label: '上月', value: [lastMonth.startOf('month'), lastMonth.endOf('month').startOf('day')] },
+    { label: '今年', value: [today.startOf('year'), today] },
+  ];
+}
 
 const query = (from: Dayjs, to: Dayjs, groupBy: GroupBy, format?: Format) =>
   `/stats/service-counts?from=${from.format(FMT)}&to=${to.format(FMT)}&groupBy=${groupBy}${format ? `&format=${format}` : ''}`;
@@ -54,7 +57,7 @@ const num = (v: number | null | undefined) => (v == null ? '—' : v.toLocaleStr
 
 export function StatsPage() {
   const { message } = AntApp.useApp();
-  const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().startOf('month'), dayjs()]);
+  const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [beijingToday().startOf('month'), beijingToday()]);
   const [groupBy, setGroupBy] = useState<GroupBy>('district');
   const [result, setResult] = useState<StatsResult | null>(null);
   const [trend, setTrend] = useState<StatsResult | null>(null);
@@ -67,6 +70,10 @@ export function StatsPage() {
     const [from, to] = range;
     setLoading(true);
     setError(null);
+    // figures of the previous range are never left on screen under the new dates
+    setResult(null);
+    setTrend(null);
+    setBreakdown(null);
     try {
       const trendGroup: GroupBy = to.diff(from, 'day') > 92 ? 'month' : 'day';
       const breakdownGroup: GroupBy = TIME_GROUPS.includes(groupBy) ? 'serviceType' : groupBy;
@@ -96,8 +103,8 @@ export function StatsPage() {
     setDownloading(format);
     try {
       const name = await download(
-        query(from, to, groupBy, format),
-        `服务统计_${from.format(FMT)}_${to.format(FMT)}_${groupBy}.${format}`,
+        `${query(from, to, groupBy, format)}&columns=zh`, // Chinese headings, no id column, a Chinese file name
+        `服务统计_${from.format(FMT)}_${to.format(FMT)}_${GROUP_BY_LABELS[groupBy]}.${format}`,
       );
       message.success(`已下载 ${name}`);
     } catch (e) {
@@ -156,10 +163,11 @@ export function StatsPage() {
       <Card size="small">
         <Space wrap size="middle">
           <Space>
-            <Typography.Text>统计期间</Typography.Text>
+            <Typography.Text>统计期间（北京时间）</Typography.Text>
             <DatePicker.RangePicker
+              aria-label="统计期间（北京时间）"
               value={range}
-              presets={presets}
+              presets={presets()}
               allowClear={false}
               onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
               data-testid="stats-range"
@@ -168,6 +176,7 @@ export function StatsPage() {
           <Space>
             <Typography.Text>分组</Typography.Text>
             <Select
+              aria-label="分组"
               style={{ width: 140 }}
               value={groupBy}
               onChange={setGroupBy}
@@ -314,7 +323,7 @@ function formatFigure(f: (typeof COLUMNS)[number], v: number | null | undefined)
 /** The month's headline figures and the sentence the bureau publishes. */
 function Bulletin() {
   const { message } = AntApp.useApp();
-  const [month, setMonth] = useState<Dayjs>(dayjs().startOf('month'));
+  const [month, setMonth] = useState<Dayjs>(() => beijingToday().startOf('month'));
   const [data, setData] = useState<BulletinResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);

@@ -25,14 +25,16 @@ import {
   PoweroffOutlined,
   WifiOutlined,
 } from '@ant-design/icons';
-import dayjs from 'dayjs';
+import { formatBeijing } from '../beijing';
 import type { AgentStateEvent, ContactOfferEvent, ContactStatus, ContactView, Presence } from '@kapok/contracts';
 import { describeError, post } from '../api';
-import { formatDuration, useNow } from '../hooks';
+import { formatTimer, useNow } from '../hooks';
 import {
   CHANNEL_LABELS,
   CONTACT_STATUS_LABELS,
   label,
+  contactWords,
+  letGoMessage,
   OFFER_ERROR_LABELS,
   PRESENCE_LABELS,
   REVOKE_REASON_LABELS,
@@ -44,7 +46,15 @@ import { startRinging, stopRinging, unlockAudio } from '../ringer';
 import { ask, useSocket } from '../socket';
 import { useSession } from '../session';
 import { OutcomeForm } from './OutcomeForm';
+import { DutyPanel } from './DutyPanel';
 import { CallerHistory } from './CallerHistory';
+
+/** Keyboard shortcuts of the workspace (shown on their buttons; `code` is the physical key, whatever the layout). */
+const SHORTCUTS = {
+  accept: { code: 'KeyA', aria: 'Alt+A', shown: 'Alt+A' },
+  decline: { code: 'KeyD', aria: 'Alt+D', shown: 'Alt+D' },
+  end: { code: 'KeyE', aria: 'Alt+E', shown: 'Alt+E' },
+} as const;
 
 /** The states of a contact the operator is holding (ringing, talking, wrapping up). */
 const HELD: readonly ContactStatus[] = ['offered', 'active', 'wrap_up'];
@@ -82,7 +92,7 @@ export function WorkspacePage() {
       'offer:revoked': (e) => {
         setOffer((cur) => {
           if (cur?.offerId !== e.offerId) return cur;
-          message.warning(label(REVOKE_REASON_LABELS, e.reason));
+          message.warning(e.next ? letGoMessage('timeout', e.next) : label(REVOKE_REASON_LABELS, e.reason));
           return null;
         });
       },
@@ -171,6 +181,7 @@ export function WorkspacePage() {
     setBusy(null);
     if (ack.ok || ack.error !== 'offline') setOffer(null);
     if (!ack.ok) message.error(label(OFFER_ERROR_LABELS, ack.error));
+    else if (ack.next) message.info(letGoMessage('declined', ack.next));
   };
 
   const endCall = async (c: ContactView) => {
@@ -191,6 +202,20 @@ export function WorkspacePage() {
 
   const current = contacts.find((c) => c.id === selected) ?? null;
   const offline = status !== 'online';
+
+  // Alt+A accept, Alt+D decline, Alt+E end the conversation (registered again each render: current handlers)
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || e.repeat) return;
+      if (e.code === SHORTCUTS.accept.code && offer && !busy) void accept();
+      else if (e.code === SHORTCUTS.decline.code && offer && !busy) void decline();
+      else if (e.code === SHORTCUTS.end.code && current?.status === 'active' && !busy) void endCall(current);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
 
   return (
     <div className="kapok-workspace" data-testid="workspace">
@@ -252,6 +277,13 @@ export function WorkspacePage() {
         </Space>
       </Card>
 
+      <div className="kapok-sr-only" role="status" aria-live="assertive" data-testid="ring-announcement">
+        {offer
+          ? `${contactWords(offer.contact.channel).ringing}：热线 ${offer.contact.hotlineNumber}，` +
+            `${label(RISK_LEVEL_LABELS, offer.contact.riskLevel)}。按 Alt+A 接听，Alt+D 拒接。`
+          : ''}
+      </div>
+
       {offer && (
         <>
           <OfferCard offer={offer} busy={busy} onAccept={accept} onDecline={decline} />
@@ -282,6 +314,7 @@ export function WorkspacePage() {
               contactId={current.id}
               userId={userId}
               onSubmitted={() => submitted(current.id)}
+              inProgress={current.status === 'active' ? (current.channel === 'phone' ? 'phone' : 'text') : null}
             />
           </Col>
         </Row>
@@ -299,6 +332,7 @@ export function WorkspacePage() {
           </Card>
         )
       )}
+      <DutyPanel />
     </div>
   );
 }
@@ -320,37 +354,41 @@ function OfferCard({
   const queued = Date.parse(c.queuedAt);
   const total = useMemo(() => Math.max(1, (expires - Date.now()) / 1000), [offer.offerId]); // eslint-disable-line react-hooks/exhaustive-deps
   const left = Math.max(0, (expires - now) / 1000);
+  const words = contactWords(c.channel);
   return (
     <Card
       className={`kapok-offer ${c.riskLevel === 'critical' ? 'kapok-offer-critical' : ''}`}
       data-testid="offer"
       style={{ marginTop: 16 }}
     >
-      <Row gutter={24} align="middle">
-        <Col flex="80px">
-          <div className="kapok-ring-icon">
+      <Row gutter={[24, 12]} align="middle">
+        <Col xs={0} sm={0} md={3} lg={2}>
+          <div className="kapok-ring-icon" aria-hidden="true">
             <PhoneFilled />
           </div>
         </Col>
-        <Col flex="auto">
+        <Col xs={24} md={21} lg={15}>
           <Typography.Title level={3} style={{ margin: 0 }}>
-            来电振铃中 <Tag color={RISK_LEVEL_COLORS[c.riskLevel]}>{label(RISK_LEVEL_LABELS, c.riskLevel)}</Tag>
+            {words.ringing} <Tag color={RISK_LEVEL_COLORS[c.riskLevel]}>{label(RISK_LEVEL_LABELS, c.riskLevel)}</Tag>
           </Typography.Title>
-          <Descriptions size="small" column={3} style={{ marginTop: 8 }}>
+          <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginTop: 8 }}>
             <Descriptions.Item label="热线">{c.hotlineNumber}</Descriptions.Item>
             <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, c.channel)}</Descriptions.Item>
-            <Descriptions.Item label="来电号码">{c.callerNumberMasked ?? '未知'}</Descriptions.Item>
-            <Descriptions.Item label="已等待">{formatDuration((now - queued) / 1000)}</Descriptions.Item>
+            <Descriptions.Item label={words.number}>
+              <span className="kapok-nowrap">{c.callerNumberMasked ?? '未知'}</span>
+            </Descriptions.Item>
+            <Descriptions.Item label="已等待">{formatTimer((now - queued) / 1000)}</Descriptions.Item>
             <Descriptions.Item label="话题">{c.topics?.length ? c.topics.join('、') : '—'}</Descriptions.Item>
             <Descriptions.Item label="语言">{c.language ?? '—'}</Descriptions.Item>
           </Descriptions>
           <Progress
+            aria-label="接听剩余时间"
             percent={Math.round((left / total) * 100)}
             status={left < 5 ? 'exception' : 'active'}
             format={() => <span data-testid="offer-countdown">{Math.ceil(left)} 秒</span>}
           />
         </Col>
-        <Col flex="220px">
+        <Col xs={24} lg={7}>
           <Space orientation="vertical" style={{ width: '100%' }}>
             <Button
               type="primary"
@@ -360,19 +398,20 @@ function OfferCard({
               loading={busy === 'accept'}
               onClick={onAccept}
               data-testid="offer-accept"
+              aria-keyshortcuts={SHORTCUTS.accept.aria}
             >
-              接听
+              接听 <kbd className="kapok-kbd">{SHORTCUTS.accept.shown}</kbd>
             </Button>
             <Button
               size="large"
               block
-              danger
               icon={<CloseCircleOutlined />}
               loading={busy === 'decline'}
               onClick={onDecline}
               data-testid="offer-decline"
+              aria-keyshortcuts={SHORTCUTS.decline.aria}
             >
-              拒接（转给其他社工）
+              拒接 <kbd className="kapok-kbd">{SHORTCUTS.decline.shown}</kbd>
             </Button>
           </Space>
         </Col>
@@ -386,13 +425,14 @@ function ContactCard({ contact, busy, onEnd }: { contact: ContactView; busy: str
   const answered = contact.answeredAt ? Date.parse(contact.answeredAt) : null;
   const ended = contact.endedAt ? Date.parse(contact.endedAt) : null;
   const step = contact.status === 'active' ? 1 : contact.status === 'wrap_up' ? 2 : 3;
+  const words = contactWords(contact.channel);
   return (
     <Card
       title={
-        <Space>
-          <span>当前来电</span>
+        <Space wrap>
+          <span>{words.current}</span>
           <Tag color={contact.status === 'active' ? 'green' : 'blue'} data-testid="contact-status">
-            {label(CONTACT_STATUS_LABELS, contact.status)}
+            {contact.status === 'active' ? `${words.talk}中` : label(CONTACT_STATUS_LABELS, contact.status)}
           </Tag>
           {contact.riskLevel !== 'normal' && (
             <Tag color={RISK_LEVEL_COLORS[contact.riskLevel]}>{label(RISK_LEVEL_LABELS, contact.riskLevel)}</Tag>
@@ -401,8 +441,13 @@ function ContactCard({ contact, busy, onEnd }: { contact: ContactView; busy: str
       }
       extra={
         contact.status === 'active' && (
-          <Button onClick={onEnd} loading={busy === 'end'} data-testid="end-call">
-            结束通话，整理记录
+          <Button
+            onClick={onEnd}
+            loading={busy === 'end'}
+            data-testid="end-call"
+            aria-keyshortcuts={SHORTCUTS.end.aria}
+          >
+            {words.end}，整理记录 <kbd className="kapok-kbd">{SHORTCUTS.end.shown}</kbd>
           </Button>
         )
       }
@@ -411,18 +456,22 @@ function ContactCard({ contact, busy, onEnd }: { contact: ContactView; busy: str
       <Steps
         size="small"
         current={step}
-        items={[{ title: '振铃' }, { title: '通话' }, { title: '整理记录' }, { title: '完成' }]}
+        items={[{ title: '振铃' }, { title: words.talk }, { title: '整理记录' }, { title: '完成' }]}
         style={{ marginBottom: 16 }}
       />
       <Descriptions size="small" column={1} bordered>
         <Descriptions.Item label="热线">{contact.hotlineNumber}</Descriptions.Item>
         <Descriptions.Item label="渠道">{label(CHANNEL_LABELS, contact.channel)}</Descriptions.Item>
-        <Descriptions.Item label="来电号码">{contact.callerNumberMasked ?? '未知'}</Descriptions.Item>
+        <Descriptions.Item label={words.number}>{contact.callerNumberMasked ?? '未知'}</Descriptions.Item>
         <Descriptions.Item label="话题">{contact.topics?.length ? contact.topics.join('、') : '—'}</Descriptions.Item>
-        <Descriptions.Item label="接入时间">{dayjs(contact.queuedAt).format('HH:mm:ss')}</Descriptions.Item>
-        <Descriptions.Item label="接听时间">{answered ? dayjs(answered).format('HH:mm:ss') : '—'}</Descriptions.Item>
-        <Descriptions.Item label={ended ? '通话时长' : '已通话'}>
-          {answered ? formatDuration(((ended ?? now) - answered) / 1000) : '—'}
+        <Descriptions.Item label="接入时间（北京时间）">
+          {formatBeijing(contact.queuedAt, 'HH:mm:ss')}
+        </Descriptions.Item>
+        <Descriptions.Item label="接听时间（北京时间）">
+          {answered ? formatBeijing(answered, 'HH:mm:ss') : '—'}
+        </Descriptions.Item>
+        <Descriptions.Item label={ended ? `${words.talk}时长` : `已${words.talk}`}>
+          <span data-testid="call-timer">{answered ? formatTimer(((ended ?? now) - answered) / 1000) : '—'}</span>
         </Descriptions.Item>
       </Descriptions>
     </Card>

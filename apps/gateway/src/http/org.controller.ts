@@ -1,7 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, UserAuthGuard } from '@kapok/auth';
-import { HotlineView, OrgAccess, OrgRepository, OrgUnitView } from '@kapok/org';
+import { DeliveringStations, HotlineView, OrgAccess, OrgRepository, OrgUnitView } from '@kapok/org';
 
 @ApiTags('org')
 @ApiBearerAuth()
@@ -11,6 +11,7 @@ export class OrgController {
   constructor(
     private readonly org: OrgRepository,
     private readonly access: OrgAccess,
+    private readonly delivering: DeliveringStations,
   ) {}
 
   @Get('org-units')
@@ -21,5 +22,16 @@ export class OrgController {
   @Get('hotlines')
   async hotlines(@CurrentUser() user: AuthUser): Promise<HotlineView[]> {
     return this.org.listHotlines(await this.access.ownPartOf(user));
+  }
+
+  @Get('delivering-stations')
+  @ApiOperation({
+    summary: 'Stations that may deliver material aid',
+    description:
+      'Every open station of your city with its district (`[{ id, name, level, parentId }]`, districts and ' +
+      'stations in tree order): the choices for `materialAid.deliveringStationId` of an outcome.',
+  })
+  deliveringStations(@CurrentUser() user: AuthUser): Promise<OrgUnitView[]> {
+    return this.delivering.execute(user);
   }
 }

@@ -294,11 +294,15 @@ export class AmendRecordDto extends OmitType(OutcomeDto, ['followUp'] as const) 
 }
 
 export class ReviewRecordDto {
-  @ApiProperty({ example: '风险评估合理，回访安排及时。', description: "The supervisor's comment" })
+  @ApiPropertyOptional({
+    example: '风险评估合理，回访安排及时。',
+    description: "The supervisor's comment: optional; when given, not blank",
+  })
+  @IsOptional()
   @IsString()
   @Matches(/\S/, { message: 'comment must not be blank' })
   @Length(1, 2000)
-  comment: string;
+  comment?: string;
 
   @ApiPropertyOptional({ example: 1, description: 'The version reviewed: 409 if the record moved on' })
   @IsOptional()

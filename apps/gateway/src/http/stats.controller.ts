@@ -16,7 +16,9 @@ import { Clock, SHANGHAI_TIME_ZONE, parseDate } from '@kapok/common';
 import {
   Bulletin,
   FIGURE_NAMES,
+  COLUMN_STYLES,
   FORMATS,
+  GROUP_BY_LABELS_ZH,
   GROUP_BYS,
   LiveSnapshots,
   MAX_RANGE_DAYS,
@@ -117,6 +119,14 @@ export class StatsController {
   @ApiQuery({ name: 'to', required: true, example: '2026-01-31', description: 'Last day, inclusive (YYYY-MM-DD)' })
   @ApiQuery({ name: 'groupBy', required: true, enum: GROUP_BYS })
   @ApiQuery({ name: 'format', required: false, enum: FORMATS, description: 'json (default), csv or xlsx' })
+  @ApiQuery({
+    name: 'columns',
+    required: false,
+    enum: COLUMN_STYLES,
+    description:
+      'csv/xlsx: codes (default: header key,label,<figure names>) or zh (for people: Chinese headings as in the ' +
+      'console, no id column, rates as percentages, a Chinese file name)',
+  })
   @ApiProduces('application/json', 'text/csv', XLSX)
   @ApiOkResponse({
     description: '{ from, to, groupBy, rows: [{ key, label, …figures }], totals }',
@@ -132,16 +142,24 @@ export class StatsController {
   ) {
     const q = parseServiceCountsQuery(query);
     const result = await this.counts.execute(user, q);
+    const people = q.columns === 'zh';
     const file = `service-counts_${q.from}_${q.to}_${q.groupBy}`;
+    // for people: a Chinese file name (RFC 6266 filename*, with the ASCII name as the fallback)
+    const disposition = (ext: string) =>
+      people
+        ? `attachment; filename="${file}.${ext}"; filename*=UTF-8''${encodeURIComponent(
+            `服务统计_${q.from}至${q.to}_按${GROUP_BY_LABELS_ZH[q.groupBy]}.${ext}`,
+          )}`
+        : `attachment; filename="${file}.${ext}"`;
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="${file}.csv"`);
-      return toCsv(result);
+      res.setHeader('Content-Disposition', disposition('csv'));
+      return toCsv(result, { people });
     }
     if (q.format === 'xlsx') {
-      return new StreamableFile(await toXlsx(result, this.clock.now()), {
+      return new StreamableFile(await toXlsx(result, this.clock.now(), { people }), {
         type: XLSX,
-        disposition: `attachment; filename="${file}.xlsx"`,
+        disposition: disposition('xlsx'),
       });
     }
     return result;

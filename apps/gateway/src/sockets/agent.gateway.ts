@@ -104,7 +104,7 @@ export class AgentGateway
     this.watch.watch(watchKey(socket), user, socket.data.session, (reason) => endSocketSession(socket, reason));
     await socket.join(agentRoom(user.id));
     try {
-      const state = await this.session.connected(user, socket.id, this.instance.id);
+      const state = await this.session.connected(user, socket.id, this.instance.id, socket.data.session?.id);
       socket.emit('agent:state', state);
     } catch (err) {
       this.logger.error(`connect of ${user.username} failed: ${(err as Error).message}`);

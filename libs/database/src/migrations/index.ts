@@ -9,6 +9,7 @@ import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
 import { AdminOrg1765000000000 } from './1765000000000-admin-org';
 import { Accounts1765010000000 } from './1765010000000-accounts';
 import { TemporaryPasswordExpiry1765015000000 } from './1765015000000-temporary-password-expiry';
+import { OptionalReviewComment1765060000000 } from './1765060000000-optional-review-comment';
 import { MatchLocks1765110000000 } from './1765110000000-match-locks';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   AdminOrg1765000000000,
   Accounts1765010000000,
   TemporaryPasswordExpiry1765015000000,
+  OptionalReviewComment1765060000000,
   MatchLocks1765110000000,
 ];

@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import type { CallerNumberView } from '@kapok/contracts';
 import { ACCEPTED_STATUSES, CallerNumberStore } from '@kapok/contacts';
 import { AidRequestRepository } from '../aid-request.repository';
 import { AuditLogRepository } from '../audit-log.repository';
@@ -30,7 +31,7 @@ export class ReadCallerNumber {
     private readonly audit: AuditLogRepository,
   ) {}
 
-  async execute(contactId: string, user: AuthUser, reason: string | undefined) {
+  async execute(contactId: string, user: AuthUser, reason: string | undefined): Promise<CallerNumberView> {
     const why = reason?.trim();
     if (!why || why.length > CALLER_NUMBER_REASON_MAX || why.includes('\u0000')) {
       throw new BadRequestException([

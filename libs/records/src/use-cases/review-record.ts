@@ -9,7 +9,7 @@ import { RecordView } from '../records.views';
 import { GetRecord } from './get-record';
 
 /**
- * A supervisor marks a record reviewed, with a comment. A review is of one version: after an amendment the
+ * A supervisor marks a record reviewed, with a comment if they have one. A review is of one version: after an amendment the
  * record is unreviewed again until it is looked at anew. Reviewing a version twice is 409.
  * Four eyes: nobody reviews their own work. A supervisor who recorded the record, or wrote one of its versions
  * since its last review (an amendment of theirs), may not review it (403): another supervisor does.
@@ -28,7 +28,7 @@ export class ReviewRecord {
   async execute(
     contactId: string,
     user: AuthUser,
-    input: { comment: string; expectedVersion?: number },
+    input: { comment?: string; expectedVersion?: number },
   ): Promise<RecordView> {
     const scope = await this.access.scopeOf(user);
     const row = await this.db.tx(async (tx) => {
@@ -55,7 +55,7 @@ export class ReviewRecord {
         contactId,
         version: current.version!,
         reviewerId: user.id,
-        comment: input.comment,
+        comment: input.comment ?? null,
       });
       await this.audit.write(tx, {
         actor: user,

@@ -31,9 +31,14 @@ export class AgentSession {
     private readonly clock: Clock,
   ) {}
 
-  /** A socket connected: returns the operator's whole current state, to send them in one event. */
-  async connected(user: AuthUser, socketId: string, gatewayId: string): Promise<AgentStateEvent> {
+  /**
+   * A socket connected: returns the operator's whole current state, to send them in one event. The first socket of
+   * a fresh sign-in (`sessionId`: the session of its token) starts off duty (AgentStateRepository.offDutyAtSignIn):
+   * the operator clicks 上岗接听 to take contacts again.
+   */
+  async connected(user: AuthUser, socketId: string, gatewayId: string, sessionId?: string): Promise<AgentStateEvent> {
     await this.agents.ensure(user.id, user.orgUnitId);
+    if (sessionId) await this.agents.offDutyAtSignIn(user.id, sessionId);
     await this.agents.addSession(socketId, user.id, gatewayId);
     const state = await this.currentState(user.id);
     if (state.presence === 'available') await this.routing.routeOperator(user.id);

@@ -5,6 +5,7 @@ import { Db } from '@kapok/database';
 import { Metrics } from '@kapok/metrics';
 import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
+import { MatchingRepository } from '../matching.repository';
 import { OfferRelease } from '../offer-release';
 
 /** The answers are the acknowledgements of `offer:accept` and `offer:decline` (@kapok/contracts). */
@@ -12,7 +13,10 @@ export type OfferAnswer = OfferAcceptAck | OfferDeclineAck;
 
 class Refused extends Error {}
 
-/** An operator accepts or declines an offer made to them. The conditional updates decide any race with expiry. */
+/**
+ * An operator accepts or declines an offer made to them. The conditional updates decide any race with expiry. A
+ * decline's answer says what happens to the contact now (OfferLetGoNext).
+ */
 @Injectable()
 export class AnswerOffer {
   constructor(
@@ -23,6 +27,7 @@ export class AnswerOffer {
     private readonly routing: RoutingQueue,
     private readonly agents: AgentStateRepository,
     private readonly metrics: Metrics,
+    private readonly matching: MatchingRepository,
   ) {}
 
   async accept(userId: string, offerId: string): Promise<OfferAcceptAck> {
@@ -59,6 +64,7 @@ export class AnswerOffer {
     const released = await this.db.tx((tx) => this.release.release(tx, offer, kind));
     if (!released) return { ok: false, error: 'offer_not_open' };
     await this.release.afterRelease(offer, kind, released);
-    return { ok: true };
+    // what happens now, for the console to say truthfully (the contact rings others at once, or comes back)
+    return { ok: true, next: await this.matching.afterLetGo(offer.contact_id, userId) };
   }
 }

@@ -48,6 +48,7 @@ import {
   type ShiftItem,
   shiftsByWorkerDay,
 } from '../../roster';
+import { stationDuty } from '../../duty';
 
 /** Who may change rosters and settings (the API's rule); others read them. */
 const EDITORS = new Set(['coordinator', 'admin']);
@@ -127,7 +128,10 @@ interface Worker {
   displayName: string;
 }
 
-/** The station's operators: from the accounts list where the person may read it, else those seen on shifts. */
+/**
+ * The station's operators: from the accounts list where the person may read it (admins), else from the station's
+ * duty list (coordinators: GET /api/stations/:id/duty), else those seen on shifts.
+ */
 async function stationOperators(stationId: string): Promise<Worker[] | null> {
   try {
     const q = new URLSearchParams({ orgUnitId: stationId, role: 'operator', active: 'true', pageSize: '200' });
@@ -135,7 +139,12 @@ async function stationOperators(stationId: string): Promise<Worker[] | null> {
     const list = Array.isArray(r) ? r : r.items;
     return list.map((u) => ({ id: u.id, username: u.username, displayName: u.displayName }));
   } catch {
-    return null; // not an admin, or an older server: the shifts name their people
+    try {
+      const duty = await stationDuty(stationId);
+      return duty.operators.map((o) => ({ id: o.userId, username: o.username, displayName: o.displayName }));
+    } catch {
+      return null; // an older server: the shifts name their people
+    }
   }
 }
 
