@@ -49,6 +49,7 @@ import {
 } from '../labels';
 import { getRecord, reviewRecord, searchRecords } from '../records';
 import { useSession } from '../session';
+import { TranscriptCard } from '../conversation/TranscriptCard';
 
 interface Filters {
   range: [Dayjs, Dayjs] | null;
@@ -449,6 +450,8 @@ function RecordDrawer({
           ) : (
             <Empty description="该来电没有服务记录" />
           )}
+
+          {record.transcript && <TranscriptCard contactId={record.contactId} link={record.transcript} />}
 
           {record.aidRequests.length > 0 && (
             <Card size="small" title="物资申请">
