@@ -51,7 +51,8 @@ interface NavItem {
 const ADMIN_GROUP = { key: 'admin', label: '系统管理', icon: <SettingOutlined /> };
 
 const NAV: NavItem[] = [
-  { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator'] },
+  // supervisors too: they take the contacts transferred to a supervisor (conversation/TransferDialog.tsx)
+  { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator', 'supervisor'] },
   { key: 'follow-ups', label: '我的回访', icon: <CalendarOutlined />, roles: ['operator'] },
   {
     key: 'board',

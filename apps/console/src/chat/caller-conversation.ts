@@ -92,7 +92,6 @@ export function useCallerConversation(line: string): CallerConversation {
       if (next === timelineRef.current) return;
       timelineRef.current = next;
       setTimeline(next);
-      if (next.messages.some((m) => m.from === 'operator')) setPhase((p) => (p === 'waiting' ? 'talking' : p));
       setResume((r) => {
         if (!r) return r;
         const saved = { ...r, outbox: next.outbox };
@@ -206,10 +205,13 @@ export function useCallerConversation(line: string): CallerConversation {
       if (m.from === 'operator') setOperatorTyping(false);
     });
     s.on('queue:position', (q) => setQueuePosition({ ...q, receivedAt: Date.now() }));
+    // waiting in the queue (again after a transfer) or talking with a social worker; an end comes as its own event
+    s.on('conversation:state', (e) => {
+      if (e.status === 'waiting' || e.status === 'talking') setPhase((p) => (p === 'ended' ? p : e.status));
+      if (e.status === 'talking') setQueuePosition(null);
+    });
     s.on('typing', (e) => {
-      if (e.from !== 'operator') return;
-      setOperatorTyping(e.typing);
-      setPhase((p) => (p === 'waiting' ? 'talking' : p));
+      if (e.from === 'operator') setOperatorTyping(e.typing);
     });
     s.on('message:state', (e) => {
       if (e.by === 'operator') setReadSeq((r) => Math.max(r, e.readSeq));
