@@ -175,6 +175,25 @@ describe('web chat and the console (Chromium)', () => {
     await until(person, 'chat-messages', '我还在，我们继续');
     expect((await onPhone()).length).toBe(expected.length + 2);
 
+    // ---- a supervisor watches silently and whispers to the operator; the person never sees a whisper
+    const boss = await open();
+    await signIn(boss, url, supervisor.username);
+    await boss.getByRole('menuitem', { name: '会话督导' }).click();
+    await boss.waitForURL('**/console/supervise');
+    await boss.getByTestId('watch-conversation').first().click();
+    await until(boss, 'watch-messages', '我还在，我们继续');
+    await boss.getByTestId('whisper-input').fill('可以评估一下有没有自伤的想法。');
+    await boss.getByTestId('whisper-send').click();
+    await until(desk, 'conversation-messages', '可以评估一下有没有自伤的想法');
+    expect((await onDesk()).filter((m) => m.startsWith('whisper:'))).toEqual([
+      'whisper:可以评估一下有没有自伤的想法。',
+    ]);
+    await desk.getByTestId('conversation-input').fill('想问问你，最近有没有伤害自己的念头？');
+    await desk.getByTestId('conversation-send').click();
+    await until(person, 'chat-messages', '有没有伤害自己的念头');
+    await until(boss, 'watch-messages', '有没有伤害自己的念头');
+    expect(await text(person, 'chat-messages')).not.toContain('自伤');
+
     // ---- transfer to a supervisor, with a note
     await desk.getByTestId('transfer-open').click();
     await desk.getByTestId('transfer-dialog').waitFor();
@@ -185,8 +204,6 @@ describe('web chat and the console (Chromium)', () => {
     await eventually(async () => (await contactRow(rig.stack.app, contactId))?.status === 'queued', 30_000, 'queued');
     await until(person, 'chat-queue', '已排队');
 
-    const boss = await open();
-    await signIn(boss, url, supervisor.username);
     await boss.getByRole('menuitem', { name: '接线工作台' }).click();
     await boss.waitForURL('**/console/workspace');
     await boss.getByTestId('go-available').click();

@@ -6,6 +6,7 @@ import {
   BarChartOutlined,
   CalendarOutlined,
   DashboardOutlined,
+  EyeOutlined,
   FileSearchOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -38,6 +39,7 @@ const AccountsPage = lazy(() => admin().then((m) => ({ default: m.AccountsPage }
 const IntakeKeysPage = lazy(() => admin().then((m) => ({ default: m.IntakeKeysPage })));
 const RostersPage = lazy(() => admin().then((m) => ({ default: m.RostersPage })));
 const AuditLogPage = lazy(() => admin().then((m) => ({ default: m.AuditLogPage })));
+const SupervisePage = lazy(() => import('./conversation/SupervisePage').then((m) => ({ default: m.SupervisePage })));
 
 interface NavItem {
   key: string;
@@ -60,6 +62,8 @@ const NAV: NavItem[] = [
     icon: <DashboardOutlined />,
     roles: ['coordinator', 'supervisor', 'manager', 'admin'],
   },
+  // a supervisor watches live text conversations of their stations and whispers to the social worker
+  { key: 'supervise', label: '会话督导', icon: <EyeOutlined />, roles: ['supervisor'] },
   {
     key: 'stats',
     label: '统计报表',
@@ -229,6 +233,7 @@ export function App() {
             {active === 'workspace' && <WorkspacePage />}
             {active === 'follow-ups' && <FollowUpsPage />}
             {active === 'board' && <BoardPage />}
+            {active === 'supervise' && lazyPage(<SupervisePage />)}
             {active === 'stats' && lazyPage(<StatsPage />)}
             {active === 'records' && <RecordsPage />}
             {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
