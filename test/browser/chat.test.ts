@@ -87,8 +87,16 @@ describe('web chat and the console (Chromium)', () => {
 
     // ---- the person opens the web chat on a phone: privacy note and consent first
     const person = await open({ phone: true });
+    const scripts: Promise<number>[] = [];
+    person.on('response', (r) => {
+      if (r.url().endsWith('.js')) scripts.push(r.body().then((b) => b.length));
+    });
     await person.goto(`${url}/chat/${encodeURIComponent(line)}`);
     await person.getByTestId('chat-intro').waitFor();
+    // its own small bundle: React and socket.io, none of the console's antd or charts (those are megabytes)
+    const scriptBytes = (await Promise.all(scripts)).reduce((a, b) => a + b, 0);
+    expect(scriptBytes).toBeGreaterThan(0);
+    expect(scriptBytes).toBeLessThan(500_000);
     expect(await text(person, 'chat-privacy')).toContain('加密保存');
     expect(await person.getByTestId('chat-start').isDisabled()).toBe(true);
     // the page fits the phone's width (no horizontal scrolling)
