@@ -84,6 +84,7 @@ export function useCallerConversation(line: string): CallerConversation {
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const sentTyping = useRef(false);
   const lastRead = useRef(0);
+  const lastDelivered = useRef(0);
 
   /** The timeline changes here only, so that the outbox in storage is always the one shown. */
   const update = useCallback(
@@ -233,11 +234,17 @@ export function useCallerConversation(line: string): CallerConversation {
     };
   }, [token, line, store, update, flush, finish]);
 
-  // Tells the social worker what this person has read: everything shown while the page is in front.
+  // Tells the social worker what reached this page, and what this person has read: what is shown while the page is
+  // in front.
   useEffect(() => {
     const s = socketRef.current;
     const seen = lastSeq(timeline.messages.filter((m) => m.from !== 'caller'));
-    if (!s?.connected || seen <= lastRead.current) return;
+    if (!s?.connected) return;
+    if (seen > lastDelivered.current) {
+      lastDelivered.current = seen;
+      s.emit('message:delivered', { seq: seen }, () => undefined);
+    }
+    if (seen <= lastRead.current) return;
     const mark = () => {
       if (document.visibilityState !== 'visible' || seen <= lastRead.current) return;
       lastRead.current = seen;
@@ -263,6 +270,7 @@ export function useCallerConversation(line: string): CallerConversation {
         const state: ResumeState = { ...created, outbox: [] };
         saveResume(store, line, state);
         lastRead.current = 0;
+        lastDelivered.current = 0;
         timelineRef.current = emptyTimeline();
         setTimeline(timelineRef.current);
         setReadSeq(0);
