@@ -5,6 +5,7 @@ import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
 import { MetricsModule } from '@kapok/metrics';
 import { ContactsModule } from '@kapok/contacts';
+import { ConversationsModule } from '@kapok/conversations';
 import { DatabaseModule } from '@kapok/database';
 import { DemoModule } from '@kapok/demo';
 import { OrgModule } from '@kapok/org';
@@ -25,6 +26,7 @@ import { AidController } from './http/aid.controller';
 import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
 import { ContactsController } from './http/contacts.controller';
+import { ConversationsController } from './http/conversations.controller';
 import { HealthController } from './http/health.controller';
 import { FollowUpsController } from './http/follow-ups.controller';
 import { OrgController } from './http/org.controller';
@@ -33,6 +35,7 @@ import { ShiftsController } from './http/shifts.controller';
 import { StationSettingsController } from './http/station-settings.controller';
 import { StatsController } from './http/stats.controller';
 import { AgentGateway } from './sockets/agent.gateway';
+import { ChatGateway } from './sockets/chat.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 import { MonitorGateway } from './sockets/monitor.gateway';
 import { OperationsModule } from './operations/operations.module';
@@ -59,6 +62,7 @@ import { SocketSubscription } from './sockets/socket-subscription';
     AdminModule,
     MetricsModule,
     OperationsModule,
+    ConversationsModule,
   ],
   controllers: [
     AuthController,
@@ -77,7 +81,8 @@ import { SocketSubscription } from './sockets/socket-subscription';
     AdminHotlinesController,
     AdminKeysController,
     AdminAuditController,
+    ConversationsController,
   ],
-  providers: [AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
+  providers: [AgentGateway, GatewayInstance, MonitorGateway, ChatGateway, SocketSubscription],
 })
 export class GatewayModule {}

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '@kapok/config';
+import { CloseIdleConversations, PurgeExpiredTranscripts } from '@kapok/conversations';
 import { Metrics } from '@kapok/metrics';
 import { ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
 import { FlagOverdueAid } from '@kapok/records';
@@ -36,6 +37,7 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     'coverage-check': () => this.coverage.check(),
     'stats-reconcile': () => this.rollups.execute(),
     'flag-overdue-aid': () => this.overdueAid.execute(),
+    'conversation-sweep': async () => ({ ...(await this.idle.execute()), purged: await this.purge.execute() }),
   };
 
   constructor(
@@ -46,6 +48,8 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly coverage: CoverageWatch,
     private readonly rollups: ReconcileRollups,
     private readonly overdueAid: FlagOverdueAid,
+    private readonly idle: CloseIdleConversations,
+    private readonly purge: PurgeExpiredTranscripts,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'aid.deliver',
   'aid.cancel',
   'follow_up.complete',
+  'transcript.read',
 ] as const;
 
 /**

@@ -19,6 +19,7 @@ const CTES = `
                           $9::timestamptz),
   on_duty AS (
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
+      JOIN users du ON du.id = a.user_id AND du.role = 'operator' -- (a supervisor on /agent takes transfers only)
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
   ),
   -- every unit (station and up) with someone on duty inside it: the overflow skip test is one lookup here
@@ -26,7 +27,7 @@ const CTES = `
     SELECT DISTINCT kapok_ancestor_path(d.path, k.up) AS path FROM on_duty d CROSS JOIN generate_series(0, 2) AS k(up)
   ),
   free AS (
-    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since,
+    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since, u.role,
            COALESCE(ss.chat_capacity, $5) AS capacity,
            count(h.id) FILTER (WHERE h.channel = 'phone') AS phones,
            count(h.id) FILTER (WHERE h.channel <> 'phone') AS chats,
@@ -38,11 +39,12 @@ const CTES = `
       LEFT JOIN contacts h ON h.assigned_worker_id = a.user_id AND h.status IN ('offered','active','wrap_up')
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
        AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
-     GROUP BY a.user_id, s.path, u.languages, u.skills, ss.chat_capacity
+     GROUP BY a.user_id, s.path, u.languages, u.skills, u.role, ss.chat_capacity
   ),
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
+           c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
            extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
            GREATEST(
@@ -58,17 +60,30 @@ const CTES = `
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
       LEFT JOIN station_settings css ON css.station_id = c.station_id
+      LEFT JOIN org_units tu ON tu.id = c.transfer_unit_id
      WHERE c.status = 'queued' AND ($8::uuid IS NULL OR c.id = $8::uuid)
   )`;
 
 const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
   AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
 
+/*
+ * A transferred contact (docs/conversations.md) waits for its target only: that operator; the station's supervisors
+ * (who take contacts only this way); or operators of that unit. Otherwise operators of its pool, as above.
+ */
+const POOL = `CASE
+      WHEN c.transfer_worker_id IS NOT NULL THEN f.user_id = c.transfer_worker_id
+      WHEN c.transfer_supervisor THEN f.role = 'supervisor'
+        AND (${pathUnderSql('c.cpath', 'f.path')}
+             OR EXISTS (SELECT 1 FROM supervisor_stations sv WHERE sv.user_id = f.user_id AND sv.station_id = c.station_id))
+      WHEN c.tpath IS NOT NULL THEN f.role = 'operator' AND ${pathUnderSql('f.path', 'c.tpath')}
+      ELSE f.role = 'operator' AND ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')} END`;
+
 const ELIGIBLE = `
-      ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')}
+      ${POOL}
   AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
        OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
-  AND (c.waited >= c.relax OR ${SKILL_MATCH})
+  AND (c.waited >= c.relax OR c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
 /**

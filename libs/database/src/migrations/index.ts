@@ -8,6 +8,7 @@ import { AuditIntegrity1764910000000 } from './1764910000000-audit-integrity';
 import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
 import { AdminOrg1765000000000 } from './1765000000000-admin-org';
 import { Accounts1765010000000 } from './1765010000000-accounts';
+import { Conversations1765100000000 } from './1765100000000-conversations';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LoginAttempts1764920000000,
   AdminOrg1765000000000,
   Accounts1765010000000,
+  Conversations1765100000000,
 ];
