@@ -10,7 +10,7 @@ import {
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import type { ContactView, ConversationMessage } from '@kapok/contracts';
-import { CHANNEL_LABELS, label, RISK_LEVEL_COLORS, RISK_LEVEL_LABELS } from '../labels';
+import { CHANNEL_LABELS, label, RISK_LEVEL_COLORS, RISK_LEVEL_LABELS, SKILL_LABELS } from '../labels';
 import type { ConnectionStatus } from '../socket';
 import { type ConversationStore, useConversation } from './conversation-store';
 import { addQuickReply, DEFAULT_QUICK_REPLIES, loadOwnQuickReplies, removeQuickReply } from './quick-replies';
@@ -111,7 +111,7 @@ export function ConversationPanel({
       <Typography.Text type="secondary" style={{ display: 'block', marginBottom: 8 }}>
         热线 {contact.hotlineNumber} · 接入 {dayjs(contact.queuedAt).format('HH:mm:ss')}
         {contact.answeredAt && ` · 接听 ${dayjs(contact.answeredAt).format('HH:mm:ss')}`}
-        {contact.topics?.length ? ` · 话题 ${contact.topics.join('、')}` : ''}
+        {contact.topics?.length ? ` · 话题 ${contact.topics.map((t) => label(SKILL_LABELS, t)).join('、')}` : ''}
       </Typography.Text>
       {state.transfer && (
         <Alert

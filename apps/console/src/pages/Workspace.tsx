@@ -230,7 +230,11 @@ export function WorkspacePage() {
               status={presence === 'available' ? 'success' : presence === 'away' ? 'warning' : 'default'}
               text={<span data-testid="presence">{presence ? PRESENCE_LABELS[presence] : '连接中…'}</span>}
             />
-            {contacts.length > 0 && <Tag color="processing">处理中 {contacts.length} 个来电</Tag>}
+            {contacts.length > 0 && (
+              <Tag color="processing">
+                处理中 {contacts.length} 个{contacts.every((c) => isTextChannel(c.channel)) ? '会话' : '来电'}
+              </Tag>
+            )}
           </Space>
           <Space>
             <Button
