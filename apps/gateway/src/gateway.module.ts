@@ -17,6 +17,7 @@ import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
 import { ThrottleModule } from '@kapok/throttle';
+import { WechatModule } from '@kapok/wechat';
 import { AdminAuditController } from './http/admin-audit.controller';
 import { AdminHotlinesController } from './http/admin-hotlines.controller';
 import { AdminKeysController } from './http/admin-keys.controller';
@@ -34,6 +35,7 @@ import { RecordsController } from './http/records.controller';
 import { ShiftsController } from './http/shifts.controller';
 import { StationSettingsController } from './http/station-settings.controller';
 import { StatsController } from './http/stats.controller';
+import { WechatController } from './http/wechat.controller';
 import { AgentGateway } from './sockets/agent.gateway';
 import { ChatGateway } from './sockets/chat.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
@@ -63,6 +65,7 @@ import { SocketSubscription } from './sockets/socket-subscription';
     MetricsModule,
     OperationsModule,
     ConversationsModule,
+    WechatModule,
   ],
   controllers: [
     AuthController,
@@ -81,6 +84,7 @@ import { SocketSubscription } from './sockets/socket-subscription';
     AdminHotlinesController,
     AdminKeysController,
     AdminAuditController,
+    WechatController,
     ConversationsController,
   ],
   providers: [AgentGateway, GatewayInstance, MonitorGateway, ChatGateway, SocketSubscription],

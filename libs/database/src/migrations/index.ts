@@ -9,6 +9,7 @@ import { LoginAttempts1764920000000 } from './1764920000000-login-attempts';
 import { AdminOrg1765000000000 } from './1765000000000-admin-org';
 import { Accounts1765010000000 } from './1765010000000-accounts';
 import { Conversations1765100000000 } from './1765100000000-conversations';
+import { Wechat1765200000000 } from './1765200000000-wechat';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AdminOrg1765000000000,
   Accounts1765010000000,
   Conversations1765100000000,
+  Wechat1765200000000,
 ];
