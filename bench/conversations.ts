@@ -200,7 +200,6 @@ async function baseline(): Promise<Pair[]> {
 // ---------------------------------------------------------------------------------------------- Kapok
 
 async function kapok(): Promise<Pair[]> {
-  checkBuilt();
   const server = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const databaseUrl = `${server}/kapok_bench_conv`;
@@ -211,7 +210,9 @@ async function kapok(): Promise<Pair[]> {
   await admin.query('CREATE DATABASE kapok_bench_conv');
   await admin.end();
 
-  process.env.REDIS_URL = redisUrl; // (the support's Redis and queue helpers read it)
+  // (the test support's process helpers read these)
+  Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
+  checkBuilt();
   const env = {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
