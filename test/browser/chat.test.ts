@@ -28,6 +28,8 @@ describe('web chat and the console (Chromium)', () => {
   let url: string;
   const contexts: BrowserContext[] = [];
   const errors: string[][] = [];
+  /** Content-Security-Policy violations any page reported (the gateway's CSP applies to the web chat too). */
+  const violations: string[] = [];
   let operator: { id: string; username: string };
   let supervisor: { id: string; username: string };
 
@@ -44,6 +46,7 @@ describe('web chat and the console (Chromium)', () => {
   });
   afterEach(() => {
     for (const e of errors) expect(e).toEqual([]);
+    expect(violations).toEqual([]);
   });
 
   async function open(opts: { phone?: boolean } = {}): Promise<Page> {
@@ -59,8 +62,18 @@ describe('web chat and the console (Chromium)', () => {
       : await newContext(rig.browser);
     context.setDefaultTimeout(30_000);
     contexts.push(context);
+    await context.addInitScript(() => {
+      // runs in the browser, before the page's own scripts
+      const w = globalThis as any;
+      w.document.addEventListener('securitypolicyviolation', (e: any) =>
+        console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
     const page = await context.newPage();
     errors.push(watchErrors(page));
+    page.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) violations.push(m.text());
+    });
     return page;
   }
 
@@ -91,7 +104,8 @@ describe('web chat and the console (Chromium)', () => {
     person.on('response', (r) => {
       if (r.url().endsWith('.js')) scripts.push(r.body().then((b) => b.length));
     });
-    await person.goto(`${url}/chat/${encodeURIComponent(line)}`);
+    const served = await person.goto(`${url}/chat/${encodeURIComponent(line)}`);
+    expect(served!.headers()['content-security-policy']).toContain("script-src 'self'");
     await person.getByTestId('chat-intro').waitFor();
     // its own small bundle: React and socket.io, none of the console's antd or charts (those are megabytes)
     const scriptBytes = (await Promise.all(scripts)).reduce((a, b) => a + b, 0);
@@ -265,5 +279,29 @@ describe('web chat and the console (Chromium)', () => {
       transcript.findIndex((t) => t.includes('刷新之后还在吗')),
     );
     expect(await text(boss, 'transcript-messages')).toContain('失眠两周、焦虑明显');
+  });
+
+  it('says so when the line is unknown, and starts afresh when the kept resume token no longer opens anything', async () => {
+    const person = await open({ phone: true });
+    await person.goto(`${url}/chat/020-0000-0000`);
+    await person.getByTestId('chat-consent').check();
+    await person.getByTestId('chat-start').click();
+    await until(person, 'chat-notice', '找不到这条热线');
+    expect(await person.getByTestId('chat-intro').count()).toBe(1);
+
+    const line = org.stations[0].hotline;
+    await person.evaluate(
+      (l) =>
+        (globalThis as any).localStorage.setItem(
+          `kapok.chat.${l}`,
+          JSON.stringify({ resumeToken: 'not-a-real-token', conversationId: 'x', contactId: 'y', outbox: [] }),
+        ),
+      line,
+    );
+    await person.goto(`${url}/chat/${encodeURIComponent(line)}`);
+    await until(person, 'chat-notice', '之前的会话已结束或已失效');
+    await person.getByTestId('chat-intro').waitFor();
+    const kept = await person.evaluate((l) => (globalThis as any).localStorage.getItem(`kapok.chat.${l}`), line);
+    expect(kept).toBeNull();
   });
 });

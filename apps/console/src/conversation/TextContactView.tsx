@@ -33,7 +33,8 @@ export function TextContactView({
   onTransferred(view: ContactView): void;
 }) {
   return (
-    <Row gutter={16} style={{ marginTop: 16 }}>
+    // (active-contact: the held contact's panel, whatever its channel, as for a phone contact)
+    <Row gutter={16} style={{ marginTop: 16 }} data-testid="active-contact">
       <Col xs={24} xl={12}>
         <ConversationPanel
           contact={contact}
