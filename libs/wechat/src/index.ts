@@ -1,5 +1,4 @@
 export * from './use-cases/deliver-wechat-reply';
-export * from './use-cases/queue-wechat-reply';
 export * from './use-cases/receive-wechat-push';
 export * from './use-cases/verify-wechat-url';
 export * from './wechat-accounts';

@@ -16,8 +16,10 @@ export interface WechatReplyJob {
 export const WECHAT_REPLY_ATTEMPTS = 15;
 const BACKOFF_MS = 1000;
 /**
- * How often replies without a delivery (no outbound hook reached, a crash) are adopted, and pending deliveries whose
- * job is gone (Redis lost it, a crash before the job was added) are queued again: one small indexed query.
+ * How often the operators' new replies in WeChat conversations are picked up (WechatRepository.adoptUndelivered: the
+ * conversations library calls no outbound hook, so this is how a reply is found, at most this long after it was
+ * stored; found from the database, none is lost to a crash), and pending deliveries whose job is gone (Redis lost it)
+ * are queued again.
  */
 const SWEEP_INTERVAL_MS = 5_000;
 const SWEEP_AFTER_SECONDS = 120;

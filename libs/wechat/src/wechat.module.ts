@@ -4,7 +4,6 @@ import { ConversationsModule } from '@kapok/conversations';
 import { MetricsModule } from '@kapok/metrics';
 import { ConversationsBridge } from './conversations-bridge';
 import { DeliverWechatReply } from './use-cases/deliver-wechat-reply';
-import { QueueWechatReply } from './use-cases/queue-wechat-reply';
 import { ReceiveWechatPush } from './use-cases/receive-wechat-push';
 import { VerifyWechatUrl } from './use-cases/verify-wechat-url';
 import { WechatAccounts } from './wechat-accounts';
@@ -16,7 +15,7 @@ import { WechatOutboundQueue } from './wechat-outbound-queue';
 import { WechatPushVerifier } from './wechat-push-verifier';
 import { WechatRepository } from './wechat.repository';
 
-const useCases = [VerifyWechatUrl, ReceiveWechatPush, QueueWechatReply, DeliverWechatReply];
+const useCases = [VerifyWechatUrl, ReceiveWechatPush, DeliverWechatReply];
 
 /**
  * The WeChat Official Account adapter (docs/wechat.md): the webhook's use-cases, the outbound queue and its worker,

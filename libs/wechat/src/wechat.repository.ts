@@ -94,17 +94,6 @@ export class WechatRepository {
     return this.db.one<WechatLinkRow>('SELECT * FROM wechat_links WHERE id = $1', [id], tx);
   }
 
-  /** A message to send out: `pending` (already there: unchanged). */
-  async addDelivery(messageId: string, linkId: string, tx?: Tx): Promise<void> {
-    const now = this.clock.now();
-    await this.db.run(
-      `INSERT INTO wechat_deliveries (message_id, link_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
-       ON CONFLICT (message_id) DO NOTHING`,
-      [messageId, linkId, now],
-      tx,
-    );
-  }
-
   async delivery(messageId: string, tx?: Tx): Promise<WechatDeliveryRow | undefined> {
     return this.db.one<WechatDeliveryRow>(
       'SELECT message_id, link_id, state, attempts, last_error FROM wechat_deliveries WHERE message_id = $1',
@@ -131,10 +120,10 @@ export class WechatRepository {
   }
 
   /**
-   * Replies not handed to the outbound queue (a crash between the message and its delivery row, or no outbound hook
-   * called): operator and system messages of the linked conversations, open or ended within the hour, from the last
-   * 48 hours (WeChat's customer-service window), without a delivery row — written `pending` now. Reads `messages`
-   * and `conversations` (the conversations library's) without writing them; never this adapter's own notes.
+   * The replies to send that have no delivery yet — operator and system messages of the linked conversations (open,
+   * or ended within the hour) from the last 48 hours (WeChat's customer-service window) — written `pending` now
+   * (the transactional outbox of the adapter: a reply stored is found here, whatever crashed). Reads `messages` and
+   * `conversations` (the conversations library's) without writing them; never this adapter's own notes (`wx:…`).
    */
   async adoptUndelivered(limit = 500): Promise<string[]> {
     const rows = await this.db.rows<{ message_id: string }>(

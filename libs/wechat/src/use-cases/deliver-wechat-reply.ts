@@ -31,8 +31,6 @@ export class DeliverWechatReply {
 
   async execute(messageId: string, finalAttempt: boolean): Promise<void> {
     const delivery = await this.repository.delivery(messageId);
-    // Not there yet: queued inside a transaction that has not committed (or rolled back: then never).
-    if (!delivery && !finalAttempt) throw new WechatTryAgain('delivery not committed yet');
     if (!delivery || delivery.state !== 'pending') return;
     const link = await this.repository.linkById(delivery.link_id);
     const message = link && (await this.conversations.outgoing(link.conversation_id, messageId));
