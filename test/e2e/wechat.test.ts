@@ -240,6 +240,19 @@ describe('WeChat Official Account adapter (webhook, stand-in WeChat API, operato
       const after = await counts();
       expect([after.contacts, after.links, after.messages]).toEqual([before.contacts, before.links, before.messages]);
     });
+    it('notes a picture in an open conversation for the operator, and does not send the note to WeChat', async () => {
+      const op = await operator();
+      const user = openId();
+      await push(webhook(PLAIN), PLAIN, messageXml(PLAIN, { openId: user, msgId: msgId(), content: '我发张图' }));
+      const offer = await accept(op);
+      const pic = await push(webhook(PLAIN), PLAIN, messageXml(PLAIN, { openId: user, msgId: msgId(), type: 'image' }));
+      expect(pic.text).toContain('只能接收文字消息');
+      const note = await op.next('message', (m) => m.contactId === offer.contact.id && m.from === 'system');
+      expect(note.text).toContain('图片');
+      // Past a sweep of the outbox: nothing went to WeChat for this user (the note is the operator's only).
+      await sleep(6000);
+      expect(standIn.sendAttempts.some((s) => s.body.touser === user)).toBe(false);
+    });
   });
 
   describe('安全模式 (AES)', () => {
