@@ -1,5 +1,6 @@
 import { Db } from '../../libs/database/src';
-import { Stack, sleep, startStack } from '../support/stack';
+import { randomUUID } from 'node:crypto';
+import { AgentClient, Stack, login, sleep, startStack } from '../support/stack';
 import {
   AID_OUTCOME,
   OUTCOME,
@@ -130,13 +131,7 @@ describe('service records: scope and privacy', () => {
 
   describe('the caller’s number', () => {
     it('appears nowhere in the database in plain text (every text, json and bytea column of every table)', async () => {
-      const columns = await db.rows<{ table_name: string; column_name: string; data_type: string; udt_name: string }>(
-        `SELECT c.table_name, c.column_name, c.data_type, c.udt_name
-           FROM information_schema.columns c JOIN information_schema.tables t
-             ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-          WHERE c.table_schema = 'public'
-            AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY'))`,
-      );
+      const { columns, hits } = await columnScan(db);
       const tables = new Set(columns.map((c) => c.table_name));
       for (const t of [
         'contacts',
@@ -149,17 +144,6 @@ describe('service records: scope and privacy', () => {
       ]) {
         expect(tables).toContain(t);
       }
-      /** Rows of the column holding `text` (as text; a bytea also as raw bytes and as hex). */
-      const hits = async (c: (typeof columns)[number], text: string) => {
-        const col = `"${c.column_name}"`;
-        const asText = c.data_type === 'bytea' ? `encode(${col}, 'escape')` : `${col}::text`;
-        const hex = c.data_type === 'bytea' ? `OR encode(${col}, 'hex') LIKE '%' || $2 || '%'` : 'OR $2::text IS NULL';
-        const row = await db.one<{ n: number }>(
-          `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${asText} LIKE '%' || $1 || '%' ${hex}`,
-          [text, Buffer.from(text, 'utf8').toString('hex')],
-        );
-        return row!.n;
-      };
       // the search finds what is there: the masked number
       const maskedColumn = columns.find(
         (c) => c.table_name === 'contacts' && c.column_name === 'caller_number_masked',
@@ -298,4 +282,85 @@ describe('service records: scope and privacy', () => {
       await expect(db.run(`DELETE FROM audit_log WHERE contact_id = $1`, [contactId])).rejects.toThrow(/append-only/);
     });
   });
+
+  describe('message text', () => {
+    it('appears nowhere in the database in plain form: messages and transfer notes (every text, json and bytea column)', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const [said, answered, note] = [`我最近很难过-${tag}`, `谢谢你告诉我-${tag}`, `需要督导跟进-${tag}`];
+      // (a station of its own: the earlier tests leave contacts waiting at a1s1)
+      const session = await api(stack.url, 'POST', '/chat/sessions', {
+        body: { hotlineNumber: w.tree.stations.b1s1.hotline },
+      });
+      const worker = await w.tree.operator('b1s1');
+      const token = await login(stack.url, worker.username);
+      expect(session.status).toBe(201);
+      const caller = await AgentClient.chat(stack.url, session.body.resumeToken);
+      const op = await AgentClient.connect(stack.url, token);
+      try {
+        expect((await caller.emit('message:send', { clientId: 'c-1', text: said })).ok).toBe(true);
+        await op.available();
+        const offer = await op.next('contact:offer', (o) => o.contact.id === session.body.contactId);
+        expect((await op.emit('offer:accept', { offerId: offer.offerId })).ok).toBe(true);
+        const sent = await op.emit('message:send', {
+          contactId: session.body.contactId,
+          clientId: 'o-1',
+          text: answered,
+        });
+        expect(sent.ok).toBe(true);
+        const moved = await api(stack.url, 'POST', `/contacts/${session.body.contactId}/transfer`, {
+          token,
+          body: { to: { orgUnitId: w.tree.stations.b1s1.id }, note },
+        });
+        expect(moved.status).toBe(200);
+      } finally {
+        caller.close();
+        op.close();
+      }
+      const { columns, hits } = await columnScan(db);
+      const tables = new Set(columns.map((c) => c.table_name));
+      for (const t of ['messages', 'conversations', 'contact_transfers']) expect(tables).toContain(t);
+      // the search finds what is stored in plain form (the contact's id on its conversation)
+      const contactColumn = columns.find((c) => c.table_name === 'contacts' && c.column_name === 'external_id')!;
+      expect(await hits(contactColumn, session.body.conversationId)).toBe(1);
+      for (const c of columns) {
+        for (const needle of [said, answered, note, tag]) {
+          const column = `${c.table_name}.${c.column_name}`;
+          expect({ column, needle, hits: await hits(c, needle) }).toEqual({ column, needle, hits: 0 });
+        }
+      }
+      // what is there instead: ciphertexts, one per message
+      const rows = await db.rows<{ text_enc: Buffer }>(
+        `SELECT m.text_enc FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE v.contact_id = $1`,
+        [session.body.contactId],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(3); // the caller's, the operator's, the transfer notice
+      for (const r of rows) expect(Buffer.isBuffer(r.text_enc) && r.text_enc.length).toBeGreaterThan(29);
+    });
+  });
 });
+
+/**
+ * Every text, json, bytea and array column of every table, and a search of one column for a string (as text; a bytea
+ * also as raw bytes and as hex): the privacy scans below.
+ */
+async function columnScan(db: Db) {
+  const columns = await db.rows<{ table_name: string; column_name: string; data_type: string; udt_name: string }>(
+    `SELECT c.table_name, c.column_name, c.data_type, c.udt_name
+       FROM information_schema.columns c JOIN information_schema.tables t
+         ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema = 'public'
+        AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'ARRAY'))`,
+  );
+  /** Rows of the column holding `text` (as text; a bytea also as raw bytes and as hex). */
+  const hits = async (c: (typeof columns)[number], text: string) => {
+    const col = `"${c.column_name}"`;
+    const asText = c.data_type === 'bytea' ? `encode(${col}, 'escape')` : `${col}::text`;
+    const hex = c.data_type === 'bytea' ? `OR encode(${col}, 'hex') LIKE '%' || $2 || '%'` : 'OR $2::text IS NULL';
+    const row = await db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${asText} LIKE '%' || $1 || '%' ${hex}`,
+      [text, Buffer.from(text, 'utf8').toString('hex')],
+    );
+    return row!.n;
+  };
+  return { columns, hits };
+}

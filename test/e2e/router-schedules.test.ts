@@ -35,6 +35,20 @@ describe('router schedules', () => {
       tz: 'Asia/Shanghai',
     });
     expect(byId['flag-overdue-aid']).toMatchObject({ name: 'flag-overdue-aid', every: 60000 });
+    expect(byId['conversation-sweep']).toMatchObject({ name: 'conversation-sweep', every: 30000 });
+  });
+
+  it('the conversation sweep runs in the router', async () => {
+    const job = await stack.app.get(RoutingQueue).add(RoutingJob.ConversationSweep, {}, { removeOnComplete: false });
+    const done = await finished(job);
+    expect(done?.failedReason).toBeUndefined();
+    expect(done?.returnvalue).toEqual({
+      idle: expect.any(Number),
+      left: expect.any(Number),
+      gone: expect.any(Number),
+      purged: expect.any(Number),
+    });
+    await done?.remove();
   });
 
   it('the nightly job compares the rollups with the raw records and reports them equal', async () => {

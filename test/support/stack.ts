@@ -85,9 +85,13 @@ export class AgentClient {
   readonly events: { event: string; data: any }[] = [];
   private waiters: { event: string; pred: (d: any) => boolean; resolve: (d: any) => void }[] = [];
 
-  constructor(url: string, token: string, opts: { autoConnect?: boolean; namespace?: string } = {}) {
+  constructor(
+    url: string,
+    token: string,
+    opts: { autoConnect?: boolean; namespace?: string; auth?: Record<string, unknown> } = {},
+  ) {
     this.socket = io(`${url}${opts.namespace ?? '/agent'}`, {
-      auth: { token },
+      auth: opts.auth ?? { token },
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
@@ -108,6 +112,16 @@ export class AgentClient {
   static async connect(url: string, token: string): Promise<AgentClient> {
     const c = new AgentClient(url, token);
     await c.next('agent:state');
+    return c;
+  }
+
+  /**
+   * A caller's /chat client (the web chat), by its resume token, connected once it was told where its conversation
+   * is (`conversation:state`).
+   */
+  static async chat(url: string, resumeToken: string): Promise<AgentClient> {
+    const c = new AgentClient(url, '', { namespace: '/chat', auth: { resumeToken } });
+    await c.next('conversation:state');
     return c;
   }
 

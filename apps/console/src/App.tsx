@@ -7,6 +7,7 @@ import {
   CalendarOutlined,
   ClusterOutlined,
   DashboardOutlined,
+  EyeOutlined,
   FileSearchOutlined,
   GiftOutlined,
   KeyOutlined,
@@ -46,6 +47,7 @@ const AccountsPage = lazy(() => admin().then((m) => ({ default: m.AccountsPage }
 const IntakeKeysPage = lazy(() => admin().then((m) => ({ default: m.IntakeKeysPage })));
 const RostersPage = lazy(() => admin().then((m) => ({ default: m.RostersPage })));
 const AuditLogPage = lazy(() => admin().then((m) => ({ default: m.AuditLogPage })));
+const SupervisePage = lazy(() => import('./conversation/SupervisePage').then((m) => ({ default: m.SupervisePage })));
 
 interface NavItem {
   key: string;
@@ -61,7 +63,8 @@ const ADMIN_GROUP = { key: 'admin', label: '系统管理', icon: <SettingOutline
 const QUEUE_DASHBOARD = { key: 'queue-dashboard', label: '路由任务队列', icon: <ClusterOutlined /> };
 
 const NAV: NavItem[] = [
-  { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator'] },
+  // supervisors too: they take the contacts transferred to a supervisor (conversation/TransferDialog.tsx)
+  { key: 'workspace', label: '接线工作台', icon: <PhoneOutlined />, roles: ['operator', 'supervisor'] },
   { key: 'follow-ups', label: '我的回访', icon: <CalendarOutlined />, roles: ['operator'] },
   {
     key: 'board',
@@ -69,6 +72,8 @@ const NAV: NavItem[] = [
     icon: <DashboardOutlined />,
     roles: ['coordinator', 'supervisor', 'manager', 'admin'],
   },
+  // a supervisor watches live text conversations of their stations and whispers to the social worker
+  { key: 'supervise', label: '会话督导', icon: <EyeOutlined />, roles: ['supervisor'] },
   {
     key: 'stats',
     label: '统计报表',
@@ -306,6 +311,7 @@ export function App() {
             {active === 'workspace' && <WorkspacePage />}
             {active === 'follow-ups' && <FollowUpsPage />}
             {active === 'board' && <BoardPage />}
+            {active === 'supervise' && lazyPage(<SupervisePage />)}
             {active === 'stats' && lazyPage(<StatsPage />)}
             {active === 'records' && <RecordsPage />}
             {active === 'review-queue' && <ReviewQueuePage />}

@@ -5,6 +5,7 @@ import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
 import { MetricsModule } from '@kapok/metrics';
 import { ContactsModule } from '@kapok/contacts';
+import { ConversationsModule } from '@kapok/conversations';
 import { DatabaseModule } from '@kapok/database';
 import { DemoModule } from '@kapok/demo';
 import { OrgModule } from '@kapok/org';
@@ -16,6 +17,7 @@ import { RoutingModule } from '@kapok/routing';
 import { ShiftsModule } from '@kapok/shifts';
 import { StatsModule } from '@kapok/stats';
 import { ThrottleModule } from '@kapok/throttle';
+import { WechatModule } from '@kapok/wechat';
 import { AdminAuditController } from './http/admin-audit.controller';
 import { AdminHotlinesController } from './http/admin-hotlines.controller';
 import { AdminKeysController } from './http/admin-keys.controller';
@@ -25,6 +27,7 @@ import { AidController } from './http/aid.controller';
 import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
 import { ContactsController } from './http/contacts.controller';
+import { ConversationsController } from './http/conversations.controller';
 import { HealthController } from './http/health.controller';
 import { FollowUpsController } from './http/follow-ups.controller';
 import { OrgController } from './http/org.controller';
@@ -33,7 +36,9 @@ import { ShiftsController } from './http/shifts.controller';
 import { StationSettingsController } from './http/station-settings.controller';
 import { DutyController } from './http/duty.controller';
 import { StatsController } from './http/stats.controller';
+import { WechatController } from './http/wechat.controller';
 import { AgentGateway } from './sockets/agent.gateway';
+import { ChatGateway } from './sockets/chat.gateway';
 import { GatewayInstance } from './sockets/gateway-instance';
 import { MonitorGateway } from './sockets/monitor.gateway';
 import { OperationsModule } from './operations/operations.module';
@@ -61,6 +66,8 @@ import { GatewayDrain } from './shutdown/gateway-drain';
     AdminModule,
     MetricsModule,
     OperationsModule,
+    ConversationsModule,
+    WechatModule,
   ],
   controllers: [
     AuthController,
@@ -80,7 +87,9 @@ import { GatewayDrain } from './shutdown/gateway-drain';
     AdminHotlinesController,
     AdminKeysController,
     AdminAuditController,
+    WechatController,
+    ConversationsController,
   ],
-  providers: [GatewayDrain, AgentGateway, GatewayInstance, MonitorGateway, SocketSubscription],
+  providers: [GatewayDrain, AgentGateway, GatewayInstance, MonitorGateway, ChatGateway, SocketSubscription],
 })
 export class GatewayModule {}

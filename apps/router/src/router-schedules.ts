@@ -38,6 +38,7 @@ export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy 
       { name: 'coverage-check', repeat: { every: this.config.get('COVERAGE_CHECK_SECONDS') * 1000 } },
       { name: 'stats-reconcile', repeat: { pattern: '0 3 * * *', tz: 'Asia/Shanghai' } }, // 03:00 every night
       { name: 'flag-overdue-aid', repeat: { every: 60_000 } },
+      { name: 'conversation-sweep', repeat: { every: this.config.get('CONVERSATION_SWEEP_SECONDS') * 1000 } },
     ];
   }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
+import { ConversationsModule } from '@kapok/conversations';
 import { DatabaseModule } from '@kapok/database';
 import { MetricsModule } from '@kapok/metrics';
 import { QueueModule } from '@kapok/queue';
@@ -16,7 +17,8 @@ import { RoutingProcessor } from './routing.processor';
 
 /**
  * The router process: BullMQ workers that make, expire and reconcile offers and run the periodic jobs (their job
- * schedulers are kept in Redis by RouterSchedules). Holds no sockets. RecordsModule: the overdue material-aid sweep.
+ * schedulers are kept in Redis by RouterSchedules). Holds no sockets. RecordsModule: the overdue material-aid sweep;
+ * ConversationsModule: the conversation sweep, and a chat's first message and a transfer's note in offers.
  */
 @Module({
   imports: [
@@ -30,6 +32,7 @@ import { RoutingProcessor } from './routing.processor';
     ShiftsModule,
     StatsModule,
     MetricsModule,
+    ConversationsModule,
   ],
   // (RouterHeartbeat after RoutingProcessor: its first beat needs the worker running)
   providers: [RoutingProcessor, RouterSchedules, RouterHeartbeat, RouterMetricsServer],

@@ -3,6 +3,7 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { performance } from 'node:perf_hooks';
 import { withRequestId } from '@kapok/common';
 import { AppConfig } from '@kapok/config';
+import { CloseIdleConversations, PurgeExpiredTranscripts } from '@kapok/conversations';
 import { Metrics } from '@kapok/metrics';
 import { JobTrace, ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOptions } from '@kapok/queue';
 import { FlagOverdueAid } from '@kapok/records';
@@ -37,6 +38,7 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     'coverage-check': () => this.coverage.check(),
     'stats-reconcile': () => this.rollups.execute(),
     'flag-overdue-aid': () => this.overdueAid.execute(),
+    'conversation-sweep': async () => ({ ...(await this.idle.execute()), purged: await this.purge.execute() }),
   };
 
   constructor(
@@ -47,6 +49,8 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly coverage: CoverageWatch,
     private readonly rollups: ReconcileRollups,
     private readonly overdueAid: FlagOverdueAid,
+    private readonly idle: CloseIdleConversations,
+    private readonly purge: PurgeExpiredTranscripts,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}

@@ -177,3 +177,41 @@ describe('validateConfig', () => {
     }
   });
 });
+
+describe('WeChat settings', () => {
+  const account = {
+    appId: 'wx0123456789abcdef',
+    token: 'T0k3nT0k3nT0k3nT0k3n',
+    encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+    secret: '0123456789abcdef0123456789abcdef',
+    hotlineNumber: '020-8100-0001',
+  };
+
+  it('leaves the adapter off and calls the real API unless told otherwise', () => {
+    const cfg = validateConfig(base);
+    expect(cfg.WECHAT_ACCOUNTS).toEqual([]);
+    expect(cfg.WECHAT_API_BASE_URL).toBe('https://api.weixin.qq.com');
+  });
+
+  it('reads accounts from JSON and a stand-in on this machine', () => {
+    const cfg = validateConfig({
+      ...base,
+      WECHAT_ACCOUNTS: JSON.stringify([account]),
+      WECHAT_API_BASE_URL: 'http://127.0.0.1:4010/',
+    });
+    expect(cfg.WECHAT_ACCOUNTS).toEqual([account]);
+    expect(cfg.WECHAT_API_BASE_URL).toBe('http://127.0.0.1:4010');
+  });
+
+  it('refuses weak or malformed accounts by name, and plain http elsewhere', () => {
+    const accounts = (a: object) => JSON.stringify([{ ...account, ...a }]);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: '{not json' })).toMatch(/WECHAT_ACCOUNTS: must be a JSON array/);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: accounts({ token: 'short' }) })).toMatch(/WECHAT_ACCOUNTS\.0\.token/);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: accounts({ encodingAesKey: 'x' }) })).toMatch(/encodingAesKey/);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: accounts({ secret: undefined }) })).toMatch(/secret/);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: accounts({ extra: 1 }) })).toMatch(/WECHAT_ACCOUNTS/);
+    expect(refusal({ ...base, WECHAT_ACCOUNTS: JSON.stringify([account, account]) })).toMatch(/each appId/);
+    expect(refusal({ ...base, WECHAT_API_BASE_URL: 'http://api.weixin.qq.com' })).toMatch(/WECHAT_API_BASE_URL/);
+    expect(refusal({ ...base, WECHAT_API_BASE_URL: 'https://x/cgi-bin' })).toMatch(/WECHAT_API_BASE_URL/);
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOW_TO_MAKE_A_KEY, SECRET_NAMES, keyProblem } from './secrets';
+import { wechatAccountsSchema, wechatApiBaseUrlSchema } from './wechat-config';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -52,6 +53,14 @@ export const configSchema = z.object({
   CONTINUITY_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   /** Chats one operator can hold at once (a phone contact is always exclusive). */
   CHAT_CAPACITY: z.coerce.number().int().min(1).max(20).default(3),
+  /** Minutes without a message after which a text conversation is closed (station override: chatIdleMinutes). */
+  CHAT_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Days after a conversation ends when its message text is purged (the record is kept). */
+  TRANSCRIPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** How often the router closes idle conversations, abandons left ones and purges expired transcripts. */
+  CONVERSATION_SWEEP_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  /** Chat sessions (`POST /api/chat/sessions`, no sign-in) one client address may start per minute. */
+  CHAT_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   /** Offers in a row missed by timeout after which the operator is set away. */
   MISSED_OFFERS_TO_AWAY: z.coerce.number().int().min(1).max(100).default(2),
   /** How often coverage gaps (rostered but nobody signed in; nobody rostered in a district) are checked. */
@@ -100,6 +109,13 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional(),
   /** Port of the router's own HTTP server (/metrics, /health); unset, the router opens no port; 0 picks a free one. */
   ROUTER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * WeChat Official Accounts whose messages become `wechat` contacts (docs/wechat.md), as a JSON array of
+   * `{ appId, token, encodingAesKey?, secret, hotlineNumber }`. Unset: the WeChat adapter is off (its webhook is 404).
+   */
+  WECHAT_ACCOUNTS: wechatAccountsSchema,
+  /** Where WeChat's API is (access token, customer-service messages): https, or http only to this machine. */
+  WECHAT_API_BASE_URL: wechatApiBaseUrlSchema,
 });
 
 export type KapokConfig = z.infer<typeof configSchema> & {

@@ -14,7 +14,10 @@ export type { Channel, ContactStatus, RiskLevel } from '@kapok/contracts';
 export interface Transition {
   from: readonly ContactStatus[];
   to: ContactStatus;
-  /** Extra assignments; $4 is the moment (from the Clock), $5 the operator the transition assigns. */
+  /**
+   * Extra assignments; $4 is the moment (from the Clock), $5 the operator the transition assigns (or, `transfer`,
+   * the operator it is transferred to), $6… the transition's own values (`transfer`: the rest of its target).
+   */
   set: string;
 }
 
@@ -26,7 +29,12 @@ export const ContactTransitions = {
     set: 'assigned_worker_id = $5, offered_at = $4, offer_count = offer_count + 1',
   },
   /** The operator accepted: the conversation starts. The first answer time is kept if it is re-answered. */
-  accept: { from: ['offered'], to: 'active', set: 'answered_at = COALESCE(answered_at, $4)' },
+  accept: {
+    from: ['offered'],
+    to: 'active',
+    set: `answered_at = COALESCE(answered_at, $4), transfer_worker_id = NULL, transfer_unit_id = NULL,
+          transfer_supervisor = false`,
+  },
   /** Declined, timed out, or revoked: back in line, in its original place (queued_at is kept). */
   release: { from: ['offered'], to: 'queued', set: 'assigned_worker_id = NULL' },
   /** The conversation ended: the operator records the outcome. */
@@ -45,6 +53,17 @@ export const ContactTransitions = {
   },
   /** The operator's connection was lost past the reconnect grace: the contact goes back in line. */
   reclaim: { from: ['active'], to: 'queued', set: 'assigned_worker_id = NULL' },
+  /**
+   * Its operator transfers it (docs/conversations.md): back in line, in its original place (queued_at kept), for the
+   * target only — an operator ($5), a unit's pool ($6) or the station's supervisors ($7) — until someone accepts it.
+   * A continuity reservation no longer applies.
+   */
+  transfer: {
+    from: ['active'],
+    to: 'queued',
+    set: `assigned_worker_id = NULL, preferred_worker_id = NULL, preferred_until = NULL,
+          transfer_worker_id = $5, transfer_unit_id = $6, transfer_supervisor = $7`,
+  },
 } as const satisfies Record<string, Transition>;
 
 export type TransitionName = keyof typeof ContactTransitions;

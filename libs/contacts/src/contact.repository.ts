@@ -38,6 +38,10 @@ export interface ContactRow {
   follow_up_id: string | null;
   preferred_worker_id: string | null;
   preferred_until: Date | null;
+  /** Where a transferred contact waits until accepted (docs/conversations.md): one operator, a unit, supervisors. */
+  transfer_worker_id: string | null;
+  transfer_unit_id: string | null;
+  transfer_supervisor: boolean;
 }
 
 export interface NewContact {
@@ -200,11 +204,12 @@ export class ContactRepository {
     tx: Tx,
     id: string,
     name: TransitionName,
-    opts: { worker?: string; expectWorker?: string } = {},
+    opts: { worker?: string; expectWorker?: string; values?: unknown[] } = {},
   ): Promise<ContactRow | undefined> {
     const t: Transition = ContactTransitions[name];
     const params: unknown[] = [id, t.from, opts.expectWorker ?? null, this.clock.now()];
-    if (t.set.includes('$5')) params.push(opts.worker);
+    if (t.set.includes('$5')) params.push(opts.worker ?? null);
+    if (opts.values) params.push(...opts.values);
     const res = await this.db.run<{ id: string }>(
       `UPDATE contacts SET status = '${t.to}', updated_at = $4, ${t.set}
         WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)

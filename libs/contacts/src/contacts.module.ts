@@ -7,6 +7,7 @@ import { CallerNumberStore } from './caller-number.store';
 import { ContactRepository } from './contact.repository';
 import { FollowUpRepository } from './follow-up.repository';
 import { OfferRepository } from './offer.repository';
+import { OfferedContact } from './offered-contact';
 import { OutcomeRecorderPort } from './outcome-recorder';
 import { OutcomeRepository } from './outcome.repository';
 import { RiskAlerts } from './risk-alerts';
@@ -20,7 +21,14 @@ import { RecordOutcome } from './use-cases/record-outcome';
 /** The writers of contacts, offers, outcomes and follow_ups: nothing else writes these tables. */
 const repositories = [ContactRepository, OfferRepository, OutcomeRepository, FollowUpRepository];
 const useCases = [ReceiveContact, GetContact, AbandonContact, EndContact, RecordOutcome];
-const services = [ContactAccess, RiskAlerts, CallerNumberCipher, CallerNumberStore, OutcomeRecorderPort];
+const services = [
+  ContactAccess,
+  RiskAlerts,
+  CallerNumberCipher,
+  CallerNumberStore,
+  OutcomeRecorderPort,
+  OfferedContact,
+];
 
 /**
  * A contact's life. Depends on no other domain library but org and presence: the records library depends on this

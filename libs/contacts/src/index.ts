@@ -18,3 +18,5 @@ export * from './follow-up-state-machine';
 export * from './follow-up.repository';
 export * from './caller-number-cipher';
 export * from './caller-number.store';
+export * from './secret-cipher';
+export * from './offered-contact';

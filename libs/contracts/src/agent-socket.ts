@@ -1,4 +1,5 @@
 import type { ContactView, OfferedContactView } from './contacts';
+import type { AgentConversationClientEvents, AgentConversationEvents } from './conversations';
 import type { OfferRevokeReason, Presence } from './enums';
 import type { AckError, AckOf, SessionServerToClientEvents } from './socket';
 
@@ -62,7 +63,7 @@ export interface AgentPresenceEvent {
 }
 
 /** Events sent to the operator through Redis (their room `agent:<userId>`), from any process. */
-export interface AgentNotifierEvents {
+export interface AgentNotifierEvents extends AgentConversationEvents {
   'contact:offer': (e: ContactOfferEvent) => void;
   'offer:revoked': (e: OfferRevokedEvent) => void;
   'agent:presence': (e: AgentPresenceEvent) => void;
@@ -91,7 +92,7 @@ export type OfferDeclineAck = { ok: true; next?: OfferLetGoNext } | AckError;
 export type StateGetAck = { ok: true; state: AgentStateEvent } | AckError;
 
 /** Every client → server event is acknowledged; over the socket's rate the ack is `rate_limited: …`. */
-export interface AgentClientToServerEvents {
+export interface AgentClientToServerEvents extends AgentConversationClientEvents {
   'presence:set': (payload: PresenceSetPayload, ack: (res: PresenceSetAck) => void) => void;
   'offer:accept': (payload: OfferPayload, ack: (res: OfferAcceptAck) => void) => void;
   'offer:decline': (payload: OfferPayload, ack: (res: OfferDeclineAck) => void) => void;

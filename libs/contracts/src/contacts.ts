@@ -8,6 +8,7 @@ import type {
   ServiceType,
   TargetGroup,
 } from './enums';
+import type { FirstMessageView, TransferView } from './conversations';
 
 /** `POST /api/contacts` (a telephony or chat gateway, with its intake key). */
 export interface CreateContactBody {
@@ -117,6 +118,10 @@ export interface OfferedContactView {
   topics: string[];
   language: string | null;
   queuedAt: string;
+  /** A chat's or wechat's first message, when it has one (docs/conversations.md). */
+  firstMessage?: FirstMessageView | null;
+  /** The last transfer of the contact, with its note, when it was transferred (docs/conversations.md). */
+  transfer?: TransferView | null;
 }
 
 /** `POST /api/contacts/:id/outcome` → 201. */

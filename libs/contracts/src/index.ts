@@ -14,3 +14,4 @@ export * from './stats';
 export * from './socket';
 export * from './agent-socket';
 export * from './monitor-socket';
+export * from './conversations';

@@ -1,3 +1,4 @@
+import type { MonitorConversationClientEvents, MonitorConversationEvents } from './conversations';
 import type { RiskLevel } from './enums';
 import type { AidRequestView } from './records';
 import type { AckError, AckOf, SessionServerToClientEvents } from './socket';
@@ -69,7 +70,8 @@ export const MONITOR_ALERT_EVENTS = [
 type Never<T extends never> = T;
 type _EveryAlertListed = Never<Exclude<MonitorAlertEvent, (typeof MONITOR_ALERT_EVENTS)[number]>>;
 
-export interface MonitorServerToClientEvents extends MonitorAlertEvents, SessionServerToClientEvents {
+export interface MonitorServerToClientEvents
+  extends MonitorAlertEvents, MonitorConversationEvents, SessionServerToClientEvents {
   /** At once on connect, then whenever the numbers change, at most every 2 s (from the gateway holding it). */
   'queue:snapshot': (e: QueueSnapshot) => void;
 }
@@ -78,7 +80,7 @@ export interface MonitorServerToClientEvents extends MonitorAlertEvents, Session
 
 export type SnapshotGetAck = { ok: true; snapshot: QueueSnapshot } | AckError;
 
-export interface MonitorClientToServerEvents {
+export interface MonitorClientToServerEvents extends MonitorConversationClientEvents {
   /** The current snapshot, on request; not rate-limited. */
   'snapshot:get': (ack: (res: SnapshotGetAck) => void) => void;
 }

@@ -1,3 +1,4 @@
+import type { TranscriptLink } from './conversations';
 import type {
   OutcomeAidItem,
   OutcomeFollowUp,
@@ -186,6 +187,8 @@ export interface RecordReviewView {
 export interface RecordView extends RecordListItem {
   versions: RecordVersionView[];
   reviews: RecordReviewView[];
+  /** A text contact's transcript (`GET /api/records/:contactId/transcript`); null for a phone contact. */
+  transcript?: TranscriptLink | null;
 }
 
 /** One earlier contact of the same caller, as an operator sees it while offered or handling a contact. */

@@ -46,6 +46,8 @@ export interface RoutingJobs {
   'stats-reconcile': PeriodicJob;
   /** Periodic: material-aid requests open too long are flagged to the delivering station's coordinators. */
   'flag-overdue-aid': PeriodicJob;
+  /** Periodic: idle conversations closed, callers who left the queue abandoned, expired transcripts purged. */
+  'conversation-sweep': PeriodicJob;
 }
 export type RoutingJobName = keyof RoutingJobs;
 /** The jobs that only job schedulers add. */
@@ -68,6 +70,7 @@ export const ROUTING_JOB_PRIORITY = {
   'follow-up-due': 1,
   'coverage-check': 1,
   'flag-overdue-aid': 1,
+  'conversation-sweep': 1,
   'route-contact': 2,
   'stats-reconcile': 3,
 } as const satisfies Record<RoutingJobName, number>;
@@ -82,6 +85,7 @@ export const RoutingJob = {
   CoverageCheck: 'coverage-check',
   StatsReconcile: 'stats-reconcile',
   FlagOverdueAid: 'flag-overdue-aid',
+  ConversationSweep: 'conversation-sweep',
 } as const satisfies Record<string, RoutingJobName>;
 
 /**

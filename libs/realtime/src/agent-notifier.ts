@@ -49,4 +49,13 @@ export class AgentNotifier {
   contactUpdated(userId: string, e: Payload<'contact:updated'>): void {
     this.agents.to(agentRoom(userId)).emit('contact:updated', e);
   }
+
+  /** A conversation event (`message`, `typing`, `message:state`, `conversation:ended`) to the operator holding it. */
+  conversation<E extends 'message' | 'typing' | 'message:state' | 'conversation:ended'>(
+    userId: string,
+    event: E,
+    e: Payload<E>,
+  ): void {
+    (this.agents.to(agentRoom(userId)).emit as (ev: string, p: unknown) => boolean)(event, e);
+  }
 }

@@ -5,3 +5,4 @@ export * from './realtime.module';
 export * from './monitor-events';
 export * from './monitor-notifier';
 export * from './router-heartbeats';
+export * from './chat-notifier';

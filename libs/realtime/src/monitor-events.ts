@@ -9,3 +9,6 @@ export { MONITOR_NAMESPACE } from '@kapok/contracts';
 export type { MonitorAlertEvents, MonitorServerToClientEvents, RiskAlertEvent } from '@kapok/contracts';
 
 export const monitorUnitRoom = (unitId: string) => `monitor:unit:${unitId}`;
+
+/** The supervisors watching one contact's conversation (`conversation:watch`), on whichever gateway. */
+export const watchRoom = (contactId: string) => `watch:${contactId}`;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Emitter } from '@socket.io/redis-emitter';
-import { MONITOR_NAMESPACE, MonitorAlertEvents } from '@kapok/contracts';
-import { monitorUnitRoom } from './monitor-events';
+import { MONITOR_NAMESPACE, MonitorAlertEvents, MonitorConversationEvents } from '@kapok/contracts';
+import { monitorUnitRoom, watchRoom } from './monitor-events';
 import { RedisClient } from './redis-client';
 
 /**
@@ -11,12 +11,21 @@ import { RedisClient } from './redis-client';
  */
 @Injectable()
 export class MonitorNotifier {
-  private readonly monitors: Emitter<MonitorAlertEvents>;
+  private readonly monitors: Emitter<MonitorAlertEvents & MonitorConversationEvents>;
 
   constructor(redis: RedisClient) {
-    this.monitors = new Emitter<MonitorAlertEvents>(redis.publisher, { key: `${redis.prefix}:socket.io` }).of(
-      MONITOR_NAMESPACE,
-    );
+    this.monitors = new Emitter<MonitorAlertEvents & MonitorConversationEvents>(redis.publisher, {
+      key: `${redis.prefix}:socket.io`,
+    }).of(MONITOR_NAMESPACE);
+  }
+
+  /** To the supervisors watching a contact's conversation (room `watch:<contactId>`, joined by `conversation:watch`). */
+  toWatchers<E extends keyof MonitorConversationEvents>(
+    contactId: string,
+    event: E,
+    ...payload: Parameters<MonitorConversationEvents[E]>
+  ): void {
+    this.monitors.to(watchRoom(contactId)).emit(event, ...payload);
   }
 
   toUnits<E extends keyof MonitorAlertEvents>(

@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'aid.cancel',
   'follow_up.complete',
   'contact.reclaim',
+  'transcript.read',
 ] as const;
 
 /**

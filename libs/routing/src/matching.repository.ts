@@ -34,6 +34,7 @@ const CTES = `
                           $9::timestamptz, $10::text),
   on_duty AS (
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
+      JOIN users du ON du.id = a.user_id AND du.role = 'operator' -- (a supervisor on /agent takes transfers only)
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
   ),
   -- every unit (station and up) with someone on duty inside it: the overflow skip test is one lookup here
@@ -46,7 +47,7 @@ const CTES = `
      WHERE q.status = 'queued' AND o.status IN ('declined','expired') AND ($8::uuid IS NULL OR q.id = $8::uuid)
   ),
   free AS (
-    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since,
+    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since, u.role,
            COALESCE(ss.chat_capacity, $5) AS capacity,
            count(h.id) FILTER (WHERE h.channel = 'phone') AS phones,
            count(h.id) FILTER (WHERE h.channel <> 'phone') AS chats,
@@ -59,11 +60,12 @@ const CTES = `
      WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
        AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
        AND ($10::text IS NULL OR ${pathUnderSql('s.path', '$10::text')})
-     GROUP BY a.user_id, s.path, u.languages, u.skills, ss.chat_capacity
+     GROUP BY a.user_id, s.path, u.languages, u.skills, u.role, ss.chat_capacity
   ),
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
+           c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
            extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
            GREATEST(
@@ -79,17 +81,39 @@ const CTES = `
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
       LEFT JOIN station_settings css ON css.station_id = c.station_id
+      LEFT JOIN org_units tu ON tu.id = c.transfer_unit_id
      WHERE c.status = 'queued' AND ($8::uuid IS NULL OR c.id = $8::uuid)
   )`;
 
 const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
   AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
 
+/*
+ * A transferred contact (docs/conversations.md) waits for its target only: that operator; the station's supervisors
+ * (who take contacts only this way); or operators of that unit. Otherwise operators of its pool, as above.
+ */
+const POOL = `CASE
+      WHEN c.transfer_worker_id IS NOT NULL THEN f.user_id = c.transfer_worker_id
+      WHEN c.transfer_supervisor THEN f.role = 'supervisor'
+        AND (${pathUnderSql('c.cpath', 'f.path')}
+             OR EXISTS (SELECT 1 FROM supervisor_stations sv WHERE sv.user_id = f.user_id AND sv.station_id = c.station_id))
+      WHEN c.tpath IS NOT NULL THEN f.role = 'operator' AND ${pathUnderSql('f.path', 'c.tpath')}
+      ELSE f.role = 'operator' AND ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')} END`;
+
+/**
+ * The level whose unit a match for a waiting contact locks (MatchingRepository.poolOf): its overflow level, or for a
+ * transferred contact the whole tree (TRANSFERRED_LEVEL): its target (an operator, a unit, the station's supervisors
+ * homed anywhere above it) is not inside its overflow pool, and transfers are rare enough to match under the root.
+ */
+export const TRANSFERRED_LEVEL = 99;
+const LOCK_LEVEL = `(CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.tpath IS NOT NULL
+                          THEN ${TRANSFERRED_LEVEL} ELSE c.level END)`;
+
 const ELIGIBLE = `
-      ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')}
+      ${POOL}
   AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
        OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
-  AND (c.waited >= c.relax OR ${SKILL_MATCH})
+  AND (c.waited >= c.relax OR c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
 /**
@@ -141,9 +165,10 @@ export class MatchingRepository {
 
   /**
    * The operator inside `pool` (the unit the caller locked) who should be offered this waiting contact at `now`, if
-   * any: those who have not let it go first, then own station, skill match, operators this contact was already offered to last, fewest chats, idle
-   * longest. Also answers the contact's level at `now` (undefined: no longer waiting): a level above the locked unit
-   * means the caller must lock the wider unit and ask again.
+   * any: those who have not let it go first, then own station, skill match, operators this contact was already
+   * offered to last, fewest chats, idle longest. Also answers the level whose unit a match for it locks at `now`
+   * (undefined: no longer waiting): a level above the locked unit means the caller must lock the wider unit and ask
+   * again.
    */
   async bestOperatorFor(
     contactId: string,
@@ -161,7 +186,7 @@ export class MatchingRepository {
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                    f.chats, f.idle_since, f.user_id
           LIMIT 1)
-       SELECT (SELECT level FROM waiting) AS level, (SELECT user_id FROM pick) AS user_id`,
+       SELECT (SELECT ${LOCK_LEVEL} FROM waiting c) AS level, (SELECT user_id FROM pick) AS user_id`,
       this.params(null, contactId, now, pool),
       tx,
     );
@@ -172,7 +197,7 @@ export class MatchingRepository {
   async poolOf(contactId: string, now: Date): Promise<ContactPool | undefined> {
     const row = await this.db.one<ContactPool>(
       `WITH ${CTES}
-       SELECT c.level, kapok_ancestor_path(c.cpath, c.level) AS path FROM waiting c`,
+       SELECT ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path FROM waiting c`,
       this.params(null, contactId, now),
     );
     return row ?? undefined;

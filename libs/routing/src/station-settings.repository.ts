@@ -11,6 +11,8 @@ export interface StationRoutingSettings {
   continuityWindowSeconds: number | null;
   chatCapacity: number | null;
   missedOffersToAway: number | null;
+  /** Minutes without a message after which a text conversation is closed (libs/conversations). */
+  chatIdleMinutes: number | null;
 }
 
 const COLUMNS: Record<keyof StationRoutingSettings, string> = {
@@ -22,6 +24,7 @@ const COLUMNS: Record<keyof StationRoutingSettings, string> = {
   continuityWindowSeconds: 'continuity_window_seconds',
   chatCapacity: 'chat_capacity',
   missedOffersToAway: 'missed_offers_to_away',
+  chatIdleMinutes: 'chat_idle_minutes',
 };
 export const STATION_SETTING_KEYS = Object.keys(COLUMNS) as (keyof StationRoutingSettings)[];
 

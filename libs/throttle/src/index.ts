@@ -1,4 +1,5 @@
 export * from './bounded';
+export * from './chat-session-throttle.guard';
 export * from './intake-throttle.guard';
 export * from './login-attempt.repository';
 export * from './login-throttle';

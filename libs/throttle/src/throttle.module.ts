@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '@kapok/config';
+import { ChatSessionThrottleGuard } from './chat-session-throttle.guard';
 import { INTAKE_WINDOW_SECONDS, IntakeThrottleGuard } from './intake-throttle.guard';
 import { LoginAttemptRepository } from './login-attempt.repository';
 import { LoginThrottle } from './login-throttle';
@@ -36,7 +37,21 @@ class ThrottleStorageModule {}
       }),
     }),
   ],
-  providers: [LoginAttemptRepository, LoginThrottle, LoginThrottleInterceptor, IntakeThrottleGuard, SocketEventLimiter],
-  exports: [LoginThrottle, LoginThrottleInterceptor, IntakeThrottleGuard, SocketEventLimiter, ThrottlerModule],
+  providers: [
+    LoginAttemptRepository,
+    LoginThrottle,
+    LoginThrottleInterceptor,
+    IntakeThrottleGuard,
+    ChatSessionThrottleGuard,
+    SocketEventLimiter,
+  ],
+  exports: [
+    LoginThrottle,
+    LoginThrottleInterceptor,
+    IntakeThrottleGuard,
+    ChatSessionThrottleGuard,
+    SocketEventLimiter,
+    ThrottlerModule,
+  ],
 })
 export class ThrottleModule {}

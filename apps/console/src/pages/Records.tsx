@@ -48,8 +48,10 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, searchRecords } from '../records';
+import { getRecord, reviewRecord, searchRecords } from '../records';
 import { AmendRecord, RecordVersions, ReviewAction, RevealNumber } from './RecordActions';
+import { useSession } from '../session';
+import { TranscriptCard } from '../conversation/TranscriptCard';
 
 interface Filters {
   range: [Dayjs, Dayjs] | null;
@@ -550,6 +552,8 @@ export function RecordDrawer({
           ) : (
             <Empty description="该来电没有服务记录" />
           )}
+
+          {record.transcript && <TranscriptCard contactId={record.contactId} link={record.transcript} />}
 
           {record.aidRequests.length > 0 && (
             <Card size="small" title="物资申请">

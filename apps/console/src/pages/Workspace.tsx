@@ -48,6 +48,11 @@ import { useSession } from '../session';
 import { OutcomeForm } from './OutcomeForm';
 import { DutyPanel } from './DutyPanel';
 import { CallerHistory } from './CallerHistory';
+import { useConversationSocket, useConversationStore } from '../conversation/conversation-store';
+import { ContactTabLabel, TextContactView } from '../conversation/TextContactView';
+import { TextOfferCard, TransferNote } from '../conversation/TextOfferCard';
+import { TransferButton } from '../conversation/TransferDialog';
+import { isTextChannel } from '../conversation/text-labels';
 
 /** Keyboard shortcuts of the workspace (shown on their buttons; `code` is the physical key, whatever the layout). */
 const SHORTCUTS = {
@@ -71,6 +76,8 @@ export function WorkspacePage() {
   const everOnline = useRef(false);
 
   useEffect(() => pruneDrafts(localStorage), []);
+  // Text contacts' conversations (chat, wechat): their socket events and messages (conversation/*).
+  const conversations = useConversationStore();
 
   const applyState = useCallback((s: AgentStateEvent) => {
     setPresence(s.presence);
@@ -84,6 +91,7 @@ export function WorkspacePage() {
     '/agent',
     session.token,
     {
+      ...conversations.handlers,
       'agent:state': (s) => {
         everOnline.current = true;
         applyState(s);
@@ -125,6 +133,7 @@ export function WorkspacePage() {
     },
     () => signOut('登录已过期，请重新登录'),
   );
+  useConversationSocket(conversations.store, socket, status);
 
   // The ring: while an offer is open.
   useEffect(() => {
@@ -134,7 +143,7 @@ export function WorkspacePage() {
     let flip = false;
     const blink = setInterval(() => {
       flip = !flip;
-      document.title = flip ? '【来电】请接听' : title;
+      document.title = flip ? (isTextChannel(offer.contact.channel) ? '【新会话】请接入' : '【来电】请接听') : title;
     }, 800);
     return () => {
       stopRinging();
@@ -190,7 +199,7 @@ export function WorkspacePage() {
       const view = await post<ContactView>(`/contacts/${c.id}/end`);
       setContacts((cur) => cur.map((x) => (x.id === view.id ? view : x)));
     } catch (e) {
-      message.error(`结束通话失败：${describeError(e)}`);
+      message.error(`${isTextChannel(c.channel) ? '结束会话' : '结束通话'}失败：${describeError(e)}`);
     } finally {
       setBusy(null);
     }
@@ -198,6 +207,13 @@ export function WorkspacePage() {
 
   const submitted = (contactId: string) => {
     setContacts((cur) => cur.filter((x) => x.id !== contactId));
+    conversations.store.forget(contactId);
+  };
+
+  /** Transferred away: the contact leaves this workspace, with its draft record and conversation. */
+  const transferred = (contactId: string) => {
+    submitted(contactId);
+    clearDraft(localStorage, userId, contactId);
   };
 
   const current = contacts.find((c) => c.id === selected) ?? null;
@@ -239,7 +255,11 @@ export function WorkspacePage() {
               status={presence === 'available' ? 'success' : presence === 'away' ? 'warning' : 'default'}
               text={<span data-testid="presence">{presence ? PRESENCE_LABELS[presence] : '连接中…'}</span>}
             />
-            {contacts.length > 0 && <Tag color="processing">处理中 {contacts.length} 个来电</Tag>}
+            {contacts.length > 0 && (
+              <Tag color="processing">
+                处理中 {contacts.length} 个{contacts.every((c) => isTextChannel(c.channel)) ? '会话' : '来电'}
+              </Tag>
+            )}
           </Space>
           <Space>
             <Button
@@ -286,7 +306,20 @@ export function WorkspacePage() {
 
       {offer && (
         <>
-          <OfferCard offer={offer} busy={busy} onAccept={accept} onDecline={decline} />
+          {isTextChannel(offer.contact.channel) ? (
+            <TextOfferCard
+              offer={offer}
+              store={conversations.store}
+              busy={busy}
+              onAccept={accept}
+              onDecline={decline}
+            />
+          ) : (
+            <OfferCard offer={offer} busy={busy} onAccept={accept} onDecline={decline} />
+          )}
+          {offer.contact.transfer && !isTextChannel(offer.contact.channel) && (
+            <TransferNote transfer={offer.contact.transfer} />
+          )}
           {!current && <CallerHistory contactId={offer.contact.id} compact />}
         </>
       )}
@@ -297,15 +330,29 @@ export function WorkspacePage() {
           onChange={setSelected}
           items={contacts.map((c) => ({
             key: c.id,
-            label: `${label(CHANNEL_LABELS, c.channel)} ${c.callerNumberMasked ?? c.hotlineNumber}`,
+            label: <ContactTabLabel contact={c} store={conversations.store} />,
           }))}
         />
       )}
 
-      {current ? (
+      {current && isTextChannel(current.channel) ? (
+        <TextContactView
+          contact={current}
+          store={conversations.store}
+          status={status}
+          userId={userId}
+          busy={busy}
+          onEnd={() => endCall(current)}
+          onSubmitted={() => submitted(current.id)}
+          onTransferred={() => transferred(current.id)}
+        />
+      ) : current ? (
         <Row gutter={16} style={{ marginTop: 16 }}>
           <Col xs={24} xl={9}>
             <ContactCard contact={current} busy={busy} onEnd={() => endCall(current)} />
+            <div style={{ margin: '8px 0' }}>
+              <TransferButton contact={current} userId={userId} onTransferred={() => transferred(current.id)} />
+            </div>
             <CallerHistory contactId={current.id} />
           </Col>
           <Col xs={24} xl={15}>

@@ -5,6 +5,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Express, Request, Response } from 'express';
 
 export const CONSOLE_PREFIX = '/console';
+/** The callers' web chat: /chat/<line number> answers dist/console/chat.html (its assets are the console's). */
+export const WEB_CHAT_PREFIX = '/chat';
 
 /**
  * The built console (dist/console, made by `npm run build:console`): CONSOLE_DIR when set, else the first
@@ -29,12 +31,13 @@ export function serveConsole(app: NestExpressApplication): void {
   const dir = findConsoleDir();
   const http = app.getHttpAdapter().getInstance() as Express;
   const pages = [CONSOLE_PREFIX, `${CONSOLE_PREFIX}/{*splat}`];
+  const chatPages = [`${WEB_CHAT_PREFIX}/:line`];
   http.get('/', (_req: Request, res: Response) => res.redirect(302, `${CONSOLE_PREFIX}/`));
   if (!dir) {
     new Logger('Console').warn(
       'dist/console is missing: run `npm run build:console` to serve the web console at /console',
     );
-    http.get(pages, (_req: Request, res: Response) => {
+    http.get([...pages, ...chatPages], (_req: Request, res: Response) => {
       res
         .status(503)
         .type('text/plain; charset=utf-8')
@@ -57,5 +60,10 @@ export function serveConsole(app: NestExpressApplication): void {
   http.get(pages, (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
+  });
+  const chat = join(dir, 'chat.html');
+  http.get(chatPages, (_req: Request, res: Response) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(chat);
   });
 }

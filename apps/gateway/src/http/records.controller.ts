@@ -11,6 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthUser, CurrentUser, UserAuthGuard } from '@kapok/auth';
+import { TranscriptLinkOf } from '@kapok/conversations';
 import { AmendRecord, CallerHistory, GetRecord, ListRecords, ReadCallerNumber, ReviewRecord } from '@kapok/records';
 import {
   AmendRecordDto,
@@ -43,6 +44,7 @@ export class RecordsController {
     private readonly review: ReviewRecord,
     private readonly history: CallerHistory,
     private readonly callerNumber: ReadCallerNumber,
+    private readonly transcriptLink: TranscriptLinkOf,
   ) {}
 
   @Get('records')
@@ -74,8 +76,10 @@ export class RecordsController {
   @ApiOperation({ summary: 'One record, with every version, review, aid request (and its steps) and the follow-up' })
   @ApiOkResponse({ schema: { example: RECORD_EXAMPLE } })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  read(@Param('contactId', uuid) contactId: string, @CurrentUser() user: AuthUser) {
-    return this.get.execute(contactId, user);
+  async read(@Param('contactId', uuid) contactId: string, @CurrentUser() user: AuthUser) {
+    const record = await this.get.execute(contactId, user);
+    // a text contact's record links to its transcript (GET records/:contactId/transcript)
+    return { ...record, transcript: await this.transcriptLink.execute(contactId) };
   }
 
   @Put('records/:contactId')

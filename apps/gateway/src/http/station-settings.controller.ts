@@ -69,6 +69,18 @@ class RoutingSettingsDto {
   @Min(1)
   @Max(100)
   missedOffersToAway?: number | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 15,
+    description: 'Minutes without a message before a chat is closed',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  chatIdleMinutes?: number | null;
 }
 
 @ApiTags('routing')

@@ -19,6 +19,7 @@ import {
 } from '@kapok/contracts';
 import { Metrics } from '@kapok/metrics';
 import { agentRoom } from '@kapok/realtime';
+import { GetOperatorHistory, OperatorMarksAndTyping, SendOperatorMessage } from '@kapok/conversations';
 import { AgentSession, AnswerOffer } from '@kapok/routing';
 import { SocketEventLimiter } from '@kapok/throttle';
 import { GatewayDrain } from '../shutdown/gateway-drain';
@@ -68,6 +69,9 @@ export class AgentGateway
     private readonly subscription: SocketSubscription,
     private readonly metrics: Metrics,
     private readonly drain: GatewayDrain,
+    private readonly sendMessage: SendOperatorMessage,
+    private readonly history: GetOperatorHistory,
+    private readonly conversation: OperatorMarksAndTyping,
   ) {}
 
   afterInit(nsp: AgentNamespace): void {
@@ -80,7 +84,10 @@ export class AgentGateway
       this.auth
         .authenticateSession(typeof token === 'string' ? token : undefined)
         .then(({ user, session }) => {
-          if (user.role !== 'operator') return next(new Error('forbidden: the /agent socket is for operators'));
+          // supervisors too: they take the contacts transferred to a supervisor (docs/conversations.md)
+          if (user.role !== 'operator' && user.role !== 'supervisor') {
+            return next(new Error('forbidden: the /agent socket is for operators (and supervisors taking transfers)'));
+          }
           socket.data.user = user;
           socket.data.session = session;
           next();
@@ -175,6 +182,37 @@ export class AgentGateway
   @SubscribeMessage('state:get')
   async state(@ConnectedSocket() socket: AgentSocket): Promise<AgentAck<'state:get'>> {
     return this.guard(async () => ({ ok: true, state: await this.session.currentState(socket.data.user.id) }));
+  }
+
+  @SubscribeMessage('message:send')
+  async send(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<AgentAck<'message:send'>> {
+    return this.guard(() => this.sendMessage.execute(socket.data.user, body));
+  }
+
+  @SubscribeMessage('history:get')
+  async getHistory(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: unknown,
+  ): Promise<AgentAck<'history:get'>> {
+    return this.guard(() => this.history.execute(socket.data.user, body));
+  }
+
+  @SubscribeMessage('message:delivered')
+  async delivered(
+    @ConnectedSocket() socket: AgentSocket,
+    @MessageBody() body: unknown,
+  ): Promise<AgentAck<'message:delivered'>> {
+    return this.guard(() => this.conversation.mark(socket.data.user, 'delivered', body));
+  }
+
+  @SubscribeMessage('message:read')
+  async read(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<AgentAck<'message:read'>> {
+    return this.guard(() => this.conversation.mark(socket.data.user, 'read', body));
+  }
+
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<AgentAck<'typing'>> {
+    return this.guard(() => this.conversation.typing(socket.data.user, body));
   }
 
   /**

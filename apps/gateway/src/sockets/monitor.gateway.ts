@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   ConnectedSocket,
+  MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
@@ -19,7 +20,8 @@ import {
   Role,
 } from '@kapok/contracts';
 import { Metrics } from '@kapok/metrics';
-import { monitorUnitRoom } from '@kapok/realtime';
+import { SuperviseConversation } from '@kapok/conversations';
+import { monitorUnitRoom, watchRoom } from '@kapok/realtime';
 import { LiveSnapshots, MonitorScope } from '@kapok/stats';
 import { handOverSockets } from './hand-over';
 import { endSocketSession } from './session-end';
@@ -88,6 +90,7 @@ export class MonitorGateway
     private readonly watch: SessionWatch,
     private readonly subscription: SocketSubscription,
     private readonly metrics: Metrics,
+    private readonly supervise: SuperviseConversation,
   ) {}
 
   afterInit(nsp: MonitorNamespace): void {
@@ -172,6 +175,48 @@ export class MonitorGateway
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     if (this.nsp) await handOverSockets(this.nsp, () => Promise.resolve());
+  }
+
+  /** A supervisor starts watching a live text conversation of their stations: what was said so far, then each message. */
+  @SubscribeMessage('conversation:watch')
+  async watchConversation(
+    @ConnectedSocket() socket: MonitorSocket,
+    @MessageBody() body: unknown,
+  ): Promise<MonitorAck<'conversation:watch'>> {
+    return this.guard(async () => {
+      const ack = await this.supervise.watch(socket.data.user, body);
+      if (ack.ok) await socket.join(watchRoom((body as { contactId: string }).contactId));
+      return ack;
+    });
+  }
+
+  @SubscribeMessage('conversation:unwatch')
+  async unwatchConversation(
+    @ConnectedSocket() socket: MonitorSocket,
+    @MessageBody() body: unknown,
+  ): Promise<MonitorAck<'conversation:unwatch'>> {
+    const contactId = (body as { contactId?: unknown } | undefined)?.contactId;
+    if (typeof contactId !== 'string') return { ok: false, error: 'invalid_payload: contactId is required' };
+    await socket.leave(watchRoom(contactId));
+    return { ok: true };
+  }
+
+  /** A whisper to the conversation's operator (and the other watchers); never to the caller. */
+  @SubscribeMessage('conversation:whisper')
+  async whisper(
+    @ConnectedSocket() socket: MonitorSocket,
+    @MessageBody() body: unknown,
+  ): Promise<MonitorAck<'conversation:whisper'>> {
+    return this.guard(() => this.supervise.whisper(socket.data.user, body));
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T | { ok: false; error: string }> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.logger.error(`monitor handler failed: ${(err as Error).stack ?? err}`);
+      return { ok: false, error: 'internal_error' };
+    }
   }
 
   onApplicationShutdown(): void {

@@ -10,7 +10,9 @@ import { AdminOrg1765000000000 } from './1765000000000-admin-org';
 import { Accounts1765010000000 } from './1765010000000-accounts';
 import { TemporaryPasswordExpiry1765015000000 } from './1765015000000-temporary-password-expiry';
 import { OptionalReviewComment1765060000000 } from './1765060000000-optional-review-comment';
+import { Conversations1765100000000 } from './1765100000000-conversations';
 import { MatchLocks1765110000000 } from './1765110000000-match-locks';
+import { Wechat1765200000000 } from './1765200000000-wechat';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -26,5 +28,7 @@ export const MIGRATIONS = [
   Accounts1765010000000,
   TemporaryPasswordExpiry1765015000000,
   OptionalReviewComment1765060000000,
+  Conversations1765100000000,
   MatchLocks1765110000000,
+  Wechat1765200000000,
 ];

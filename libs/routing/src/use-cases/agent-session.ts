@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { Clock } from '@kapok/common';
-import { ContactRepository, ContactRow, OfferRepository, toContactView, toOfferedContactView } from '@kapok/contacts';
+import { ContactRepository, ContactRow, OfferRepository, OfferedContact, toContactView } from '@kapok/contacts';
 import { Db } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { AgentStateRepository } from '@kapok/presence';
@@ -29,6 +29,7 @@ export class AgentSession {
     private readonly monitor: MonitorNotifier,
     private readonly org: OrgRepository,
     private readonly clock: Clock,
+    private readonly offered: OfferedContact,
   ) {}
 
   /**
@@ -90,7 +91,7 @@ export class AgentSession {
         offer && offered
           ? {
               offerId: offer.id,
-              contact: toOfferedContactView(offered),
+              contact: await this.offered.view(offered),
               expiresAt: new Date(offer.expires_at).toISOString(),
             }
           : null,

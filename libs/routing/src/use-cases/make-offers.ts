@@ -4,8 +4,8 @@ import {
   ContactRow,
   OfferRepository,
   OfferRow,
+  OfferedContact,
   canTransition,
-  toOfferedContactView,
 } from '@kapok/contacts';
 import { performance } from 'node:perf_hooks';
 import { Clock } from '@kapok/common';
@@ -54,6 +54,7 @@ export class MakeOffers {
     private readonly release: OfferRelease,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly offered: OfferedContact,
   ) {}
 
   /**
@@ -137,7 +138,7 @@ export class MakeOffers {
     );
     const delivered = await this.notifier.offer(offer.worker_id, {
       offerId: offer.id,
-      contact: toOfferedContactView(contact),
+      contact: await this.offered.view(contact),
       expiresAt: new Date(offer.expires_at).toISOString(),
     });
     if (delivered || !(await this.withdraw(offer))) {
