@@ -48,9 +48,8 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, reviewRecord, searchRecords } from '../records';
+import { getRecord, searchRecords } from '../records';
 import { AmendRecord, RecordVersions, ReviewAction, RevealNumber } from './RecordActions';
-import { useSession } from '../session';
 import { TranscriptCard } from '../conversation/TranscriptCard';
 
 interface Filters {
