@@ -1,6 +1,7 @@
 import { Db } from '../../libs/database/src';
 import { randomUUID } from 'node:crypto';
 import { AgentClient, Stack, login, sleep, startStack } from '../support/stack';
+import { createTree } from '../support/fixtures';
 import {
   AID_OUTCOME,
   OUTCOME,
@@ -287,11 +288,12 @@ describe('service records: scope and privacy', () => {
     it('appears nowhere in the database in plain form: messages and transfer notes (every text, json and bytea column)', async () => {
       const tag = randomUUID().slice(0, 8);
       const [said, answered, note] = [`我最近很难过-${tag}`, `谢谢你告诉我-${tag}`, `需要督导跟进-${tag}`];
-      // (a station of its own: the earlier tests leave contacts waiting at a1s1)
+      // (a city of its own: the earlier tests leave contacts waiting, which overflow to every station of theirs)
+      const own = await createTree(stack.app);
       const session = await api(stack.url, 'POST', '/chat/sessions', {
-        body: { hotlineNumber: w.tree.stations.b1s1.hotline },
+        body: { hotlineNumber: own.stations.b1s1.hotline },
       });
-      const worker = await w.tree.operator('b1s1');
+      const worker = await own.operator('b1s1');
       const token = await login(stack.url, worker.username);
       expect(session.status).toBe(201);
       const caller = await AgentClient.chat(stack.url, session.body.resumeToken);
@@ -309,7 +311,7 @@ describe('service records: scope and privacy', () => {
         expect(sent.ok).toBe(true);
         const moved = await api(stack.url, 'POST', `/contacts/${session.body.contactId}/transfer`, {
           token,
-          body: { to: { orgUnitId: w.tree.stations.b1s1.id }, note },
+          body: { to: { orgUnitId: own.stations.b1s1.id }, note },
         });
         expect(moved.status).toBe(200);
       } finally {

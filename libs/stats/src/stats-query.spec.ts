@@ -18,6 +18,7 @@ describe('service-counts query', () => {
       to: '2026-01-31',
       groupBy: 'district',
       format: 'json',
+      columns: 'codes',
     });
     expect(
       parseServiceCountsQuery({ from: '2026-01-01', to: '2026-01-01', groupBy: 'day', format: 'csv' }).format,

@@ -47,7 +47,13 @@ export function TextContactView({
         <CallerHistory contactId={contact.id} />
       </Col>
       <Col xs={24} xl={12}>
-        <OutcomeForm key={contact.id} contactId={contact.id} userId={userId} onSubmitted={onSubmitted} />
+        <OutcomeForm
+          key={contact.id}
+          contactId={contact.id}
+          userId={userId}
+          onSubmitted={onSubmitted}
+          inProgress={contact.status === 'active' ? 'text' : null}
+        />
       </Col>
     </Row>
   );
