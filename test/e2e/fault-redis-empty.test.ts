@@ -107,17 +107,19 @@ describe('Redis restarted empty', () => {
     observer.on('error', () => undefined);
     try {
       // 1. the schedulers are back, by the routers themselves
-      const schedulers = await until('the job schedulers', MARGIN_MS, async () => {
-        const s = await observer.getJobSchedulers();
-        return s.length >= 4 ? s : undefined;
-      });
-      const schedulersMs = Date.now() - back;
-      expect(Object.fromEntries(schedulers.map((s) => [s.key, s.every ?? s.pattern]))).toEqual({
+      const expected = {
         [RoutingJob.Reconcile]: RECONCILE_S * 1000,
         [RoutingJob.CoverageCheck]: 30_000,
         [RoutingJob.StatsReconcile]: '0 3 * * *',
         [RoutingJob.FlagOverdueAid]: 60_000,
+        [RoutingJob.ConversationSweep]: 30_000,
+      };
+      const schedulers = await until('the job schedulers', MARGIN_MS, async () => {
+        const s = await observer.getJobSchedulers();
+        return s.length >= Object.keys(expected).length ? s : undefined;
       });
+      const schedulersMs = Date.now() - back;
+      expect(Object.fromEntries(schedulers.map((s) => [s.key, s.every ?? s.pattern]))).toEqual(expected);
 
       // 2. A's offer, whose expiry job was lost, is expired after its time (by the sweep) and A is offered again;
       // 3. B, whose timer was lost, is offered once anyone may take it (the sweep matched it and set its timer again)
