@@ -279,6 +279,8 @@ describe('conversations of text contacts (HTTP + socket.io, real Postgres and Re
     expect(phoneMoved.status).toBe(200);
     expect(phoneMoved.body).toMatchObject({ status: 'queued', queuedAt: phoneQueuedAt });
     await accept(op1, phone.body.id);
+    // the operator who transferred it to the station was free too and was not offered it back
+    expect(op3.events.filter((e) => e.event === 'contact:offer' && e.data.contact.id === phone.body.id)).toEqual([]);
   });
 
   it('a supervisor watches silently and whispers to the operator; the caller never receives a whisper', async () => {

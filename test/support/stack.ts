@@ -142,8 +142,10 @@ export class AgentClient {
       this.events.splice(this.events.indexOf(seen), 1);
       return Promise.resolve(seen.data);
     }
+    // made here, so that a timeout's stack names the test's line that waited
+    const timeout = new Error(`no ${event} within ${timeoutMs} ms`);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(timeout), timeoutMs);
       this.waiters.push({
         event,
         pred,

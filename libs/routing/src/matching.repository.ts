@@ -66,6 +66,10 @@ const CTES = `
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
            c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
+           -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
+           CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.transfer_unit_id IS NOT NULL
+                THEN (SELECT t.from_user_id FROM contact_transfers t WHERE t.contact_id = c.id ORDER BY t.n DESC LIMIT 1)
+           END AS transfer_from,
            extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
            GREATEST(
@@ -165,7 +169,7 @@ export class MatchingRepository {
 
   /**
    * The operator inside `pool` (the unit the caller locked) who should be offered this waiting contact at `now`, if
-   * any: those who have not let it go first, then own station, skill match, operators this contact was already
+   * any: those who have not let it go first, then those who did not transfer it away, then own station, skill match, operators this contact was already
    * offered to last, fewest chats, idle longest. Also answers the level whose unit a match for it locks at `now`
    * (undefined: no longer waiting): a level above the locked unit means the caller must lock the wider unit and ask
    * again.
@@ -182,6 +186,7 @@ export class MatchingRepository {
          SELECT f.user_id FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
           ORDER BY EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id),
+                   f.user_id IS NOT DISTINCT FROM c.transfer_from,
                    (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                    f.chats, f.idle_since, f.user_id
@@ -205,8 +210,8 @@ export class MatchingRepository {
 
   /**
    * The waiting contact this free operator should be offered at `now`, if any: highest priority, then longest waiting.
-   * Contacts this operator already declined or let expire are left to the contact's own routing, which gives them
-   * to the next operator first and back to this one only when nobody else can take them.
+   * Contacts this operator already declined or let expire, or transferred away, are left to the contact's own
+   * routing, which gives them to the next operator first and back to this one only when nobody else can take them.
    */
   async bestContactFor(operatorId: string, now: Date, tx: Tx): Promise<string | undefined> {
     const row = await this.db.one<{ id: string }>(
@@ -215,6 +220,7 @@ export class MatchingRepository {
         WHERE ${ELIGIBLE}
           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id
                             AND o.status IN ('declined','expired'))
+          AND f.user_id IS DISTINCT FROM c.transfer_from
         ORDER BY c.priority DESC, c.queued_at, c.id
         LIMIT 1`,
       this.params(operatorId, null, now),
