@@ -403,6 +403,23 @@ describe('console: administration (Chromium)', () => {
         org.stations[0].id,
       ]);
     expect(Number(saved?.chat_capacity)).toBe(2);
+
+    // 常用语 for every workstation of the station: the defaults until set
+    await page.getByRole('tab', { name: '常用语' }).click();
+    await page.getByTestId('quick-replies-form').getByText('当前为默认常用语').waitFor();
+    await page.getByTestId('quick-reply-new').fill('请问您身边现在有人陪伴吗？');
+    await page.getByRole('button', { name: '添加' }).click();
+    await page.getByRole('button', { name: /删除常用语：我需要一点时间查询相关信息/ }).click();
+    await page.getByTestId('save-quick-replies').click();
+    await page.getByText('常用语已保存').waitFor();
+    const phrases = await stack.app
+      .get(Db)
+      .one<{ phrases: string[] }>('SELECT phrases FROM station_quick_replies WHERE station_id = $1', [
+        org.stations[0].id,
+      ]);
+    expect(phrases!.phrases).toContain('请问您身边现在有人陪伴吗？');
+    expect(phrases!.phrases.some((p) => p.includes('我需要一点时间查询'))).toBe(false);
+    await page.getByText(/最近由 黄志强 于 .*（北京时间）修改/).waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,5 +1,5 @@
 import { BrowserContext, Page } from 'playwright-core';
-import { api } from '../support/stack';
+import { api, login } from '../support/stack';
 import { contactRow } from '../support/fixtures';
 import {
   ConsoleOrg,
@@ -196,6 +196,23 @@ describe('web chat and the console (Chromium)', () => {
     await desk.getByTestId('conversation-input').press('Enter');
     await until(person, 'chat-messages', '我还在，我们继续');
     expect((await onPhone()).length).toBe(expected.length + 2);
+
+    // ---- the station's 常用语 (kept on the server by its coordinator): picked into the composer and sent
+    const coordinator = await org.user('coordinator', org.stations[0].id, '何协调');
+    const phrases = await api(url, 'PUT', `/stations/${org.stations[0].id}/quick-replies`, {
+      token: await login(url, coordinator.username),
+      body: { phrases: ['本站常用语：您可以随时告诉我您的感受。'] },
+    });
+    expect(phrases.status).toBe(200);
+    await desk.reload(); // (the list is read when the conversation opens)
+    await desk.getByTestId('active-conversation').waitFor();
+    await desk.getByTestId('quick-replies').click();
+    await desk.getByText('本站常用语：您可以随时告诉我您的感受。').click();
+    await expect(desk.getByTestId('conversation-input').inputValue()).resolves.toBe(
+      '本站常用语：您可以随时告诉我您的感受。',
+    );
+    await desk.getByTestId('conversation-send').click();
+    await until(person, 'chat-messages', '您可以随时告诉我您的感受');
 
     // ---- a supervisor watches silently and whispers to the operator; the person never sees a whisper
     const boss = await open();

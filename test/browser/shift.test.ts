@@ -1,16 +1,22 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { join } from 'node:path';
 import { Db } from '../../libs/database/src';
 import { AgentClient, Stack, api, login } from '../support/stack';
 import { contactRow } from '../support/fixtures';
-import { ConsoleOrg, ConsoleRig, ROOT, eventually, signIn, startConsole, watchErrors } from './support';
+import {
+  ConsoleOrg,
+  ConsoleRig,
+  LAPTOP,
+  PHONE,
+  axeCheck,
+  eventually,
+  noSidewaysScroll,
+  signIn,
+  startConsole,
+  watchErrors,
+} from './support';
 
 // A real browser on a busy machine: each step waits up to 30 s for what it expects, so a test may take minutes.
 jest.setTimeout(240_000);
-
-const LAPTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
-const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 
 /**
  * The console through a whole shift (issue 14), in Chromium at a laptop's 1366×768 and a phone's 390×844, with the
@@ -302,31 +308,4 @@ const beijingDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().sl
 async function expectText(page: Page, testId: string, text: string): Promise<void> {
   const el = page.getByTestId(testId);
   await eventually(async () => (await el.textContent())?.includes(text), 30_000, `${testId} to contain ${text}`);
-}
-
-/** The page is no wider than the screen: nothing scrolls sideways. */
-async function noSidewaysScroll(page: Page, where: string): Promise<void> {
-  await page.waitForTimeout(300);
-  const { scroll, inner } = await page.evaluate(() => {
-    const d = globalThis as any;
-    return { scroll: d.document.scrollingElement.scrollWidth as number, inner: d.innerWidth as number };
-  });
-  if (scroll > inner) throw new Error(`${where}: the page is ${scroll} px wide on a ${inner} px screen`);
-}
-
-/** axe-core in the page: no serious or critical violation. */
-async function axeCheck(page: Page, where: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as any).axe;
-    const r = await axe.run((globalThis as any).document, { resultTypes: ['violations'] });
-    return (r.violations as any[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${v.id} (${v.impact}): ${v.nodes.length}× ${v.nodes[0]?.html?.slice(0, 160)} ` +
-          `${v.nodes[0]?.any?.[0]?.message ?? ''}`,
-      );
-  });
-  if (violations.length) throw new Error(`${where}: accessibility violations\n${violations.join('\n')}`);
 }

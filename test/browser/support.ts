@@ -213,3 +213,37 @@ export async function pickUnit(page: Page, testId: string, name: string): Promis
   if (await page.locator('.ant-select-dropdown:visible').count()) await page.keyboard.press('Escape');
   await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' });
 }
+
+/** The screens the console is checked at: a laptop's and a phone's. */
+export const LAPTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+/** The axe-core script the accessibility checks inject (the page's context needs bypassCSP: an inline script). */
+export const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+/** axe-core in the page: no serious or critical violation (the context must be opened with bypassCSP). */
+export async function axeCheck(page: Page, where: string): Promise<void> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as any).axe;
+    const r = await axe.run((globalThis as any).document, { resultTypes: ['violations'] });
+    return (r.violations as any[])
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.nodes.length}× ${v.nodes[0]?.html?.slice(0, 160)} ` +
+          `${v.nodes[0]?.any?.[0]?.message ?? ''}`,
+      );
+  });
+  if (violations.length) throw new Error(`${where}: accessibility violations\n${violations.join('\n')}`);
+}
+
+/** The page is no wider than the screen: nothing scrolls sideways. */
+export async function noSidewaysScroll(page: Page, where: string): Promise<void> {
+  await page.waitForTimeout(300);
+  const { scroll, inner } = await page.evaluate(() => {
+    const d = globalThis as any;
+    return { scroll: d.document.scrollingElement.scrollWidth as number, inner: d.innerWidth as number };
+  });
+  if (scroll > inner) throw new Error(`${where}: the page is ${scroll} px wide on a ${inner} px screen`);
+}

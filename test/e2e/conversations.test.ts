@@ -283,6 +283,99 @@ describe('conversations of text contacts (HTTP + socket.io, real Postgres and Re
     expect(op3.events.filter((e) => e.event === 'contact:offer' && e.data.contact.id === phone.body.id)).toEqual([]);
   });
 
+  it('a transfer to an operator: refused while they are off duty; when they decline or go away it falls back to the pool', async () => {
+    const [op1, op2, op3] = [await operator(0), await operator(1), await operator(2)];
+    const token1 = await login(stack.url, st.operators[0].username);
+    const phone = async () => {
+      const res = await api(stack.url, 'POST', '/contacts', {
+        key: st.intakeKey,
+        body: { hotlineNumber: st.hotlineNumber, channel: 'phone' },
+      });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; queuedAt: string };
+    };
+    const transferTo = (contactId: string, i: number) =>
+      api(stack.url, 'POST', `/contacts/${contactId}/transfer`, {
+        token: token1,
+        body: { to: { userId: st.operators[i].id }, note: '请接手' },
+      });
+
+    await op1.available();
+    const first = await phone();
+    await accept(op1, first.id);
+    // op2 is signed in but not on duty: refused, nothing changes
+    const refused = await transferTo(first.id, 1);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('to.userId');
+    expect((await contactRow(stack.app, first.id))!).toMatchObject({ status: 'active', transfer_worker_id: null });
+
+    // op2 on duty declines it: it falls back to the station's pool — op3, not op1 who transferred it — its place kept
+    await op2.available();
+    await op3.available();
+    expect((await transferTo(first.id, 1)).status).toBe(200);
+    const offered = await op2.next('contact:offer', (o) => o.contact.id === first.id);
+    await op3.none('contact:offer', 200);
+    expect((await op2.emit('offer:decline', { offerId: offered.offerId })).ok).toBe(true);
+    const fallback = await accept(op3, first.id);
+    expect(fallback.contact.queuedAt).toBe(first.queuedAt);
+
+    // op3 holds the first; op1 takes a second (op2 steps away meanwhile), then op2 a third: both busy …
+    expect((await op2.emit('presence:set', { status: 'away' })).ok).toBe(true);
+    const second = await phone();
+    await accept(op1, second.id);
+    await op2.available();
+    const third = await phone();
+    await accept(op2, third.id);
+    // … op1 transfers the second to op2, busy but on duty: it waits for them …
+    expect((await transferTo(second.id, 1)).status).toBe(200);
+    await op2.none('contact:offer', 300);
+    // … and then goes away instead of taking it: it is routed to its pool at once (op1, free again, is the only one
+    // left, and takes back what nobody else can take)
+    expect((await op2.emit('presence:set', { status: 'away' })).ok).toBe(true);
+    const back = await accept(op1, second.id);
+    expect(back.contact.queuedAt).toBe(second.queuedAt);
+  });
+
+  it('常用语 per station: the defaults until its coordinator sets its own, for every workstation; bad lists refused', async () => {
+    const coordinator = await login(stack.url, (await st.user('coordinator', st.stationId)).username);
+    const operatorToken = await login(stack.url, st.operators[0].username);
+    const path = `/stations/${st.stationId}/quick-replies`;
+    const defaults = await api(stack.url, 'GET', path, { token: operatorToken });
+    expect(defaults.status).toBe(200);
+    expect(defaults.body).toMatchObject({ stationId: st.stationId, custom: false, updatedBy: null });
+    expect(defaults.body.phrases.length).toBeGreaterThan(3);
+
+    const set = await api(stack.url, 'PUT', path, {
+      token: coordinator,
+      body: { phrases: ['  您好，这里是本站社工。 ', '请问您现在安全吗？', '请问您现在安全吗？', ''] },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ custom: true, phrases: ['您好，这里是本站社工。', '请问您现在安全吗？'] });
+    // every workstation of the station reads the same list
+    expect((await api(stack.url, 'GET', path, { token: operatorToken })).body.phrases).toEqual(set.body.phrases);
+
+    const refused: [unknown, RegExp][] = [
+      [{ phrases: 'x' }, /phrases/],
+      [{ phrases: [42] }, /phrases/],
+      [{ phrases: Array.from({ length: 51 }, (_, i) => `第${i}句`) }, /50/],
+      [{ phrases: ['好', '长'.repeat(301)] }, /phrases\[1\]/],
+    ];
+    for (const [body, reason] of refused) {
+      const res = await api(stack.url, 'PUT', path, { token: coordinator, body });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(reason);
+    }
+    expect((await api(stack.url, 'PUT', path, { token: operatorToken, body: { phrases: [] } })).status).toBe(403);
+    const otherStation = await createStation(stack.app, 0);
+    expect(
+      (await api(stack.url, 'GET', `/stations/${otherStation.stationId}/quick-replies`, { token: coordinator })).status,
+    ).toBe(404);
+    expect((await api(stack.url, 'GET', path, { token: operatorToken })).body.phrases).toEqual(set.body.phrases);
+
+    const back = await api(stack.url, 'PUT', path, { token: coordinator, body: { phrases: null } });
+    expect(back.body).toMatchObject({ custom: false, phrases: defaults.body.phrases });
+  });
+
   it('a supervisor watches silently and whispers to the operator; the caller never receives a whisper', async () => {
     const supervisor = await st.user('supervisor', st.districtId);
     const s = await session();

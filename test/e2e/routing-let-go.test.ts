@@ -1,6 +1,6 @@
 import { AgentClient, Stack, api, login, sleep, startStack } from '../support/stack';
 import { TestTree, createTree } from '../support/fixtures';
-import { ControllableClock, expireOfferNow, routerSettled } from '../support/clock';
+import { ControllableClock, expireOfferNow, routerSettled, runDueTimers } from '../support/clock';
 
 /**
  * A contact an operator lets go (declines, or lets the offer run out) rings the wider pool at once when nobody else
@@ -78,13 +78,22 @@ describe('routing: a contact let go', () => {
     await district.next('contact:offer', (o) => o.contact.id === created.id);
   });
 
-  it('with nobody else on duty in the city, says so, and the contact comes back to the same operator', async () => {
+  it('with nobody else on duty in the city, says so, and the contact comes back to the same operator after the pause', async () => {
     const alone = await onDuty(await tree.operator('b1s1'));
     await routerSettled(stack.app);
     const created = await intake('b1s1');
     const first = await alone.next('contact:offer', (o) => o.contact.id === created.id);
     const ack = await alone.emit('offer:decline', { offerId: first.offerId });
     expect(ack).toEqual({ ok: true, next: { othersOnDuty: 0, waiting: 1 } });
+    // not at once (LET_GO_PAUSE_SECONDS, 10 s by default): not on the decline's own routing, nor a moment later
+    await routerSettled(stack.app);
+    clock.advance(9_000);
+    expect((await alone.emit('presence:set', { status: 'available' })).ok).toBe(true); // (a trigger of its own)
+    await routerSettled(stack.app);
+    await alone.none('contact:offer', 300);
+    // the pause is over: the timer set at the decline routes it back here
+    clock.advance(1_000);
+    expect(await runDueTimers(stack.app, created.id)).toBeGreaterThanOrEqual(1);
     const back = await alone.next('contact:offer', (o) => o.contact.id === created.id);
     await expireOfferNow(stack.app, back.offerId);
     const revoked = await alone.next('offer:revoked', (e) => e.offerId === back.offerId);

@@ -194,6 +194,9 @@ describe('routing rules', () => {
     const first = await op.next('contact:offer');
     await expireOfferNow(stack.app, first.offerId);
     expect((await op.next('offer:revoked')).reason).toBe('timeout');
+    // alone on duty, it comes back after the let-go pause
+    clock.advance(10_000);
+    await runDueTimers(stack.app, c.id);
     const second = await op.next('contact:offer');
     expect(second.contact.id).toBe(c.id);
     expect(second.offerId).not.toBe(first.offerId);

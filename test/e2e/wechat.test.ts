@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Db } from '../../libs/database/src';
 import { OrgRepository } from '../../libs/org/src';
+import { ConversationLog, ConversationRepository } from '../../libs/conversations/src';
+import { WechatOutboundQueue } from '../../libs/wechat/src';
 import { parseSamples, sample } from '../support/metrics';
 import { AgentClient, Stack, login, sleep, startStack } from '../support/stack';
 import { TestStation, createStation } from '../support/fixtures';
@@ -99,6 +101,9 @@ describe('WeChat Official Account adapter (webhook, stand-in WeChat API, operato
         })),
       ),
       WECHAT_API_BASE_URL: standIn.url,
+      // Replies go out the moment they are stored: no reply of these tests waits for the outbox sweep, which runs
+      // only when a test runs it (WechatOutboundQueue.sweepNow).
+      WECHAT_OUTBOX_SWEEP_SECONDS: '3600',
     });
     db = stack.app.get(Db);
     st = await createStation(stack.app, 8);
@@ -249,9 +254,39 @@ describe('WeChat Official Account adapter (webhook, stand-in WeChat API, operato
       expect(pic.text).toContain('只能接收文字消息');
       const note = await op.next('message', (m) => m.contactId === offer.contact.id && m.from === 'system');
       expect(note.text).toContain('图片');
-      // Past a sweep of the outbox: nothing went to WeChat for this user (the note is the operator's only).
-      await sleep(6000);
+      // Nor does the outbox sweep find it: nothing goes to WeChat for this user (the note is the operator's only).
+      await stack.app.get(WechatOutboundQueue).sweepNow();
+      const deliveries = await db.one<{ n: number }>(
+        `SELECT count(*)::int AS n FROM wechat_deliveries d JOIN messages m ON m.id = d.message_id
+           JOIN conversations v ON v.id = m.conversation_id WHERE v.contact_id = $1`,
+        [offer.contact.id],
+      );
+      expect(deliveries!.n).toBe(0);
+      await sleep(300);
       expect(standIn.sendAttempts.some((s) => s.body.touser === user)).toBe(false);
+    });
+
+    it('a reply stored but never handed to the adapter (a crash in between) is found and sent by the outbox sweep', async () => {
+      const op = await operator();
+      const user = openId();
+      await push(webhook(PLAIN), PLAIN, messageXml(PLAIN, { openId: user, msgId: msgId(), content: '有人在吗' }));
+      const offer = await accept(op);
+      const conversation = await stack.app.get(ConversationRepository).findByContact(offer.contact.id);
+      // stored as the operator's reply is, but nobody is told (the process "crashed" before ConversationDelivery)
+      const stored = await stack.app.get(ConversationLog).append(conversation!.id, {
+        sender: 'operator',
+        userId: st.operators[used - 1].id,
+        clientId: 'crash-1',
+        text: '我在，请慢慢说。',
+      });
+      await sleep(300);
+      expect(standIn.sent.some((s) => s.body.touser === user)).toBe(false);
+      await stack.app.get(WechatOutboundQueue).sweepNow();
+      await waitUntil(() => standIn.sent.some((s) => s.body.touser === user));
+      expect(standIn.sent.find((s) => s.body.touser === user)).toMatchObject({
+        body: { msgtype: 'text', text: { content: '我在，请慢慢说。' } },
+      });
+      await waitUntil(async () => (await delivery(stored!.message.id))?.state === 'sent');
     });
   });
 

@@ -36,6 +36,8 @@ import { AidRequestsPage } from './pages/AidRequests';
 import { RecordAuditLogPage } from './pages/RecordAuditLog';
 import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
 import type { ChangePasswordAnswer } from './password';
+import { ALERT_VIEWER_ROLES } from './alerts';
+import { RiskAlertsButton, RiskAlertsProvider } from './pages/RiskAlerts';
 
 // ECharts is large: the statistics page (its only user) loads on demand.
 const StatsPage = lazy(() => import('./pages/Stats').then((m) => ({ default: m.StatsPage })));
@@ -235,102 +237,109 @@ export function App() {
     <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 120 }} />}>{node}</Suspense>
   );
 
+  // Risk alerts (高危预警) follow those responsible on every page: the header's button, the panel, sound.
+  const withAlerts = (node: React.ReactNode) =>
+    ALERT_VIEWER_ROLES.includes(session.user.role) ? <RiskAlertsProvider>{node}</RiskAlertsProvider> : node;
+
   return (
     <SessionContext.Provider value={{ session, signOut }}>
-      <Layout style={{ minHeight: '100vh' }}>
-        {phone ? (
-          <Drawer
-            open={menuOpen}
-            onClose={() => setMenuOpen(false)}
-            placement="left"
-            size={240}
-            title="红棉守护"
-            className="kapok-menu-drawer"
-            data-testid="menu-drawer"
-          >
-            <Menu
-              mode="inline"
-              selectedKeys={active ? [active] : []}
-              defaultOpenKeys={[ADMIN_GROUP.key]}
-              items={menuItems}
-              onClick={(e) => {
-                setMenuOpen(false);
-                if (e.key === QUEUE_DASHBOARD.key) void openQueueDashboard();
-                else navigate(e.key);
-              }}
-            />
-          </Drawer>
-        ) : (
-          <Layout.Sider width={200} theme="light" breakpoint="lg" collapsedWidth={64} className="kapok-sider">
-            <div className="kapok-brand">
-              <span className="kapok-brand-dot" aria-hidden="true" />
-              <span className="kapok-brand-text">红棉守护</span>
-            </div>
-            <Menu
-              mode="inline"
-              selectedKeys={active ? [active] : []}
-              defaultOpenKeys={[ADMIN_GROUP.key]}
-              items={menuItems}
-              onClick={(e) => (e.key === QUEUE_DASHBOARD.key ? void openQueueDashboard() : navigate(e.key))}
-            />
-          </Layout.Sider>
-        )}
-        <Layout style={{ minWidth: 0 }}>
-          <Layout.Header className="kapok-header">
-            <Space size="small" style={{ minWidth: 0 }}>
-              {phone && (
+      {withAlerts(
+        <Layout style={{ minHeight: '100vh' }}>
+          {phone ? (
+            <Drawer
+              open={menuOpen}
+              onClose={() => setMenuOpen(false)}
+              placement="left"
+              size={240}
+              title="红棉守护"
+              className="kapok-menu-drawer"
+              data-testid="menu-drawer"
+            >
+              <Menu
+                mode="inline"
+                selectedKeys={active ? [active] : []}
+                defaultOpenKeys={[ADMIN_GROUP.key]}
+                items={menuItems}
+                onClick={(e) => {
+                  setMenuOpen(false);
+                  if (e.key === QUEUE_DASHBOARD.key) void openQueueDashboard();
+                  else navigate(e.key);
+                }}
+              />
+            </Drawer>
+          ) : (
+            <Layout.Sider width={200} theme="light" breakpoint="lg" collapsedWidth={64} className="kapok-sider">
+              <div className="kapok-brand">
+                <span className="kapok-brand-dot" aria-hidden="true" />
+                <span className="kapok-brand-text">红棉守护</span>
+              </div>
+              <Menu
+                mode="inline"
+                selectedKeys={active ? [active] : []}
+                defaultOpenKeys={[ADMIN_GROUP.key]}
+                items={menuItems}
+                onClick={(e) => (e.key === QUEUE_DASHBOARD.key ? void openQueueDashboard() : navigate(e.key))}
+              />
+            </Layout.Sider>
+          )}
+          <Layout style={{ minWidth: 0 }}>
+            <Layout.Header className="kapok-header">
+              <Space size="small" style={{ minWidth: 0 }}>
+                {phone && (
+                  <Button
+                    type="text"
+                    icon={<MenuOutlined />}
+                    aria-label="打开菜单"
+                    onClick={() => setMenuOpen(true)}
+                    data-testid="open-menu"
+                  />
+                )}
+                <Typography.Title level={1} className="kapok-page-title">
+                  {items.find((i) => i.key === active)?.label ?? ''}
+                </Typography.Title>
+              </Space>
+              <Space size="middle" className="kapok-header-user">
+                <RiskAlertsButton />
+                <BeijingClock />
+                <span data-testid="current-user">{session.user.displayName}</span>
+                <Tag color="blue">{ROLE_LABELS[session.user.role] ?? session.user.role}</Tag>
                 <Button
-                  type="text"
-                  icon={<MenuOutlined />}
-                  aria-label="打开菜单"
-                  onClick={() => setMenuOpen(true)}
-                  data-testid="open-menu"
-                />
-              )}
-              <Typography.Title level={1} className="kapok-page-title">
-                {items.find((i) => i.key === active)?.label ?? ''}
-              </Typography.Title>
-            </Space>
-            <Space size="middle" className="kapok-header-user">
-              <BeijingClock />
-              <span data-testid="current-user">{session.user.displayName}</span>
-              <Tag color="blue">{ROLE_LABELS[session.user.role] ?? session.user.role}</Tag>
-              <Button
-                icon={<KeyOutlined />}
-                onClick={() => setChangingPassword(true)}
-                data-testid="open-change-password"
-              >
-                <span className="kapok-header-btn-text">修改密码</span>
-              </Button>
-              <Button icon={<LogoutOutlined />} onClick={() => signOut()}>
-                <span className="kapok-header-btn-text">退出登录</span>
-              </Button>
-            </Space>
-          </Layout.Header>
-          <Layout.Content className="kapok-content">
-            {active === 'workspace' && <WorkspacePage />}
-            {active === 'follow-ups' && <FollowUpsPage />}
-            {active === 'board' && <BoardPage />}
-            {active === 'supervise' && lazyPage(<SupervisePage />)}
-            {active === 'stats' && lazyPage(<StatsPage />)}
-            {active === 'records' && <RecordsPage />}
-            {active === 'review-queue' && <ReviewQueuePage />}
-            {active === 'aid-requests' && <AidRequestsPage />}
-            {active === 'record-audit' && <RecordAuditLogPage />}
-            {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
-            {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}
-            {active === 'accounts' && lazyPage(<AccountsPage />)}
-            {active === 'intake-keys' && lazyPage(<IntakeKeysPage />)}
-            {active === 'rosters' && lazyPage(<RostersPage />)}
-            {active === 'audit-log' && lazyPage(<AuditLogPage />)}
-          </Layout.Content>
-          <ChangePasswordModal
-            open={changingPassword}
-            onClose={() => setChangingPassword(false)}
-            onChanged={passwordChanged}
-          />
-        </Layout>
-      </Layout>
+                  icon={<KeyOutlined />}
+                  onClick={() => setChangingPassword(true)}
+                  data-testid="open-change-password"
+                >
+                  <span className="kapok-header-btn-text">修改密码</span>
+                </Button>
+                <Button icon={<LogoutOutlined />} onClick={() => signOut()}>
+                  <span className="kapok-header-btn-text">退出登录</span>
+                </Button>
+              </Space>
+            </Layout.Header>
+            <Layout.Content className="kapok-content">
+              {active === 'workspace' && <WorkspacePage />}
+              {active === 'follow-ups' && <FollowUpsPage />}
+              {active === 'board' && <BoardPage />}
+              {active === 'supervise' && lazyPage(<SupervisePage />)}
+              {active === 'stats' && lazyPage(<StatsPage />)}
+              {active === 'records' && <RecordsPage />}
+              {active === 'review-queue' && <ReviewQueuePage />}
+              {active === 'aid-requests' && <AidRequestsPage />}
+              {active === 'record-audit' && <RecordAuditLogPage />}
+              {active === 'org-units' && lazyPage(<OrgUnitsPage />)}
+              {active === 'hotline-admin' && lazyPage(<HotlinesPage />)}
+              {active === 'accounts' && lazyPage(<AccountsPage />)}
+              {active === 'intake-keys' && lazyPage(<IntakeKeysPage />)}
+              {active === 'rosters' && lazyPage(<RostersPage />)}
+              {active === 'audit-log' && lazyPage(<AuditLogPage />)}
+            </Layout.Content>
+            <ChangePasswordModal
+              open={changingPassword}
+              onClose={() => setChangingPassword(false)}
+              onChanged={passwordChanged}
+            />
+          </Layout>
+        </Layout>,
+      )}
     </SessionContext.Provider>
   );
 }

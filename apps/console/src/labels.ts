@@ -19,6 +19,8 @@ import type {
   OrgLevel,
   Presence,
   Resolution,
+  RiskAlertSource,
+  RiskAlertState,
   RiskAssessment,
   RiskLevel,
   Role,
@@ -220,10 +222,24 @@ export const FIGURE_LABELS: Record<FigureName, string> = {
 
 export const ALERT_LABELS: Record<MonitorAlertEvent, string> = {
   'risk:alert': '高危预警',
+  'risk:alert-closed': '预警已处理',
   'coverage:gap': '值守空档',
   'agent:auto-away': '社工自动暂离',
   'agent:console-lost': '通话中工作台断线',
   'aid:overdue': '物资逾期未送达',
+};
+
+/** What raised a risk alert (a text contact is a 会话, not a 来电: see riskAlertSourceText in alerts.ts). */
+export const RISK_ALERT_SOURCE_LABELS: Record<RiskAlertSource, string> = {
+  critical_contact: '危急来电',
+  imminent_assessment: '风险评估为“紧急风险”',
+};
+
+/** Where a risk alert stands (`answered` of a text contact reads 已接入: see riskAlertStateText in alerts.ts). */
+export const RISK_ALERT_STATE_LABELS: Record<RiskAlertState, string> = {
+  open: '待处理',
+  answered: '已接听',
+  acknowledged: '已确认处理',
 };
 
 /** The label of a code; a code the map does not know (newer server, free text) shows as it is. */

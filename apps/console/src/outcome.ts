@@ -39,6 +39,8 @@ export interface OutcomeDraft {
   aidItems: AidItemDraft[];
   /** The station that delivers the aid; absent: the station of the line (the server's default). */
   deliveringStationId?: string;
+  /** The 村(居) point of that station that delivers the aid; absent: none (the station itself). */
+  deliveringPointId?: string;
   problems: ProblemDraft[];
   followUpEnabled: boolean;
   followUpDueAt: string;
@@ -168,6 +170,7 @@ export function toOutcomeBody(d: OutcomeDraft): OutcomeBody {
         quantity: i.quantity as number,
       })),
       ...(d.deliveringStationId ? { deliveringStationId: d.deliveringStationId } : {}),
+      ...(d.deliveringPointId ? { deliveringPointId: d.deliveringPointId } : {}),
     };
   }
   if (d.followUpEnabled) body.followUp = { dueAt: isoWithOffset(new Date(d.followUpDueAt)), note: d.followUpNote };

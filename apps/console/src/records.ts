@@ -52,8 +52,15 @@ export const readCallerNumber = (contactId: string, reason: string) =>
   get<CallerNumberView>(`/contacts/${contactId}/caller-number?reason=${encodeURIComponent(reason)}`);
 
 // ------------------------------------------------------------------------------------------ material aid
-/** The stations (with their districts) an outcome may name to deliver material aid. */
-export const deliveringStations = () => get<OrgUnitView[]>('/delivering-stations');
+/**
+ * The stations (with their districts) an outcome may name to deliver material aid; with `points`, also their open
+ * 村(居) points (level `point`, `parentId` the station).
+ */
+export const deliveringStations = (points = false) =>
+  get<OrgUnitView[]>(points ? '/delivering-stations?points=true' : '/delivering-stations');
+/** Where the aid is delivered from: the station, and its 村(居) point when one was named (站名 · 村(居)名). */
+export const deliveringPlace = (a: Pick<AidRequestView, 'deliveringStationName' | 'deliveringPointName'>) =>
+  a.deliveringPointName ? `${a.deliveringStationName} · ${a.deliveringPointName}` : a.deliveringStationName;
 export type AidStep = 'arrange' | 'deliver' | 'cancel';
 export const listAidRequests = (query: string) => get<Page<AidRequestView>>(`/aid-requests?${query}`);
 export const getAidRequest = (id: string) => get<AidRequestView>(`/aid-requests/${id}`);

@@ -20,6 +20,7 @@ const FIELDS: Record<string, string> = {
   'followUp.note': '回访备注',
   reason: '原因',
   comment: '复核意见',
+  note: '备注',
 };
 const field = (f: string) => FIELDS[f] ?? f;
 
@@ -71,6 +72,12 @@ const WORDINGS: [RegExp, (...g: string[]) => string][] = [
   [/^The follow-up changed meanwhile.*$/, () => '该回访刚被他人处理，请刷新后重试'],
   [/^followUp\.dueAt must be in the future$/, () => '回访时间须晚于现在'],
   [/^reason must explain the cancellation$/, () => '请填写取消原因'],
+  // risk alerts (GET /api/alerts, POST /api/alerts/:id/acknowledge)
+  [/^Risk alert not found$/, () => '该预警不存在或不在您的查看范围内'],
+  [/^This risk alert is closed: the contact was answered$/, () => '该预警已关闭：来电已被社工接听'],
+  [/^This risk alert was already acknowledged by (.+)$/, (who) => `该预警已由 ${who} 确认处理`],
+  [/^Acknowledging a risk alert needs one of the roles: .*$/, () => '只有协调员、督导或民政管理者可以确认处理预警'],
+  [/^(\S+) must be shorter than or equal to (\d+) characters$/, (f, n) => `${field(f)}最多 ${n} 个字`],
   [/^(\S+) needs one of the roles: .*$/, () => '您的角色没有此操作的权限'],
   [/^The full number is readable by .*$/, () => '您的角色不能查看完整号码'],
   [/^(\S+) must not be (?:blank|empty)$/, (f) => `请填写${field(f)}`],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminModule } from '@kapok/admin';
+import { AlertsModule } from '@kapok/alerts';
 import { AuthModule } from '@kapok/auth';
 import { CommonModule } from '@kapok/common';
 import { KapokConfigModule } from '@kapok/config';
@@ -24,6 +25,7 @@ import { AdminKeysController } from './http/admin-keys.controller';
 import { AdminOrgController } from './http/admin-org.controller';
 import { AdminUsersController } from './http/admin-users.controller';
 import { AidController } from './http/aid.controller';
+import { AlertsController } from './http/alerts.controller';
 import { AuditController } from './http/audit.controller';
 import { AuthController } from './http/auth.controller';
 import { ContactsController } from './http/contacts.controller';
@@ -68,6 +70,7 @@ import { GatewayDrain } from './shutdown/gateway-drain';
     OperationsModule,
     ConversationsModule,
     WechatModule,
+    AlertsModule,
   ],
   controllers: [
     AuthController,
@@ -89,6 +92,7 @@ import { GatewayDrain } from './shutdown/gateway-drain';
     AdminAuditController,
     WechatController,
     ConversationsController,
+    AlertsController,
   ],
   providers: [GatewayDrain, AgentGateway, GatewayInstance, MonitorGateway, ChatGateway, SocketSubscription],
 })

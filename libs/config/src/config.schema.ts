@@ -63,6 +63,11 @@ export const configSchema = z.object({
   CHAT_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(20),
   /** Offers in a row missed by timeout after which the operator is set away. */
   MISSED_OFFERS_TO_AWAY: z.coerce.number().int().min(1).max(100).default(2),
+  /**
+   * An operator who let a contact go (declined it, let its offer run out) is not offered that contact again for this
+   * long: with nobody else to take it, it comes back to them after the pause, not at once.
+   */
+  LET_GO_PAUSE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   /** How often coverage gaps (rostered but nobody signed in; nobody rostered in a district) are checked. */
   COVERAGE_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(30),
   RECONNECT_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(60),
@@ -116,6 +121,11 @@ export const configSchema = z.object({
   WECHAT_ACCOUNTS: wechatAccountsSchema,
   /** Where WeChat's API is (access token, customer-service messages): https, or http only to this machine. */
   WECHAT_API_BASE_URL: wechatApiBaseUrlSchema,
+  /**
+   * How often the WeChat adapter's outbox sweep looks for replies it was not told of (a crash between storing and
+   * sending) and re-queues deliveries whose job Redis lost. Replies normally go out at once.
+   */
+  WECHAT_OUTBOX_SWEEP_SECONDS: z.coerce.number().positive().max(3600).default(5),
 });
 
 export type KapokConfig = z.infer<typeof configSchema> & {

@@ -64,15 +64,6 @@ export interface CallerNumberCiphertexts {
   src_enc: Buffer | null;
 }
 
-export interface RiskFacts {
-  station_id: string;
-  /** The station's name. */
-  name: string;
-  risk_level: RiskLevel;
-  /** Seconds from queued to answered (or now, while it waits). */
-  waited: number;
-}
-
 const SELECT = `SELECT c.*, h.number AS hotline_number FROM contacts c JOIN hotlines h ON h.id = c.hotline_id`;
 
 /**
@@ -167,16 +158,6 @@ export class ContactRepository {
     );
   }
 
-  /** What a risk alert tells about the contact: its station, its risk level, how long it waited for an answer. */
-  async riskFacts(id: string): Promise<RiskFacts | undefined> {
-    return this.db.one<RiskFacts>(
-      `SELECT c.station_id, s.name, c.risk_level,
-              extract(epoch FROM (COALESCE(c.answered_at, $2) - c.queued_at))::float8 AS waited
-         FROM contacts c JOIN org_units s ON s.id = c.station_id WHERE c.id = $1`,
-      [id, this.clock.now()],
-    );
-  }
-
   async find(id: string, tx?: Tx): Promise<ContactRow | undefined> {
     return this.db.one<ContactRow>(`${SELECT} WHERE c.id = $1`, [id], tx);
   }
@@ -246,6 +227,15 @@ export class ContactRepository {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT id FROM contacts WHERE station_id = $1 AND status = 'queued' ORDER BY priority DESC, queued_at LIMIT $2`,
       [stationId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Contacts transferred to this operator that still wait for them (docs/conversations.md "Transfer"). */
+  async waitingForTransferTo(workerId: string): Promise<string[]> {
+    const rows = await this.db.rows<{ id: string }>(
+      `SELECT id FROM contacts WHERE transfer_worker_id = $1 AND status = 'queued' ORDER BY priority DESC, queued_at`,
+      [workerId],
     );
     return rows.map((r) => r.id);
   }

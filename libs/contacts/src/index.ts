@@ -13,7 +13,6 @@ export * from './use-cases/end-contact';
 export * from './use-cases/get-contact';
 export * from './use-cases/receive-contact';
 export * from './use-cases/record-outcome';
-export * from './risk-alerts';
 export * from './follow-up-state-machine';
 export * from './follow-up.repository';
 export * from './caller-number-cipher';

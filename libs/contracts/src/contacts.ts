@@ -38,6 +38,12 @@ export interface OutcomeMaterialAid {
   items: OutcomeAidItem[];
   /** The station that delivers the items; by default the station of the contact's line. */
   deliveringStationId?: string;
+  /**
+   * The 村(居) point (an org unit of level `point`) of the delivering station that delivers the items; given without
+   * a station, the point's station delivers. Absent or null: none. (An amendment that leaves it out keeps the
+   * record's point while the delivering station stays the same; null removes it.)
+   */
+  deliveringPointId?: string | null;
 }
 
 export interface OutcomeProblem {

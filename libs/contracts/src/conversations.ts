@@ -12,6 +12,29 @@ export const MESSAGE_MAX_CHARS = 2000;
 /** The longest transfer note accepted (characters). */
 export const TRANSFER_NOTE_MAX_CHARS = 1000;
 
+/**
+ * 常用语 (quick replies) of a station (`GET`/`PUT /api/stations/:stationId/quick-replies`): the phrases its operators
+ * pick from in a text conversation. A station that has set none uses DEFAULT_QUICK_REPLIES (`custom: false`).
+ */
+export interface StationQuickReplies {
+  stationId: string;
+  phrases: string[];
+  custom: boolean;
+  updatedAt: string | null;
+  updatedBy: { id: string; name: string } | null;
+}
+export const QUICK_REPLIES_MAX = 50;
+export const QUICK_REPLY_MAX_CHARS = 300;
+export const DEFAULT_QUICK_REPLIES: readonly string[] = [
+  '您好，我是红棉守护热线的社工，很高兴您愿意来倾诉。请问有什么可以帮到您？',
+  '我在认真听，您慢慢说，不着急。',
+  '听起来这段时间您真的很不容易。',
+  '您现在是否安全？身边有没有可以信任的人陪着您？',
+  '如果您正处在危险中，请立即拨打 110 或 120。',
+  '我需要一点时间查询相关信息，请稍等。',
+  '谢谢您的信任。如果之后还需要帮助，欢迎随时再来。',
+];
+
 /** Who wrote a message. A `whisper` (supervisor → operator) never reaches the caller. */
 export const MESSAGE_SENDERS = ['caller', 'operator', 'system', 'whisper'] as const;
 export type MessageSender = (typeof MESSAGE_SENDERS)[number];

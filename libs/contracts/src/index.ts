@@ -15,3 +15,4 @@ export * from './socket';
 export * from './agent-socket';
 export * from './monitor-socket';
 export * from './conversations';
+export * from './alerts';

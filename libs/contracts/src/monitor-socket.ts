@@ -11,12 +11,27 @@ export const MONITOR_NAMESPACE = '/monitor';
 
 /** `risk:alert`: a critical contact arrived, or an outcome assessed the risk imminent. */
 export interface RiskAlertEvent {
+  /** The alert kept on the server (`GET /api/alerts`, docs/alerts.md). */
+  alertId: string;
   contactId: string;
   stationId: string;
   stationName: string;
   riskLevel: RiskLevel;
   source: 'critical_contact' | 'imminent_assessment';
   waitedSeconds: number;
+  at: string;
+}
+
+/**
+ * `risk:alert-closed`: an alert left the open list: acknowledged by someone responsible (who, when), or its critical
+ * contact was answered. A console drops it from the work list (and may reload `GET /api/alerts`).
+ */
+export interface RiskAlertClosedEvent {
+  alertId: string;
+  contactId: string;
+  stationId: string;
+  state: 'answered' | 'acknowledged';
+  acknowledgedBy: { id: string; name: string } | null;
   at: string;
 }
 
@@ -53,6 +68,7 @@ export interface AidOverdueEvent {
 /** Alerts: emitted through Redis, from any process, to the rooms of a station and all its ancestors. */
 export interface MonitorAlertEvents {
   'risk:alert': (e: RiskAlertEvent) => void;
+  'risk:alert-closed': (e: RiskAlertClosedEvent) => void;
   'coverage:gap': (e: CoverageGap) => void;
   'agent:auto-away': (e: AgentAutoAwayEvent) => void;
   'agent:console-lost': (e: AgentConsoleLostEvent) => void;
@@ -61,6 +77,7 @@ export interface MonitorAlertEvents {
 export type MonitorAlertEvent = keyof MonitorAlertEvents;
 export const MONITOR_ALERT_EVENTS = [
   'risk:alert',
+  'risk:alert-closed',
   'coverage:gap',
   'agent:auto-away',
   'agent:console-lost',

@@ -68,6 +68,9 @@ export interface AidRequestView {
   items: OutcomeAidItem[];
   deliveringStationId: string;
   deliveringStationName: string;
+  /** The 村(居) point of the delivering station that delivers the items; null when none was named. */
+  deliveringPointId: string | null;
+  deliveringPointName: string | null;
   originStationId: string;
   originStationName: string;
   callerNumberMasked: string | null;

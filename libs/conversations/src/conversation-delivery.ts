@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ConversationEndReason, ConversationMessage } from '@kapok/contracts';
 import { AgentNotifier, ChatNotifier, MonitorNotifier } from '@kapok/realtime';
+import { ConversationOutboundPort } from './conversation-outbound';
 import { ConversationViews } from './conversation.views';
 import { ConversationWithContact } from './conversation.repository';
 
@@ -19,6 +20,7 @@ export class ConversationDelivery {
     private readonly agents: AgentNotifier,
     private readonly monitors: MonitorNotifier,
     private readonly views: ConversationViews,
+    private readonly outbound: ConversationOutboundPort,
   ) {}
 
   message(c: ConversationWithContact, m: ConversationMessage): void {
@@ -26,6 +28,8 @@ export class ConversationDelivery {
     const operator = this.operatorOf(c);
     if (operator) this.agents.conversation(operator, 'message', { contactId: c.contact_id, ...m });
     this.monitors.toWatchers(c.contact_id, 'message', { contactId: c.contact_id, ...m });
+    // the caller of a channel outside Kapok (WeChat) reads what the operator or Kapok said there
+    if (m.from === 'operator' || m.from === 'system') this.outbound.notify(c.channel, c.id, m.id);
   }
 
   ended(c: ConversationWithContact, reason: ConversationEndReason, operatorId = this.operatorOf(c)): void {

@@ -2,14 +2,17 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@kapok/auth';
 import { ContactsModule } from '@kapok/contacts';
 import { OrgModule } from '@kapok/org';
+import { PresenceModule } from '@kapok/presence';
 import { RecordsModule } from '@kapok/records';
 import { ConversationDelivery } from './conversation-delivery';
 import { ConversationLog } from './conversation-log';
+import { ConversationOutboundPort } from './conversation-outbound';
 import { ConversationOfferDetails } from './conversation-offer-details';
 import { ConversationRepository } from './conversation.repository';
 import { ConversationViews } from './conversation.views';
 import { MessageRepository } from './message.repository';
 import { MessageTextCipher } from './message-text-cipher';
+import { QuickReplyRepository } from './quick-reply.repository';
 import { TransferRepository } from './transfer.repository';
 import {
   EndChat,
@@ -29,17 +32,19 @@ import {
 } from './use-cases/operator-conversation';
 import { ReadTranscript, TranscriptLinkOf } from './use-cases/read-transcript';
 import { StartChatSession } from './use-cases/start-chat-session';
+import { StationQuickRepliesUseCase } from './use-cases/station-quick-replies';
 import { SuperviseConversation } from './use-cases/supervise-conversation';
 import { TransferContact } from './use-cases/transfer-contact';
 
-/** The writers of conversations, messages and contact_transfers: nothing else writes these tables. */
-const repositories = [ConversationRepository, MessageRepository, TransferRepository];
+/** The writers of conversations, messages, contact_transfers and station_quick_replies: nothing else writes them. */
+const repositories = [ConversationRepository, MessageRepository, TransferRepository, QuickReplyRepository];
 const services = [
   MessageTextCipher,
   ConversationViews,
   ConversationLog,
   ConversationDelivery,
   ConversationOfferDetails,
+  ConversationOutboundPort,
 ];
 const useCases = [
   StartChatSession,
@@ -61,6 +66,7 @@ const useCases = [
   PurgeExpiredTranscripts,
   ReadTranscript,
   TranscriptLinkOf,
+  StationQuickRepliesUseCase,
 ];
 
 /**
@@ -70,9 +76,17 @@ const useCases = [
  * contact's transitions), records (access policy, audit log) and org; nothing depends on it but the apps.
  */
 @Module({
-  imports: [AuthModule, ContactsModule, RecordsModule, OrgModule],
+  imports: [AuthModule, ContactsModule, RecordsModule, OrgModule, PresenceModule],
   providers: [...repositories, ...services, ...useCases],
   // (ContactsModule re-exported: an adapter of a text channel, e.g. WeChat, takes intake through it too)
-  exports: [...repositories, ConversationViews, ConversationLog, ConversationDelivery, ...useCases, ContactsModule],
+  exports: [
+    ...repositories,
+    ConversationViews,
+    ConversationLog,
+    ConversationDelivery,
+    ConversationOutboundPort,
+    ...useCases,
+    ContactsModule,
+  ],
 })
 export class ConversationsModule {}

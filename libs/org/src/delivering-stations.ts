@@ -5,18 +5,26 @@ import { OrgRepository } from './org.repository';
 
 /**
  * `GET /api/delivering-stations`: where material aid may be delivered from — every open station of the person's
- * city (the caller may live in another street's area), with the districts to group them by. Names only: no one's
- * part of the organisation grows by it (records, contacts and figures keep their scope).
+ * city (the caller may live in another street's area), with the districts to group them by; with `points`, also
+ * the open 村(居) points below the stations (`parentId`: their station), which may deliver for their station.
+ * Names only: no one's part of the organisation grows by it (records, contacts and figures keep their scope).
  */
 @Injectable()
 export class DeliveringStations {
   constructor(private readonly org: OrgRepository) {}
 
-  async execute(user: { orgUnitId: string }): Promise<OrgUnitView[]> {
+  async execute(user: { orgUnitId: string }, opts: { points?: boolean } = {}): Promise<OrgUnitView[]> {
     const home = await this.org.findUnit(user.orgUnitId);
     const cityId = home?.path.split('/').filter(Boolean)[0];
     if (!cityId) return [];
     const city = OrgScope.ownPart({ homePath: `/${cityId}/`, supervisedStationIds: [] });
-    return this.org.openUnitsIn(city, ['district', 'station']);
+    const units = await this.org.openUnitsIn(
+      city,
+      opts.points ? ['district', 'station', 'point'] : ['district', 'station'],
+    );
+    if (!opts.points) return units;
+    // a point is offered only below an open station (a closed station has no open points, but be sure)
+    const stations = new Set(units.filter((u) => u.level === 'station').map((u) => u.id));
+    return units.filter((u) => u.level !== 'point' || stations.has(u.parentId ?? ''));
   }
 }

@@ -21,6 +21,8 @@ export interface AidRequestRow {
   origin_station_name: string;
   delivering_station_id: string;
   delivering_station_name: string;
+  delivering_point_id: string | null;
+  delivering_point_name: string | null;
   items: AidItems;
   status: AidStatus;
   requested_by: string;
@@ -64,12 +66,13 @@ export interface AidFilter {
 
 /** $1 is always the overdue threshold in hours. */
 const COLUMNS = `
-  a.*, os.name AS origin_station_name, ds.name AS delivering_station_name, ru.display_name AS requested_by_name,
-  c.caller_number_masked,
+  a.*, os.name AS origin_station_name, ds.name AS delivering_station_name, dp.name AS delivering_point_name,
+  ru.display_name AS requested_by_name, c.caller_number_masked,
   (a.status IN ('requested','arranged') AND a.requested_at < now() - make_interval(secs => $1::float8 * 3600)) AS overdue,
   a.requested_at + make_interval(secs => $1::float8 * 3600) AS overdue_since`;
 const FROM = `
   aid_requests a JOIN org_units os ON os.id = a.origin_station_id JOIN org_units ds ON ds.id = a.delivering_station_id
+  LEFT JOIN org_units dp ON dp.id = a.delivering_point_id
   JOIN contacts c ON c.id = a.contact_id LEFT JOIN users ru ON ru.id = a.requested_by`;
 
 /** Material-aid requests: a tracked item of work for the delivering station, and the history of its steps. */
@@ -83,14 +86,24 @@ export class AidRequestRepository {
       contactId: string;
       originStationId: string;
       deliveringStationId: string;
+      /** The 村(居) point of the delivering station that delivers, if one was named. */
+      deliveringPointId: string | null;
       items: AidItems;
       requestedBy: string;
     },
   ): Promise<string> {
     const row = await this.db.one<{ id: string }>(
-      `INSERT INTO aid_requests (contact_id, origin_station_id, delivering_station_id, items, requested_by)
-       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [r.contactId, r.originStationId, r.deliveringStationId, JSON.stringify(r.items), r.requestedBy],
+      `INSERT INTO aid_requests (contact_id, origin_station_id, delivering_station_id, delivering_point_id, items,
+                                 requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [
+        r.contactId,
+        r.originStationId,
+        r.deliveringStationId,
+        r.deliveringPointId,
+        JSON.stringify(r.items),
+        r.requestedBy,
+      ],
       tx,
     );
     await this.addStep(tx, row!.id, null, 'requested', r.requestedBy, null);
@@ -155,18 +168,25 @@ export class AidRequestRepository {
   }
 
   /**
-   * An amendment changed what is asked for, while the state machine still allows it (only requested): a
-   * conditional update; false when the request moved on.
+   * An amendment changed what is asked for or where it is delivered from (station, 村(居) point), while the state
+   * machine still allows it (only requested): a conditional update; false when the request moved on.
    */
   async replaceItems(
     tx: Tx,
     id: string,
-    r: { items: AidItems; deliveringStationId: string; actorId: string; note: string },
+    r: {
+      items: AidItems;
+      deliveringStationId: string;
+      deliveringPointId: string | null;
+      actorId: string;
+      note: string;
+    },
   ): Promise<boolean> {
     const row = await this.db.one<{ status: AidStatus }>(
-      `UPDATE aid_requests SET items = $2, delivering_station_id = $3, updated_at = now(), overdue_flagged_at = NULL
+      `UPDATE aid_requests SET items = $2, delivering_station_id = $3, delivering_point_id = $5, updated_at = now(),
+              overdue_flagged_at = NULL
         WHERE id = $1 AND status = ANY($4::text[]) RETURNING status`,
-      [id, JSON.stringify(r.items), r.deliveringStationId, AID_ITEMS_CHANGEABLE_IN],
+      [id, JSON.stringify(r.items), r.deliveringStationId, AID_ITEMS_CHANGEABLE_IN, r.deliveringPointId],
       tx,
     );
     if (!row) return false;

@@ -26,12 +26,16 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
   }
 
   /**
-   * Checks what only the database can tell (the delivering station exists and is a station: 400 naming the field
-   * otherwise) and fills in the default delivering station, the line's. Call before writing anything.
+   * Checks what only the database can tell (the delivering station exists and is a station, the 村(居) point an open
+   * point of it: 400 naming the field otherwise) and fills in the delivering station: the point's, or by default the
+   * line's. Call before writing anything.
    */
   async prepare(tx: Tx, input: OutcomeInput, lineStationId: string): Promise<void> {
-    await checkDeliveringStation(this.records, tx, input);
-    if (input.materialAid) input.materialAid.deliveringStationId ??= lineStationId;
+    await checkDeliveringPlace(this.records, tx, input);
+    if (input.materialAid) {
+      input.materialAid.deliveringStationId ??= lineStationId;
+      if (input.materialAid.deliveringPointId === null) delete input.materialAid.deliveringPointId;
+    }
   }
 
   async recorded(
@@ -54,6 +58,7 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
           contactId: r.contactId,
           originStationId: r.stationId,
           deliveringStationId: content.materialAid.deliveringStationId ?? r.stationId,
+          deliveringPointId: content.materialAid.deliveringPointId ?? null,
           items: content.materialAid.items,
           requestedBy: r.author.id,
         })
@@ -77,13 +82,37 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
   }
 }
 
-export async function checkDeliveringStation(
+/**
+ * Where material aid is delivered from, as the input names it: `deliveringStationId`, when given, must be a station;
+ * `deliveringPointId`, when given, an open 村(居) point of that station (400 naming the field otherwise). A point
+ * given without a station makes its station the delivering station (filled in here).
+ */
+export async function checkDeliveringPlace(
   records: RecordRepository,
   tx: Tx,
   input: Pick<OutcomeInput, 'materialAid'>,
 ): Promise<void> {
-  const station = input.materialAid?.deliveringStationId;
+  const aid = input.materialAid;
+  const station = aid?.deliveringStationId;
   if (station && !(await records.isStation(station, tx))) {
     throw new BadRequestException(['materialAid.deliveringStationId must be the id of a station (镇街社工站)']);
   }
+  const pointId = aid?.deliveringPointId;
+  if (!aid || !pointId) return;
+  const point = await records.deliveringUnit(pointId, tx);
+  if (!point || point.level !== 'point' || !point.parentId || !(await records.isStation(point.parentId, tx))) {
+    throw new BadRequestException(['materialAid.deliveringPointId must be the id of a 村(居) point (村(居)社工点)']);
+  }
+  if (point.closed) {
+    throw new BadRequestException([
+      'materialAid.deliveringPointId: this 村(居) point is closed and delivers nothing (该村(居)社工点已关闭)',
+    ]);
+  }
+  if (station && point.parentId !== station) {
+    throw new BadRequestException([
+      'materialAid.deliveringPointId must be a 村(居) point of the delivering station materialAid.deliveringStationId ' +
+        '(须为送达站点下属的村(居)社工点)',
+    ]);
+  }
+  aid.deliveringStationId ??= point.parentId;
 }

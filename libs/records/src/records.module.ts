@@ -1,4 +1,5 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { AlertsModule } from '@kapok/alerts';
 import { ContactsModule } from '@kapok/contacts';
 import { OrgModule } from '@kapok/org';
 import { AidRequestRepository } from './aid-request.repository';
@@ -51,7 +52,7 @@ const useCases = [
  * writes the record in the same transaction.
  */
 @Module({
-  imports: [OrgModule, ContactsModule],
+  imports: [OrgModule, ContactsModule, AlertsModule],
   providers: [...repositories, ...useCases],
   exports: [...repositories, ...useCases],
 })

@@ -32,6 +32,8 @@ export function toAidRequestView(a: AidRequestRow, steps?: AidStepRow[]): AidReq
     items: a.items,
     deliveringStationId: a.delivering_station_id,
     deliveringStationName: a.delivering_station_name,
+    deliveringPointId: a.delivering_point_id ?? null,
+    deliveringPointName: a.delivering_point_name ?? null,
     originStationId: a.origin_station_id,
     originStationName: a.origin_station_name,
     callerNumberMasked: a.caller_number_masked,

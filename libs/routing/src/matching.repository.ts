@@ -31,7 +31,7 @@ const staffedFor = (up: number) => `(kapok_ancestor_path(cs.path, ${up}) IN (SEL
 
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
-                          $9::timestamptz, $10::text),
+                          $9::timestamptz, $10::text, $11::float8),
   on_duty AS (
     SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
       JOIN users du ON du.id = a.user_id AND du.role = 'operator' -- (a supervisor on /agent takes transfers only)
@@ -41,10 +41,11 @@ const CTES = `
   duty_units AS (
     SELECT DISTINCT kapok_ancestor_path(d.path, k.up) AS path FROM on_duty d CROSS JOIN generate_series(0, 2) AS k(up)
   ),
-  -- who let which waiting contact go (declined it or let its offer run out)
+  -- who let which waiting contact go (declined it or let its offer run out), and when last
   let_go AS (
-    SELECT DISTINCT o.contact_id, o.worker_id FROM offers o JOIN contacts q ON q.id = o.contact_id
+    SELECT o.contact_id, o.worker_id, max(o.closed_at) AS at FROM offers o JOIN contacts q ON q.id = o.contact_id
      WHERE q.status = 'queued' AND o.status IN ('declined','expired') AND ($8::uuid IS NULL OR q.id = $8::uuid)
+     GROUP BY o.contact_id, o.worker_id
   ),
   free AS (
     SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since, u.role,
@@ -66,6 +67,12 @@ const CTES = `
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
            c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
            c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
+           -- transferred to an operator, it waits for them while they are on duty and have not let it go; then it is
+           -- routed like any contact of its station (its place kept)
+           (c.transfer_worker_id IS NOT NULL
+             AND EXISTS (SELECT 1 FROM on_duty td WHERE td.user_id = c.transfer_worker_id)
+             AND NOT EXISTS (SELECT 1 FROM let_go tl WHERE tl.contact_id = c.id AND tl.worker_id = c.transfer_worker_id))
+             AS held_for_worker,
            -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
            CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.transfer_unit_id IS NOT NULL
                 THEN (SELECT t.from_user_id FROM contact_transfers t WHERE t.contact_id = c.id ORDER BY t.n DESC LIMIT 1)
@@ -93,11 +100,12 @@ const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
   AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
 
 /*
- * A transferred contact (docs/conversations.md) waits for its target only: that operator; the station's supervisors
- * (who take contacts only this way); or operators of that unit. Otherwise operators of its pool, as above.
+ * A transferred contact (docs/conversations.md) waits for its target only: that operator (while they are on duty and
+ * have not let it go: then it falls back to its own pool); the station's supervisors (who take contacts only this
+ * way); or operators of that unit. Otherwise operators of its pool, as above.
  */
 const POOL = `CASE
-      WHEN c.transfer_worker_id IS NOT NULL THEN f.user_id = c.transfer_worker_id
+      WHEN c.held_for_worker THEN f.user_id = c.transfer_worker_id
       WHEN c.transfer_supervisor THEN f.role = 'supervisor'
         AND (${pathUnderSql('c.cpath', 'f.path')}
              OR EXISTS (SELECT 1 FROM supervisor_stations sv WHERE sv.user_id = f.user_id AND sv.station_id = c.station_id))
@@ -110,14 +118,14 @@ const POOL = `CASE
  * homed anywhere above it) is not inside its overflow pool, and transfers are rare enough to match under the root.
  */
 export const TRANSFERRED_LEVEL = 99;
-const LOCK_LEVEL = `(CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.tpath IS NOT NULL
+const LOCK_LEVEL = `(CASE WHEN c.held_for_worker OR c.transfer_supervisor OR c.tpath IS NOT NULL
                           THEN ${TRANSFERRED_LEVEL} ELSE c.level END)`;
 
 const ELIGIBLE = `
       ${POOL}
   AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
        OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
-  AND (c.waited >= c.relax OR c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR ${SKILL_MATCH})
+  AND (c.waited >= c.relax OR c.held_for_worker OR c.transfer_supervisor OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
 /**
@@ -164,12 +172,14 @@ export class MatchingRepository {
       contactId,
       now,
       pool,
+      d.letGoPauseSeconds,
     ];
   }
 
   /**
    * The operator inside `pool` (the unit the caller locked) who should be offered this waiting contact at `now`, if
-   * any: those who have not let it go first, then those who did not transfer it away, then own station, skill match, operators this contact was already
+   * any: those who have not let it go first (one who did, only once LET_GO_PAUSE_SECONDS have passed since), then
+   * those who did not transfer it away, then own station, skill match, operators this contact was already
    * offered to last, fewest chats, idle longest. Also answers the level whose unit a match for it locks at `now`
    * (undefined: no longer waiting): a level above the locked unit means the caller must lock the wider unit and ask
    * again.
@@ -185,6 +195,9 @@ export class MatchingRepository {
        pick AS (
          SELECT f.user_id FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
+            -- not back to one who let it go until the pause is over (MakeOffers schedules the moment it is)
+            AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id
+                              AND l.at > $9::timestamptz - make_interval(secs => $11::float8))
           ORDER BY EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id),
                    f.user_id IS NOT DISTINCT FROM c.transfer_from,
                    (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,

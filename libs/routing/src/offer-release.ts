@@ -134,8 +134,15 @@ export class OfferRelease {
         at: this.clock.now().toISOString(),
       });
     }
+    // Nobody else may take it: it comes back to this operator, after the let-go pause (docs/routing.md), at this
+    // moment. (Taken by someone meanwhile, the timer finds nothing to do.)
+    if (kind.reason === 'declined' || kind.reason === 'timeout') {
+      const pause = this.rules.defaults.letGoPauseSeconds * 1000;
+      if (pause > 0)
+        await this.routing.scheduleContactTimer(offer.contact_id, new Date(this.clock.now().getTime() + pause));
+    }
     // One job, in order: the contact first finds its next operator (or comes back to this one if nobody else can
-    // take it), then the operator who let it go is offered other work.
+    // take it after the pause), then the operator who let it go is offered other work.
     await this.routing.routeContact(offer.contact_id, released.setAway === undefined ? offer.worker_id : undefined);
     if (released.setAway !== undefined) {
       for (const id of await this.contacts.waitingAt(released.stationId)) await this.routing.routeContact(id);

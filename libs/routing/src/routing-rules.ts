@@ -36,6 +36,7 @@ export class RoutingRules {
       continuityDays: this.config.get('CONTINUITY_DAYS'),
       chatCapacity: this.config.get('CHAT_CAPACITY'),
       missedOffersToAway: this.config.get('MISSED_OFFERS_TO_AWAY'),
+      letGoPauseSeconds: this.config.get('LET_GO_PAUSE_SECONDS'),
       chatIdleMinutes: this.config.get('CHAT_IDLE_MINUTES'),
     };
   }

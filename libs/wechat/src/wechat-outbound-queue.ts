@@ -16,12 +16,11 @@ export interface WechatReplyJob {
 export const WECHAT_REPLY_ATTEMPTS = 15;
 const BACKOFF_MS = 1000;
 /**
- * How often the operators' new replies in WeChat conversations are picked up (WechatRepository.adoptUndelivered: the
- * conversations library calls no outbound hook, so this is how a reply is found, at most this long after it was
- * stored; found from the database, none is lost to a crash), and pending deliveries whose job is gone (Redis lost it)
- * are queued again.
+ * The outbox sweep (every WECHAT_OUTBOX_SWEEP_SECONDS): replies the adapter was not told of at once (the
+ * conversations tell it through ConversationOutboundPort; a crash between storing a reply and telling loses that)
+ * are found in the database (WechatRepository.adoptUndelivered), and pending deliveries whose job is gone (Redis
+ * lost it) are queued again.
  */
-const SWEEP_INTERVAL_MS = 5_000;
 const SWEEP_AFTER_SECONDS = 120;
 
 export type WechatReplyHandler = (messageId: string, finalAttempt: boolean) => Promise<void>;
@@ -70,7 +69,7 @@ export class WechatOutboundQueue implements OnApplicationShutdown {
       { ...connection, concurrency: 4 },
     );
     this.worker.on('error', () => undefined);
-    this.sweeper = setInterval(() => void this.requeueStale(), SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(() => void this.sweepNow(), this.config.get('WECHAT_OUTBOX_SWEEP_SECONDS') * 1000);
     this.sweeper.unref();
   }
 
@@ -80,7 +79,8 @@ export class WechatOutboundQueue implements OnApplicationShutdown {
     await this.queue.add('send', { messageId }, { jobId: `wechat-${messageId}` });
   }
 
-  private async requeueStale(): Promise<void> {
+  /** One run of the outbox sweep (also run by tests, to look at what the safety net finds). */
+  async sweepNow(): Promise<void> {
     try {
       for (const id of (await this.sweep?.()) ?? []) await this.add(id);
     } catch (err) {

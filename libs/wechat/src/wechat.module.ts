@@ -1,6 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { CommonModule } from '@kapok/common';
-import { ConversationsModule } from '@kapok/conversations';
+import { ConversationOutboundPort, ConversationsModule } from '@kapok/conversations';
 import { MetricsModule } from '@kapok/metrics';
 import { ConversationsBridge } from './conversations-bridge';
 import { DeliverWechatReply } from './use-cases/deliver-wechat-reply';
@@ -42,9 +42,19 @@ export class WechatModule implements OnModuleInit {
     private readonly queue: WechatOutboundQueue,
     private readonly deliver: DeliverWechatReply,
     private readonly repository: WechatRepository,
+    private readonly accounts: WechatAccounts,
+    private readonly outbound: ConversationOutboundPort,
   ) {}
 
   onModuleInit(): void {
+    // An operator's reply goes out the moment it is stored (the outbox sweep below finds whatever this missed).
+    if (this.accounts.enabled) {
+      this.outbound.register('wechat', {
+        stored: async (_conversationId, messageId) => {
+          for (const id of await this.repository.adoptUndelivered(1, messageId)) await this.queue.add(id);
+        },
+      });
+    }
     this.queue.handle(
       (messageId, final) => this.deliver.execute(messageId, final),
       async () => [

@@ -124,8 +124,9 @@ export class WechatRepository {
    * or ended within the hour) from the last 48 hours (WeChat's customer-service window) — written `pending` now
    * (the transactional outbox of the adapter: a reply stored is found here, whatever crashed). Reads `messages` and
    * `conversations` (the conversations library's) without writing them; never this adapter's own notes (`wx:…`).
+   * With `messageId`, that message only (told by the conversations the moment it was stored).
    */
-  async adoptUndelivered(limit = 500): Promise<string[]> {
+  async adoptUndelivered(limit = 500, messageId: string | null = null): Promise<string[]> {
     const rows = await this.db.rows<{ message_id: string }>(
       `INSERT INTO wechat_deliveries (message_id, link_id, created_at, updated_at)
        SELECT m.id, l.id, $1, $1
@@ -137,11 +138,12 @@ export class WechatRepository {
           AND (m.client_id IS NULL OR m.client_id NOT LIKE $2)
           AND m.created_at > $1::timestamptz - interval '48 hours'
           AND NOT EXISTS (SELECT 1 FROM wechat_deliveries d WHERE d.message_id = m.id)
+          AND ($4::uuid IS NULL OR m.id = $4::uuid)
         ORDER BY m.created_at
         LIMIT $3
        ON CONFLICT (message_id) DO NOTHING
        RETURNING message_id`,
-      [this.clock.now(), `${WECHAT_CLIENT_ID_PREFIX}%`, limit],
+      [this.clock.now(), `${WECHAT_CLIENT_ID_PREFIX}%`, limit, messageId],
     );
     return rows.map((r) => r.message_id);
   }

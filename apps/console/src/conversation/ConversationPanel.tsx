@@ -9,7 +9,9 @@ import {
   ThunderboltOutlined,
 } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import type { ContactView, ConversationMessage } from '@kapok/contracts';
+import type { ContactView, ConversationMessage, StationQuickReplies } from '@kapok/contracts';
+import { get } from '../api';
+import { useSession } from '../session';
 import { CHANNEL_LABELS, label, RISK_LEVEL_COLORS, RISK_LEVEL_LABELS, SKILL_LABELS } from '../labels';
 import type { ConnectionStatus } from '../socket';
 import { type ConversationStore, useConversation } from './conversation-store';
@@ -149,7 +151,7 @@ export function ConversationPanel({
       </div>
       {open ? (
         <div className="kapok-chat-composer">
-          <QuickReplies stationId={contact.stationId} onPick={(t) => setDraft((d) => (d ? `${d}${t}` : t))} />
+          <QuickReplies onPick={(t) => setDraft((d) => (d ? `${d}${t}` : t))} />
           <Input.TextArea
             value={draft}
             autoSize={{ minRows: 2, maxRows: 6 }}
@@ -215,20 +217,36 @@ function MessageRow({ m, readSeq, deliveredSeq }: { m: ConversationMessage; read
   );
 }
 
-/** 常用语: the defaults and the station's own phrases (quick-replies.ts); a click puts one in the composer. */
-function QuickReplies({ stationId, onPick }: { stationId: string; onPick(text: string): void }) {
+/**
+ * 常用语: the operator's station's phrases (kept on the server by its coordinators; the defaults if it has none or
+ * cannot be read) and the operator's own, kept at this workstation (quick-replies.ts); a click puts one in the
+ * composer.
+ */
+function QuickReplies({ onPick }: { onPick(text: string): void }) {
+  const { session } = useSession();
+  const stationId = session.user.orgUnitId;
+  const [station, setStation] = useState<readonly string[]>(DEFAULT_QUICK_REPLIES);
   const [own, setOwn] = useState(() => loadOwnQuickReplies(localStorage, stationId));
   const [editing, setEditing] = useState(false);
   const [adding, setAdding] = useState('');
   useEffect(() => setOwn(loadOwnQuickReplies(localStorage, stationId)), [stationId]);
+  useEffect(() => {
+    let live = true;
+    get<StationQuickReplies>(`/stations/${stationId}/quick-replies`)
+      .then((r) => live && setStation(r.phrases))
+      .catch(() => live && setStation(DEFAULT_QUICK_REPLIES)); // (not at a station, or offline: the defaults)
+    return () => {
+      live = false;
+    };
+  }, [stationId]);
   const items = useMemo(
     () => [
-      ...DEFAULT_QUICK_REPLIES.map((t, i) => ({ key: `d${i}`, label: <span className="kapok-quick-reply">{t}</span> })),
+      ...station.map((t, i) => ({ key: `d${i}`, label: <span className="kapok-quick-reply">{t}</span> })),
       ...own.map((t, i) => ({ key: `o${i}`, label: <span className="kapok-quick-reply">{t}</span> })),
       { type: 'divider' as const },
-      { key: 'edit', icon: <EditOutlined />, label: '管理本站常用语…' },
+      { key: 'edit', icon: <EditOutlined />, label: '管理我的常用语…' },
     ],
-    [own],
+    [own, station],
   );
   return (
     <>
@@ -238,7 +256,7 @@ function QuickReplies({ stationId, onPick }: { stationId: string; onPick(text: s
           items,
           onClick: ({ key }) => {
             if (key === 'edit') return setEditing(true);
-            const list = key.startsWith('d') ? DEFAULT_QUICK_REPLIES : own;
+            const list = key.startsWith('d') ? station : own;
             const text = list[Number(key.slice(1))];
             if (text) onPick(text);
           },
@@ -250,14 +268,15 @@ function QuickReplies({ stationId, onPick }: { stationId: string; onPick(text: s
       </Dropdown>
       <Modal
         open={editing}
-        title="本站常用语（保存在本机）"
+        title="我的常用语（保存在本机）"
         okText="完成"
         cancelButtonProps={{ style: { display: 'none' } }}
         onOk={() => setEditing(false)}
         onCancel={() => setEditing(false)}
       >
         <Space orientation="vertical" style={{ width: '100%' }}>
-          {own.length === 0 && <Typography.Text type="secondary">还没有本站添加的常用语</Typography.Text>}
+          <Typography.Text type="secondary">本站常用语由协调员在“排班与路由设置 → 常用语”中维护。</Typography.Text>
+          {own.length === 0 && <Typography.Text type="secondary">还没有您自己添加的常用语</Typography.Text>}
           {own.map((t) => (
             <Space key={t} align="start">
               <Button

@@ -53,6 +53,7 @@ export function TextContactView({
           userId={userId}
           onSubmitted={onSubmitted}
           inProgress={contact.status === 'active' ? 'text' : null}
+          defaultStationId={contact.stationId}
         />
       </Col>
     </Row>

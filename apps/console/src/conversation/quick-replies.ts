@@ -1,17 +1,11 @@
+import { DEFAULT_QUICK_REPLIES } from '@kapok/contracts';
+
 /**
- * 常用语 (quick replies) of a station. The server has no store for them yet, so the console keeps them: a default
- * list every station starts from, plus the phrases added at this workstation for the station, in localStorage
- * (they contain no personal data).
+ * 常用语 (quick replies). The station's list is kept on the server (`GET /api/stations/:id/quick-replies`, set by its
+ * coordinators in 排班与路由设置 → 常用语; the defaults until then); an operator may add phrases of their own at their
+ * workstation, kept here in localStorage (they contain no personal data).
  */
-export const DEFAULT_QUICK_REPLIES: readonly string[] = [
-  '您好，我是红棉守护热线的社工，很高兴您愿意来倾诉。请问有什么可以帮到您？',
-  '我在认真听，您慢慢说，不着急。',
-  '听起来这段时间您真的很不容易。',
-  '您现在是否安全？身边有没有可以信任的人陪着您？',
-  '如果您正处在危险中，请立即拨打 110 或 120。',
-  '我需要一点时间查询相关信息，请稍等。',
-  '谢谢您的信任。如果之后还需要帮助，欢迎随时再来。',
-];
+export { DEFAULT_QUICK_REPLIES };
 
 export interface QuickReplyStore {
   getItem(key: string): string | null;

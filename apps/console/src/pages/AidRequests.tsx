@@ -20,7 +20,7 @@ import type { AidRequestView } from '@kapok/contracts';
 import { ApiError, describeError } from '../api';
 import { formatBeijing, TIME_ZONE_LABEL } from '../beijing';
 import { AID_CATEGORY_LABELS, AID_STATUS_LABELS, label } from '../labels';
-import { type AidStep, changeAidRequest, getAidRequest, listAidRequests } from '../records';
+import { type AidStep, changeAidRequest, deliveringPlace, getAidRequest, listAidRequests } from '../records';
 import { useSession } from '../session';
 import { RevealNumber } from './RecordActions';
 
@@ -203,7 +203,11 @@ export function AidRequestsPage() {
                   .map((i) => `${label(AID_CATEGORY_LABELS, i.category)}：${i.description} × ${i.quantity}`)
                   .join('；'),
             },
-            { title: '送达站点', dataIndex: 'deliveringStationName', width: 150 },
+            {
+              title: '送达站点',
+              width: 180,
+              render: (_, a) => <span data-testid="aid-delivering-place">{deliveringPlace(a)}</span>,
+            },
             { title: '申请站点', dataIndex: 'originStationName', width: 150 },
             { title: '申请社工', dataIndex: 'requestedByName', width: 100, render: (v) => v ?? '—' },
             {
@@ -264,7 +268,7 @@ export function AidRequestsPage() {
           <Space orientation="vertical" style={{ width: '100%' }}>
             <Typography.Text>
               {step.aid.items.map((i) => `${i.description} × ${i.quantity}`).join('、')} · 送达站点：
-              {step.aid.deliveringStationName}
+              {deliveringPlace(step.aid)}
             </Typography.Text>
             <Input.TextArea
               aria-label={STEP_TEXT[step.step].field}

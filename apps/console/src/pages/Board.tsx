@@ -28,13 +28,16 @@ import {
   ORG_LEVELS,
   type OrgUnitView,
   type QueueSnapshot,
+  type RiskAlertView,
 } from '@kapok/contracts';
 import { describeError, get, post } from '../api';
 import { formatDuration, formatPercent, useNow } from '../hooks';
-import { ALERT_LABELS, COVERAGE_GAP_LABELS, label, LEVEL_LABELS, RISK_LEVEL_LABELS } from '../labels';
+import { ALERT_LABELS, contactWords, COVERAGE_GAP_LABELS, label, LEVEL_LABELS } from '../labels';
+import { riskAlertSourceText, riskAlertStateText } from '../alerts';
 import { useSession } from '../session';
 import { type SocketHandlers, useSocket } from '../socket';
 import { StationLink } from './StationDrillDown';
+import { useRiskAlerts } from './RiskAlerts';
 
 type AlertPayload<E extends MonitorAlertEvent> = Parameters<MonitorAlertEvents[E]>[0];
 
@@ -45,14 +48,29 @@ type AlertItem = {
 
 type Row = LiveUnit & { key: string; children?: Row[] };
 
-/** One line of text for an alert, from the fields its event carries (docs/socket-events.md). */
-function describeAlert(a: AlertItem, unitName: (id: string | undefined) => string | undefined): string {
+/**
+ * One line of text for an alert, from the fields its event carries (docs/socket-events.md). A risk alert is a work
+ * item kept on the server: its live wait and handling are in the 高危预警 panel (RiskAlerts.tsx), whose copy of the
+ * alert (`known`) gives the contact's channel.
+ */
+function describeAlert(
+  a: AlertItem,
+  unitName: (id: string | undefined) => string | undefined,
+  known: (alertId: string) => RiskAlertView | undefined,
+): string {
   switch (a.event) {
     case 'risk:alert': {
       const d = a.data;
-      return `${d.stationName ?? unitName(d.stationId) ?? ''} ${label(RISK_LEVEL_LABELS, d.riskLevel)}来电${
-        d.source === 'imminent_assessment' ? '，风险评估为“紧急风险”' : ''
-      }（已等待 ${formatDuration(d.waitedSeconds)}）`;
+      return `${d.stationName ?? unitName(d.stationId) ?? ''} ${riskAlertSourceText(d.source, known(d.alertId)?.channel)}`;
+    }
+    case 'risk:alert-closed': {
+      const d = a.data;
+      const channel = known(d.alertId)?.channel ?? 'phone';
+      return `${unitName(d.stationId) ?? known(d.alertId)?.stationName ?? ''} 高危预警${
+        d.state === 'answered'
+          ? `：${contactWords(channel).contact}${riskAlertStateText('answered', channel)}`
+          : `已由${d.acknowledgedBy?.name ?? '他人'}确认处理`
+      }`;
     }
     case 'coverage:gap': {
       const d = a.data;
@@ -82,7 +100,9 @@ function describeAlert(a: AlertItem, unitName: (id: string | undefined) => strin
 
 export function BoardPage() {
   const { session, signOut } = useSession();
-  const { message, notification } = AntApp.useApp();
+  const { message } = AntApp.useApp();
+  const riskAlerts = useRiskAlerts();
+  const knownAlert = useCallback((id: string) => riskAlerts?.known(id), [riskAlerts]);
   const [snapshot, setSnapshot] = useState<QueueSnapshot | null>(null);
   const [receivedAt, setReceivedAt] = useState<number>(Date.now());
   const [alerts, setAlerts] = useState<AlertItem[]>([]);
@@ -107,19 +127,13 @@ export function BoardPage() {
           at: (data as { at?: string } | undefined)?.at ?? new Date().toISOString(),
           data,
         } as AlertItem;
+        // (a risk alert is notified, chimed and listed with its live wait by the 高危预警 panel, on every page)
         setAlerts((cur) => [item, ...cur].slice(0, 200));
-        if (event === 'risk:alert') {
-          notification.error({
-            title: ALERT_LABELS[event],
-            description: describeAlert(item, unitName),
-            duration: 0,
-            placement: 'bottomRight',
-          });
-        }
       };
     // Every alert event has a handler (the mapped type refuses to compile otherwise).
     const alertHandlers: { [E in MonitorAlertEvent]: MonitorAlertEvents[E] } = {
       'risk:alert': alert('risk:alert'),
+      'risk:alert-closed': alert('risk:alert-closed'),
       'coverage:gap': alert('coverage:gap'),
       'agent:auto-away': alert('agent:auto-away'),
       'agent:console-lost': alert('agent:console-lost'),
@@ -132,7 +146,7 @@ export function BoardPage() {
       },
       ...alertHandlers,
     };
-  }, [notification, unitName]);
+  }, []);
 
   const { status, error } = useSocket('/monitor', session.token, handlers, () => signOut('登录已过期，请重新登录'));
 
@@ -392,7 +406,17 @@ export function BoardPage() {
                         </Tag>
                         <Typography.Text type="secondary">{formatBeijing(a.at, 'HH:mm:ss')}</Typography.Text>
                       </Space>
-                      <Typography.Text>{describeAlert(a, unitName)}</Typography.Text>
+                      <Typography.Text>{describeAlert(a, unitName, knownAlert)}</Typography.Text>
+                      {(a.event === 'risk:alert' || a.event === 'risk:alert-closed') && riskAlerts && (
+                        <Button
+                          type="link"
+                          size="small"
+                          style={{ padding: 0, height: 'auto' }}
+                          onClick={() => riskAlerts.openPanel(a.event === 'risk:alert' ? 'open' : 'closed')}
+                        >
+                          {a.event === 'risk:alert' ? '在“高危预警”中查看实时等待与处理' : '查看预警历史'}
+                        </Button>
+                      )}
                     </Space>
                   </List.Item>
                 )}

@@ -58,12 +58,15 @@ export function OutcomeForm({
   userId,
   onSubmitted,
   inProgress,
+  defaultStationId,
 }: {
   contactId: string;
   userId: string;
   onSubmitted(): void;
   /** The conversation is still going on (phone call or text conversation): submitting asks first. */
   inProgress?: 'phone' | 'text' | null;
+  /** The station of the contact's line: it delivers the aid unless another is chosen (its 村(居) points offered). */
+  defaultStationId?: string;
 }) {
   const { message, modal } = AntApp.useApp();
   const initial = useMemo(() => loadDraft(localStorage, userId, contactId), [userId, contactId]);
@@ -76,8 +79,8 @@ export function OutcomeForm({
   const [stations, setStations] = useState<OrgUnitView[]>([]);
 
   useEffect(() => {
-    // the choice of a delivering station; without it the line's station delivers (nothing is lost)
-    deliveringStations()
+    // the choice of a delivering station and 村(居) point; without it the line's station delivers (nothing is lost)
+    deliveringStations(true)
       .then(setStations)
       .catch(() => setStations([]));
   }, []);
@@ -165,7 +168,13 @@ export function OutcomeForm({
       }
     >
       <Form layout="vertical" component="div">
-        <OutcomeFields draft={draft} update={update} err={err} stations={stations} />
+        <OutcomeFields
+          draft={draft}
+          update={update}
+          err={err}
+          stations={stations}
+          defaultStationId={defaultStationId}
+        />
 
         <Divider titlePlacement="start" plain>
           回访
@@ -244,7 +253,7 @@ export function OutcomeForm({
 
 /** The stations grouped by their district, for a select. */
 function stationOptions(units: OrgUnitView[]) {
-  const districts = units.filter((u) => u.level !== 'station');
+  const districts = units.filter((u) => u.level === 'district');
   const stationsOf = (id: string | null) =>
     units.filter((u) => u.level === 'station' && u.parentId === id).map((u) => ({ value: u.id, label: u.name }));
   const grouped = districts
@@ -269,15 +278,23 @@ export function OutcomeFields({
   update,
   err,
   stations,
+  defaultStationId,
 }: {
   draft: OutcomeDraft;
   update(patch: Partial<OutcomeDraft>): void;
   err: FieldError;
-  /** The stations that may deliver aid, with their districts (GET /api/delivering-stations); none: no choice shown. */
+  /**
+   * The stations that may deliver aid, with their districts and 村(居) points (GET /api/delivering-stations?points=true);
+   * none: no choice shown.
+   */
   stations?: OrgUnitView[];
+  /** The station that delivers when none is chosen (the line's): its points are offered then. */
+  defaultStationId?: string;
 }) {
   const psychological = draft.serviceTypes.includes('psychological_support');
   const materialAid = draft.serviceTypes.includes('material_aid');
+  const deliveringStation = draft.deliveringStationId || defaultStationId;
+  const points = (stations ?? []).filter((u) => u.level === 'point' && u.parentId === deliveringStation);
   return (
     <>
       <Form.Item label="服务类型" required {...err('serviceTypes')}>
@@ -359,8 +376,35 @@ export function OutcomeFields({
                 placeholder="默认：来电热线所属社工站"
                 style={{ maxWidth: 360 }}
                 value={draft.deliveringStationId || undefined}
-                onChange={(v) => update({ deliveringStationId: v ?? undefined })}
+                onChange={(v) =>
+                  // another station: the point chosen for the previous one no longer applies
+                  update({
+                    deliveringStationId: v ?? undefined,
+                    ...(v !== draft.deliveringStationId ? { deliveringPointId: undefined } : {}),
+                  })
+                }
                 options={stationOptions(stations ?? [])}
+              />
+            </Form.Item>
+          )}
+          {(points.length > 0 || draft.deliveringPointId) && (
+            <Form.Item label="配送村(居)">
+              <Select
+                aria-label="配送村(居)"
+                data-testid="delivering-point"
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder="不指定：由社工站配送"
+                style={{ maxWidth: 360 }}
+                value={draft.deliveringPointId || undefined}
+                onChange={(v) => update({ deliveringPointId: v ?? undefined })}
+                options={[
+                  ...points.map((p) => ({ value: p.id, label: p.name })),
+                  // a point no longer offered (closed since) stays visible while it is chosen
+                  ...(draft.deliveringPointId && !points.some((p) => p.id === draft.deliveringPointId)
+                    ? [{ value: draft.deliveringPointId, label: stations?.length ? '已关闭的村(居)' : '…' }]
+                    : []),
+                ]}
               />
             </Form.Item>
           )}

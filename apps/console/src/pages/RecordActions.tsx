@@ -208,6 +208,7 @@ function draftOf(o: RecordOutcomeView | RecordContent): OutcomeDraft {
     interventions: [...(o.psychological?.interventions ?? [])],
     aidItems: (o.materialAid?.items ?? []).map((i) => ({ ...i })),
     deliveringStationId: o.materialAid?.deliveringStationId,
+    deliveringPointId: o.materialAid?.deliveringPointId ?? undefined,
     problems: o.problems.map((p) => ({ ...p })),
   };
 }
@@ -241,7 +242,7 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
     setShowErrors(false);
     setServerErrors([]);
     setOpen(true);
-    deliveringStations()
+    deliveringStations(true)
       .then(setStations)
       .catch(() => setStations([]));
   };
@@ -256,6 +257,8 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
       return;
     }
     const { followUp: _followUp, ...body } = toOutcomeBody(draft);
+    // the record as it should read now: no 村(居) point chosen removes the record's (left out, the server keeps it)
+    if (body.materialAid && !body.materialAid.deliveringPointId) body.materialAid.deliveringPointId = null;
     setSaving(true);
     setServerErrors([]);
     try {
@@ -300,6 +303,7 @@ export function AmendRecord({ record, onAmended }: { record: RecordView; onAmend
             update={(p) => setDraft((d) => ({ ...d, ...p }))}
             err={err}
             stations={stations}
+            defaultStationId={record.stationId}
           />
           <Form.Item label="修改原因">
             <Input.TextArea

@@ -48,7 +48,7 @@ import {
   SERVICE_TYPE_LABELS,
   TARGET_GROUP_LABELS,
 } from '../labels';
-import { getRecord, searchRecords } from '../records';
+import { deliveringPlace, getRecord, searchRecords } from '../records';
 import { AmendRecord, RecordVersions, ReviewAction, RevealNumber } from './RecordActions';
 import { TranscriptCard } from '../conversation/TranscriptCard';
 
@@ -564,7 +564,7 @@ export function RecordDrawer({
                     </Tag>
                     {a.overdue && <Tag color="red">逾期</Tag>}
                     <span>{a.items.map((i) => `${i.description} × ${i.quantity}`).join('、')}</span>
-                    <Typography.Text type="secondary">送达站点：{a.deliveringStationName ?? '—'}</Typography.Text>
+                    <Typography.Text type="secondary">送达站点：{deliveringPlace(a) ?? '—'}</Typography.Text>
                   </Space>
                   {a.steps && (
                     <Timeline

@@ -362,6 +362,7 @@ export function WorkspacePage() {
               userId={userId}
               onSubmitted={() => submitted(current.id)}
               inProgress={current.status === 'active' ? (current.channel === 'phone' ? 'phone' : 'text') : null}
+              defaultStationId={current.stationId}
             />
           </Col>
         </Row>

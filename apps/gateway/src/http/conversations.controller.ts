@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -16,7 +16,7 @@ import {
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { AuthUser, CurrentUser, UserAuthGuard } from '@kapok/auth';
 import type { ChatSessionBody } from '@kapok/contracts';
-import { ReadTranscript, StartChatSession, TransferContact } from '@kapok/conversations';
+import { ReadTranscript, StartChatSession, StationQuickRepliesUseCase, TransferContact } from '@kapok/conversations';
 import { ChatSessionThrottleGuard } from '@kapok/throttle';
 
 const uuid = new ParseUUIDPipe();
@@ -53,6 +53,7 @@ export class ConversationsController {
     private readonly start: StartChatSession,
     private readonly transfer: TransferContact,
     private readonly transcript: ReadTranscript,
+    private readonly quickReplies: StationQuickRepliesUseCase,
   ) {}
 
   @Post('chat/sessions')
@@ -106,5 +107,37 @@ export class ConversationsController {
   @ApiNotFoundResponse({ description: 'Unknown, outside your part of the organisation, or not a text contact' })
   readTranscript(@Param('contactId', uuid) contactId: string, @CurrentUser() user: AuthUser) {
     return this.transcript.execute(contactId, user);
+  }
+
+  @Get('stations/:stationId/quick-replies')
+  @UseGuards(UserAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: "A station's 常用语 (quick replies for text conversations)",
+    description:
+      'The defaults (`custom: false`) until the station sets its own. Anyone whose part of the tree holds it.',
+  })
+  @ApiOkResponse({ description: '{ stationId, phrases, custom, updatedAt, updatedBy }' })
+  @ApiNotFoundResponse({ description: 'Unknown station, or outside your part of the organisation' })
+  getQuickReplies(@Param('stationId', uuid) stationId: string, @CurrentUser() user: AuthUser) {
+    return this.quickReplies.get(user, stationId);
+  }
+
+  @Put('stations/:stationId/quick-replies')
+  @UseGuards(UserAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: "Set a station's 常用语",
+    description:
+      '`{ "phrases": [..] }` (at most 50, each at most 300 characters; trimmed, empty ones and repeats dropped) for ' +
+      'every workstation of the station; `{ "phrases": null }` returns to the defaults. The station\'s coordinators ' +
+      'and admins.',
+  })
+  @ApiOkResponse({ description: 'The station’s phrases as now kept' })
+  @ApiBadRequestResponse({ description: 'Not a list of strings, too many, or one too long (the message says which)' })
+  @ApiForbiddenResponse({ description: 'Not a coordinator or admin' })
+  @ApiNotFoundResponse({ description: 'Unknown station, or outside your part of the organisation' })
+  putQuickReplies(@Param('stationId', uuid) stationId: string, @CurrentUser() user: AuthUser, @Body() body: unknown) {
+    return this.quickReplies.set(user, stationId, body);
   }
 }

@@ -21,6 +21,8 @@ const AID_REQUEST = {
   ],
   deliveringStationId: '9a7e2c4b-1d3f-4e6a-8b9c-0d1e2f3a4b5c',
   deliveringStationName: '越秀区北京街社工站',
+  deliveringPointId: '4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+  deliveringPointName: '北京街西湖社区社工点',
   originStationId: '9a7e2c4b-1d3f-4e6a-8b9c-0d1e2f3a4b5c',
   originStationName: '越秀区北京街社工站',
   callerNumberMasked: '138****5678',
@@ -83,7 +85,11 @@ const OUTCOME = {
   targetGroup: 'elderly',
   summary: '独居老人，米油将尽，情绪低落。已安排街道送米油，约定两天后回访。',
   psychological: null,
-  materialAid: { items: AID_REQUEST.items, deliveringStationId: AID_REQUEST.deliveringStationId },
+  materialAid: {
+    items: AID_REQUEST.items,
+    deliveringStationId: AID_REQUEST.deliveringStationId,
+    deliveringPointId: AID_REQUEST.deliveringPointId,
+  },
   problems: [
     { category: 'basic_living', resolution: 'resolved' },
     { category: 'loneliness', resolution: 'referred' },

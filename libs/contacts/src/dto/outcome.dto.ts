@@ -90,6 +90,18 @@ export class MaterialAidDto implements OutcomeMaterialAid {
   @IsOptional()
   @IsUUID('all')
   deliveringStationId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description:
+      'The 村(居) point (org unit of level `point`, open) of the delivering station that delivers the items. Given ' +
+      'without deliveringStationId, the point’s station delivers. In an amendment, left out: the record keeps its ' +
+      'point while the delivering station stays the same; null: no point',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  deliveringPointId?: string | null;
 }
 
 export class ProblemDto implements OutcomeProblem {

@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { maskPhoneNumber } from '@kapok/common';
+import { RaiseRiskAlert } from '@kapok/alerts';
 import { AppConfig } from '@kapok/config';
 import { isDatabaseUnavailable } from '@kapok/database';
 import { Metrics } from '@kapok/metrics';
@@ -11,7 +12,6 @@ import { PRIORITY } from '../contact-state-machine';
 import { ContactRepository } from '../contact.repository';
 import { ContactView, toContactView } from '../contact.views';
 import { CreateContactDto } from '../dto/create-contact.dto';
-import { RiskAlerts } from '../risk-alerts';
 
 /**
  * Intake: a gateway reports a contact. It is written to Postgres first (idempotent by the gateway's externalId),
@@ -26,7 +26,7 @@ export class ReceiveContact {
     private readonly org: OrgRepository,
     private readonly routing: RoutingQueue,
     private readonly config: AppConfig,
-    private readonly riskAlerts: RiskAlerts,
+    private readonly raiseRiskAlert: RaiseRiskAlert,
     private readonly callerNumbers: CallerNumberStore,
     private readonly metrics: Metrics,
   ) {}
@@ -93,7 +93,8 @@ export class ReceiveContact {
         )) ?? contact;
     }
     if (current.status === 'queued') await this.routing.routeContact(current.id);
-    if (created && riskLevel === 'critical') await this.riskAlerts.raise(current.id, 'critical_contact');
+    // (raised once per contact: a retried intake raises it if the first attempt stopped before this)
+    if (riskLevel === 'critical') await this.raiseRiskAlert.execute(current.id, 'critical_contact');
     return { contact: toContactView(current), created };
   }
 

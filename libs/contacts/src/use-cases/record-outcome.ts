@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { RaiseRiskAlert } from '@kapok/alerts';
 import { AuthUser } from '@kapok/auth';
 import { Clock } from '@kapok/common';
 import { RecordOutcomeResult } from '@kapok/contracts';
@@ -13,7 +14,6 @@ import { OutcomeDto } from '../dto/outcome.dto';
 import { FollowUpRepository } from '../follow-up.repository';
 import { OutcomeRecorderPort } from '../outcome-recorder';
 import { OutcomeRepository } from '../outcome.repository';
-import { RiskAlerts } from '../risk-alerts';
 import { ContactAccess } from './contact-access';
 
 /**
@@ -33,7 +33,7 @@ export class RecordOutcome {
     private readonly routing: RoutingQueue,
     private readonly notifier: AgentNotifier,
     private readonly followUps: FollowUpRepository,
-    private readonly riskAlerts: RiskAlerts,
+    private readonly raiseRiskAlert: RaiseRiskAlert,
     private readonly records: OutcomeRecorderPort,
     private readonly clock: Clock,
   ) {}
@@ -82,7 +82,7 @@ export class RecordOutcome {
     const view = toContactView(contact, outcome);
     this.notifier.contactUpdated(user.id, { contact: view });
     if (followUp) await this.routing.scheduleFollowUp(followUp.id, followUp.due_at);
-    if (dto.psychological?.riskAssessment === 'imminent') await this.riskAlerts.raise(id, 'imminent_assessment');
+    if (dto.psychological?.riskAssessment === 'imminent') await this.raiseRiskAlert.execute(id, 'imminent_assessment');
     await this.routing.routeOperator(user.id);
     return {
       contactId: contact.id,

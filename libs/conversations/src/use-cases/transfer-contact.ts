@@ -6,6 +6,7 @@ import { AuthUser, UserRepository } from '@kapok/auth';
 import { ContactAccess, ContactRepository, toContactView } from '@kapok/contacts';
 import { Db } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
+import { AgentStateRepository } from '@kapok/presence';
 import { RoutingQueue } from '@kapok/queue';
 import { AgentNotifier } from '@kapok/realtime';
 import { ConversationLog } from '../conversation-log';
@@ -34,6 +35,7 @@ export class TransferContact {
     private readonly access: ContactAccess,
     private readonly users: UserRepository,
     private readonly org: OrgRepository,
+    private readonly agents: AgentStateRepository,
     private readonly transfers: TransferRepository,
     private readonly conversations: ConversationRepository,
     private readonly log: ConversationLog,
@@ -98,6 +100,14 @@ export class TransferContact {
       const to = await this.users.findActive(target.userId);
       if (!to || to.role !== 'operator') {
         throw new BadRequestException(['to.userId: 没有这位在职的社工 (no active operator with this id)']);
+      }
+      // Only to someone on duty now: a contact must not wait for a person who is not there. (If they go off duty,
+      // decline it or let it run out later, it falls back to its own pool: docs/conversations.md.)
+      const state = await this.agents.get(target.userId);
+      if (!state || state.presence !== 'available' || !state.connected) {
+        throw new ConflictException(
+          'to.userId: 这位社工当前不在岗，请转给站点或督导 (the operator is not on duty: transfer to a unit or the supervisors)',
+        );
       }
     } else if ('orgUnitId' in target) {
       const unit = await this.org.findUnit(target.orgUnitId);

@@ -13,6 +13,9 @@ import { OptionalReviewComment1765060000000 } from './1765060000000-optional-rev
 import { Conversations1765100000000 } from './1765100000000-conversations';
 import { MatchLocks1765110000000 } from './1765110000000-match-locks';
 import { Wechat1765200000000 } from './1765200000000-wechat';
+import { RiskAlerts1765300000000 } from './1765300000000-risk-alerts';
+import { StationQuickReplies1765320000000 } from './1765320000000-station-quick-replies';
+import { AidDeliveringPoint1765310000000 } from './1765310000000-aid-delivering-point';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -31,4 +34,7 @@ export const MIGRATIONS = [
   Conversations1765100000000,
   MatchLocks1765110000000,
   Wechat1765200000000,
+  RiskAlerts1765300000000,
+  AidDeliveringPoint1765310000000,
+  StationQuickReplies1765320000000,
 ];

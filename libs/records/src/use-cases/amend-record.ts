@@ -1,17 +1,16 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import { RaiseRiskAlert } from '@kapok/alerts';
 import { Clock } from '@kapok/common';
 import { AuthUser } from '@kapok/auth';
 import { AppConfig } from '@kapok/config';
 import { TargetGroup } from '@kapok/contracts';
 import { OutcomeRepository } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
-import { OrgRepository } from '@kapok/org';
-import { MonitorNotifier } from '@kapok/realtime';
 import { AidRequestRepository } from '../aid-request.repository';
 import { canChangeAidItems } from '../aid-state-machine';
 import { AuditLogRepository } from '../audit-log.repository';
 import { RecordAccess } from '../record-access';
-import { checkDeliveringStation } from '../record-keeper';
+import { checkDeliveringPlace } from '../record-keeper';
 import { RecordRepository, RecordRow } from '../record.repository';
 import {
   AUTHOR_AMEND_WINDOW_HOURS,
@@ -49,8 +48,7 @@ export class AmendRecord {
     private readonly audit: AuditLogRepository,
     private readonly getRecord: GetRecord,
     private readonly config: AppConfig,
-    private readonly org: OrgRepository,
-    private readonly monitor: MonitorNotifier,
+    private readonly raiseRiskAlert: RaiseRiskAlert,
     private readonly clock: Clock,
   ) {}
 
@@ -74,12 +72,22 @@ export class AmendRecord {
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
         throw new ConflictException(`The record is at version ${current.version}, not ${input.expectedVersion}`);
       }
-      await checkDeliveringStation(this.records, tx, input);
+      await checkDeliveringPlace(this.records, tx, input);
       const before = contentOfRow(current);
       // follow-ups are not part of an amendment (they have their own endpoints): the record keeps its own
       const amended = contentOf({ ...input, followUp: before.followUp });
       if (amended.materialAid) {
-        amended.materialAid.deliveringStationId ??= before.materialAid?.deliveringStationId ?? current.station_id;
+        const was = before.materialAid;
+        amended.materialAid.deliveringStationId ??= was?.deliveringStationId ?? current.station_id;
+        // the 村(居) point left out: kept while the station stays the same; null: none
+        if (
+          amended.materialAid.deliveringPointId === undefined &&
+          was?.deliveringPointId &&
+          was.deliveringStationId === amended.materialAid.deliveringStationId
+        ) {
+          amended.materialAid.deliveringPointId = was.deliveringPointId;
+        }
+        if (amended.materialAid.deliveringPointId == null) delete amended.materialAid.deliveringPointId;
       }
       const changed = changedFields(before, amended);
       if (!changed.length) return { row: current, before, after: before };
@@ -108,7 +116,7 @@ export class AmendRecord {
       return { row: (await this.records.find(contactId, tx))!, before, after: amended };
     });
     if (after.psychological?.riskAssessment === 'imminent' && before.psychological?.riskAssessment !== 'imminent') {
-      await this.alertImminent(row);
+      await this.raiseRiskAlert.execute(row.contact_id, 'imminent_assessment');
     }
     return this.getRecord.view(row);
   }
@@ -128,14 +136,18 @@ export class AmendRecord {
       return;
     }
     const target = after.materialAid.deliveringStationId ?? current.station_id;
+    const point = after.materialAid.deliveringPointId ?? null;
     if (live) {
       const same =
-        stableJson(live.items) === stableJson(after.materialAid.items) && live.delivering_station_id === target;
+        stableJson(live.items) === stableJson(after.materialAid.items) &&
+        live.delivering_station_id === target &&
+        live.delivering_point_id === point;
       if (
         !same &&
         !(await this.aid.replaceItems(tx, live.id, {
           items: after.materialAid.items,
           deliveringStationId: target,
+          deliveringPointId: point,
           actorId: user.id,
           note: 'items changed by an amendment of the record',
         }))
@@ -148,22 +160,9 @@ export class AmendRecord {
       contactId: current.contact_id,
       originStationId: current.station_id,
       deliveringStationId: target,
+      deliveringPointId: point,
       items: after.materialAid.items,
       requestedBy: user.id,
-    });
-  }
-
-  private async alertImminent(row: RecordRow): Promise<void> {
-    this.monitor.toUnits(await this.org.lineage(row.station_id), 'risk:alert', {
-      contactId: row.contact_id,
-      stationId: row.station_id,
-      stationName: row.station_name,
-      riskLevel: row.risk_level,
-      source: 'imminent_assessment',
-      waitedSeconds: row.answered_at
-        ? Math.round((new Date(row.answered_at).getTime() - new Date(row.queued_at).getTime()) / 1000)
-        : 0,
-      at: this.clock.now().toISOString(),
     });
   }
 }

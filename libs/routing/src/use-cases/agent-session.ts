@@ -154,12 +154,14 @@ export class AgentSession {
 
   /**
    * An operator went off duty: if that leaves their station (or district …) with nobody on duty, its waiting
-   * contacts skip to the next level now, so route them again rather than wait for their next timer.
+   * contacts skip to the next level now, so route them again rather than wait for their next timer; and contacts
+   * transferred to them no longer wait for them (they fall back to their own pool).
    */
   private async rerouteStation(userId: string): Promise<void> {
     const state = await this.agents.get(userId);
     if (!state) return;
     for (const id of await this.contacts.waitingAt(state.stationId)) await this.routing.routeContact(id);
+    for (const id of await this.contacts.waitingForTransferTo(userId)) await this.routing.routeContact(id);
   }
 
   private async revokeOpenOffer(userId: string, kind: ReleaseKind): Promise<void> {

@@ -9,6 +9,7 @@ import {
   DatePicker,
   Empty,
   Form,
+  Input,
   InputNumber,
   Modal,
   Popconfirm,
@@ -23,7 +24,9 @@ import {
 } from 'antd';
 import { DeleteOutlined, DownloadOutlined, PlusOutlined, ReloadOutlined, WarningOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
+import { QUICK_REPLIES_MAX, QUICK_REPLY_MAX_CHARS, type StationQuickReplies } from '@kapok/contracts';
 import { ApiError, del, describeError, get, post, postCsv, put } from '../../api';
+import { formatBeijing } from '../../beijing';
 import { useSession } from '../../session';
 import {
   CsvFileButton,
@@ -110,6 +113,11 @@ export function RostersPage() {
               key: 'settings',
               label: '路由设置',
               children: <RoutingSettingsForm stationId={stationId} canEdit={canEdit} />,
+            },
+            {
+              key: 'quick-replies',
+              label: '常用语',
+              children: <QuickRepliesForm stationId={stationId} canEdit={canEdit} />,
             },
           ]}
         />
@@ -633,6 +641,112 @@ const SETTING_FIELDS = [
 ] as const;
 type SettingKey = (typeof SETTING_FIELDS)[number]['key'];
 type Settings = Record<SettingKey, number | null>;
+
+/** 常用语 of a station (for every workstation of its operators): a list kept on the server, the defaults until set. */
+function QuickRepliesForm({ stationId, canEdit }: { stationId: string; canEdit: boolean }) {
+  const { message } = AntApp.useApp();
+  const [data, setData] = useState<StationQuickReplies | null>(null);
+  const [phrases, setPhrases] = useState<string[]>([]);
+  const [adding, setAdding] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    setData(null);
+    get<StationQuickReplies>(`/stations/${stationId}/quick-replies`)
+      .then((r) => {
+        if (!live) return;
+        setData(r);
+        setPhrases(r.phrases);
+        setError(null);
+      })
+      .catch((e) => live && setError(describeError(e)));
+    return () => {
+      live = false;
+    };
+  }, [stationId]);
+
+  const save = async (next: string[] | null) => {
+    setSaving(true);
+    try {
+      const r = await put<StationQuickReplies>(`/stations/${stationId}/quick-replies`, { phrases: next });
+      setData(r);
+      setPhrases(r.phrases);
+      message.success(next === null ? '已恢复默认常用语' : '常用语已保存');
+    } catch (e) {
+      message.error(`保存失败：${reasonsOf(e).join('；')}`);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const add = () => {
+    const t = adding.trim();
+    if (t && !phrases.includes(t)) setPhrases([...phrases, t]);
+    setAdding('');
+  };
+
+  if (error) return <Alert type="error" showIcon title={error} />;
+  return (
+    <Card size="small" loading={!data} data-testid="quick-replies-form">
+      <Typography.Paragraph type="secondary">
+        本站社工在在线咨询和微信会话中可一键使用这些常用语（最多 {QUICK_REPLIES_MAX} 条，每条不超过{' '}
+        {QUICK_REPLY_MAX_CHARS} 字）。
+        {data && !data.custom && '本站尚未设置，当前为默认常用语。'}
+        {data?.updatedBy && `最近由 ${data.updatedBy.name} 于 ${formatBeijing(data.updatedAt)}（北京时间）修改。`}
+      </Typography.Paragraph>
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {phrases.length === 0 && <Typography.Text type="secondary">没有常用语</Typography.Text>}
+        {phrases.map((t) => (
+          <Space key={t} align="start" data-testid="quick-reply-item">
+            {canEdit && (
+              <Button
+                size="small"
+                danger
+                icon={<DeleteOutlined />}
+                aria-label={`删除常用语：${t}`}
+                onClick={() => setPhrases(phrases.filter((p) => p !== t))}
+              />
+            )}
+            <span>{t}</span>
+          </Space>
+        ))}
+        {canEdit && (
+          <>
+            <Space.Compact style={{ width: '100%' }}>
+              <Input
+                value={adding}
+                maxLength={QUICK_REPLY_MAX_CHARS}
+                placeholder="新的常用语"
+                aria-label="新的常用语"
+                data-testid="quick-reply-new"
+                onChange={(e) => setAdding(e.target.value)}
+                onPressEnter={add}
+              />
+              <Button icon={<PlusOutlined />} disabled={!adding.trim()} onClick={add}>
+                添加
+              </Button>
+            </Space.Compact>
+            <Space>
+              <Button
+                type="primary"
+                loading={saving}
+                onClick={() => void save(phrases)}
+                data-testid="save-quick-replies"
+              >
+                保存常用语
+              </Button>
+              <Button onClick={() => setPhrases(data?.phrases ?? [])}>撤销修改</Button>
+              <Popconfirm title="恢复为默认常用语？" okText="恢复" cancelText="取消" onConfirm={() => void save(null)}>
+                <Button disabled={!data?.custom}>恢复默认</Button>
+              </Popconfirm>
+            </Space>
+          </>
+        )}
+      </Space>
+    </Card>
+  );
+}
 
 function RoutingSettingsForm({ stationId, canEdit }: { stationId: string; canEdit: boolean }) {
   const { message } = AntApp.useApp();
