@@ -1,7 +1,9 @@
 /**
  * Every message of the server the console shows, in Chinese: the API explains a refusal in English (naming the
  * field); known wordings are translated here, in one place for every screen (the administration screens' wordings
- * are in admin-reasons.ts, consulted last). A wording this file does not know is shown as the server wrote it.
+ * are in admin-reasons.ts, consulted last). A wording neither knows is still framed in Chinese, the server's words
+ * kept in brackets for whoever supports the centre; a message already in Chinese (many name the field in both
+ * languages) is shown as it is.
  */
 import { GROUP_BY_LABELS } from './labels';
 import { adminReason } from './admin-reasons';
@@ -97,5 +99,8 @@ export function serverReason(message: string): string {
     const hit = re.exec(m);
     if (hit) return say(...hit.slice(1));
   }
-  return adminReason(m);
+  const said = adminReason(m);
+  return HAS_CHINESE.test(said) ? said : `请求未被接受（${said}）`;
 }
+
+const HAS_CHINESE = /[\u4e00-\u9fff]/;
