@@ -35,6 +35,8 @@ describe('Redis restarted empty', () => {
     stack = await startStack({
       REDIS_URL: redis.url,
       OFFER_TIMEOUT_SECONDS: String(OFFER_TIMEOUT_S),
+      // (A comes back to the operator who let it run out at once: this test is about Redis's loss, not the pause)
+      LET_GO_PAUSE_SECONDS: '0',
       SKILL_RELAX_SECONDS: String(SKILL_RELAX_S),
       RECONCILE_INTERVAL_SECONDS: String(RECONCILE_S),
     });

@@ -64,6 +64,7 @@ describe('reconcile (real database)', () => {
   it('expires an open offer whose expiry job was lost, and offers the contact again', async () => {
     const c = await orphan();
     await onDuty(st.operators[0].id);
+    await onDuty(st.operators[1].id);
     await ctx.get(Reconcile).execute();
     const offer = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
     await db.run(`UPDATE offers SET expires_at = now() - interval '10 seconds' WHERE id = $1`, [offer.id]);
@@ -71,7 +72,9 @@ describe('reconcile (real database)', () => {
     expect(result.expired).toBeGreaterThanOrEqual(1);
     expect((await ctx.get(OfferRepository).find(offer.id))!.status).toBe('expired');
     const again = (await ctx.get(OfferRepository).findOpenForContact(c.id))!;
-    expect(again.id).not.toBe(offer.id); // the only operator gets it again rather than nobody
+    // to the other operator on duty (the one who let it run out gets it back only after the let-go pause)
+    expect(again.id).not.toBe(offer.id);
+    expect(again.worker_id).not.toBe(offer.worker_id);
   });
 
   it("adds the open offers' expiry jobs again from Postgres after Redis lost them", async () => {
