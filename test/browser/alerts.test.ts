@@ -34,11 +34,14 @@ describe('console: risk alerts (Chromium)', () => {
   const agents: AgentClient[] = [];
   const created: string[] = [];
 
-  /** A fresh profile in Chinese at this size (bypassCSP: axe-core is injected as an inline script). */
+  /**
+   * A fresh profile in Chinese at this size, in a browser set to UTC (the console shows Beijing time whatever the
+   * browser's zone). bypassCSP: axe-core is injected as an inline script.
+   */
   async function open(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
     const context = await browser.newContext({
       locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
+      timezoneId: 'UTC',
       viewport,
       bypassCSP: true,
     });
@@ -138,6 +141,8 @@ describe('console: risk alerts (Chromium)', () => {
     const text = await item.textContent();
     for (const words of ['北京街社工站', '危急来电', '电话', '排队中', '已等待', '北京时间'])
       expect(text).toContain(words);
+    // raised at … in Beijing time, in a UTC browser
+    expect(text).toContain(new Date(Date.parse(alert.raisedAt) + 8 * 3_600_000).toISOString().slice(11, 16));
     const w1 = await waitOf(page, alert.id);
     await page.waitForTimeout(3_500);
     const w2 = await waitOf(page, alert.id);

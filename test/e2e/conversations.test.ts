@@ -336,6 +336,34 @@ describe('conversations of text contacts (HTTP + socket.io, real Postgres and Re
     expect(back.contact.queuedAt).toBe(second.queuedAt);
   });
 
+  it('a burst from both sides at once, resends racing their first: each stored once, numbered without a gap', async () => {
+    const s = await session();
+    const c = await caller(s.resumeToken);
+    const op = await operator(0);
+    await op.available();
+    await c.emit('message:send', { clientId: 'c-0', text: '在吗' });
+    await accept(op, s.contactId);
+    const fromCaller = Array.from({ length: 12 }, (_, i) => ({ clientId: `c-${i + 1}`, text: `来电者 ${i + 1}` }));
+    const fromOperator = Array.from({ length: 12 }, (_, i) => ({ clientId: `o-${i + 1}`, text: `社工 ${i + 1}` }));
+    const acks = await Promise.all([
+      ...fromCaller.flatMap((m) => [c.emit('message:send', m), c.emit('message:send', m)]), // each sent twice at once
+      ...fromOperator.map((m) => op.emit('message:send', { contactId: s.contactId, ...m })),
+    ]);
+    expect(acks.filter((a) => !a.ok)).toEqual([]);
+    // the two sends of one message are answered with the same message
+    for (let i = 0; i < fromCaller.length; i++) expect(acks[2 * i]).toEqual(acks[2 * i + 1]);
+    const stored = await stack.app.get(Db).rows<{ seq: number; client_id: string }>(
+      `SELECT m.seq, m.client_id FROM messages m JOIN conversations v ON v.id = m.conversation_id
+          WHERE v.contact_id = $1 ORDER BY m.seq`,
+      [s.contactId],
+    );
+    // (12 × 2 sends from the caller: under the sockets' burst limit of 30 events)
+    expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(new Set(stored.map((r) => r.client_id)).size).toBe(25);
+    const history = await op.emit('history:get', { contactId: s.contactId });
+    expect(history.messages).toHaveLength(25);
+  });
+
   it('常用语 per station: the defaults until its coordinator sets its own, for every workstation; bad lists refused', async () => {
     const coordinator = await login(stack.url, (await st.user('coordinator', st.stationId)).username);
     const operatorToken = await login(stack.url, st.operators[0].username);

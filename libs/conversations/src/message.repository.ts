@@ -30,6 +30,47 @@ export interface NewMessage {
 export class MessageRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * The fast path of a caller's or operator's message (ConversationLog.append): in ONE statement, when the
+   * conversation is open (and, with `holder`, its contact is active and held by that operator), either the message
+   * this sender already sent with this client id (a resend: `created` false) or the new message, numbered by the
+   * conversation's counter (`last_seq`, advanced — with the inactivity clock when `activity` — in the same statement:
+   * the one place outside ConversationRepository that writes `conversations`, so that numbering and storing are one
+   * atomic step) and stored. Undefined when a condition does not hold: the caller takes the locked path, which says
+   * why. Two resends racing: the second fails on the client-id index and is answered by the first (caller's retry).
+   */
+  async appendNow(
+    m: Omit<NewMessage, 'seq'> & { activity: boolean; holder: string | null },
+  ): Promise<{ row: MessageRow; created: boolean } | undefined> {
+    const row = await this.db.one<MessageRow & { created: boolean }>(
+      `WITH target AS (
+         SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact_id
+          WHERE v.id = $2 AND v.state = 'open'
+            AND ($9::uuid IS NULL OR (c.assigned_worker_id = $9::uuid AND c.status = 'active'))
+       ),
+       sent AS (
+         SELECT m.* FROM messages m
+          WHERE m.conversation_id = $2 AND m.sender = $3 AND m.client_id = $5 AND EXISTS (SELECT 1 FROM target)
+       ),
+       numbered AS (
+         UPDATE conversations SET last_seq = last_seq + 1,
+                last_activity_at = CASE WHEN $8 THEN $7::timestamptz ELSE last_activity_at END
+          WHERE id = (SELECT id FROM target) AND state = 'open' AND NOT EXISTS (SELECT 1 FROM sent)
+          RETURNING last_seq
+       ),
+       inserted AS (
+         INSERT INTO messages (id, conversation_id, seq, sender, sender_user_id, client_id, text_enc, created_at)
+         SELECT $1, $2, last_seq, $3, $4, $5, $6, $7 FROM numbered
+         RETURNING *
+       )
+       SELECT *, false AS created FROM sent UNION ALL SELECT *, true AS created FROM inserted`,
+      [m.id, m.conversationId, m.sender, m.senderUserId, m.clientId, m.textEnc, m.at, m.activity, m.holder],
+    );
+    if (!row) return undefined;
+    const { created, ...message } = row;
+    return { row: message, created };
+  }
+
   /** The message this sender already sent with this client id (a resend), if any. */
   async findSent(
     tx: Tx,

@@ -57,6 +57,7 @@ export class SendOperatorMessage {
             throw new Refused(`contact_not_active: the contact is ${locked.contact_status}`);
           }
         },
+        c,
       );
       if (!appended) return { ok: false, error: 'conversation_ended: the conversation has ended' };
       if (appended.created) this.delivery.message(appended.conversation, appended.message);
