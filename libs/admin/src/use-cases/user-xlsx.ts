@@ -1,5 +1,12 @@
 import ExcelJS from 'exceljs';
 import { MAX_USER_IMPORT_ROWS, ParsedUsers, checkUserRecords, columnName, overCap } from './user-csv';
+import { xlsxUnpackedSize } from './xlsx-size';
+
+/**
+ * The most a users workbook may hold once unpacked: 7,000 accounts are a few MB of sheet XML; far more is not a
+ * list of accounts (and is refused before anything unpacks it).
+ */
+export const MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a users Excel workbook (.xlsx): the first sheet, a header row with the CSV's columns (any order and case),
@@ -8,6 +15,10 @@ import { MAX_USER_IMPORT_ROWS, ParsedUsers, checkUserRecords, columnName, overCa
  * (a number stays as written, a formula gives its result). An unreadable file is one problem, not an exception.
  */
 export async function parseUsersXlsx(data: Buffer): Promise<ParsedUsers> {
+  const size = xlsxUnpackedSize(data, MAX_XLSX_UNPACKED_BYTES);
+  if ('refused' in size) {
+    return { rows: [], errors: [`the Excel file could not be read (an .xlsx workbook is expected): ${size.refused}`] };
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(data as unknown as ArrayBuffer);
