@@ -115,6 +115,8 @@ describe('npm start (the launcher) with DEMO=true on an empty database', () => {
     const units = (await api(url, 'GET', '/org-units', { token: manager })).body as { level: string; name: string }[];
     const count = (level: string) => units.filter((u) => u.level === level).length;
     expect([count('city'), count('region'), count('district'), count('station')]).toEqual([1, 4, 11, 176]);
+    // 村(居) points at the first district's first six stations (delivering places for material aid)
+    expect(count('point')).toBe(18);
     expect(
       units
         .filter((u) => u.level === 'district')

@@ -12,9 +12,13 @@ export const DEMO_HOTLINE = '020-8100-0001';
 
 const pad = (n: number) => String(n).padStart(4, '0');
 
+/** The 村(居) points the demo gives each station of its first district. */
+const DEMO_POINTS = ['第一社区居委会', '第二社区居委会', '第三社区居委会'];
+
 /**
  * The contract's demo data: the Guangzhou tree (1 city, 4 regions, 11 districts, 176 stations), 236 hotline lines
- * (one per station, a second line at the first 60), the six demo accounts and the demo intake key.
+ * (one per station, a second line at the first 60), three 村(居) points at each of the first district's first six
+ * stations, the six demo accounts and the demo intake key.
  * Seeds only an empty database, in one transaction; never in production (the passwords and the key are public:
  * validateConfig refuses DEMO=true with NODE_ENV=production, and this refuses again whoever calls it).
  */
@@ -67,6 +71,15 @@ export class SeedDemo {
           );
         }
       }
+      // 村(居) points below the stations of the demo district (where material aid can be delivered from)
+      for (const s of stations.filter((x) => x.districtId === stations[0].districtId).slice(0, 6)) {
+        for (const point of DEMO_POINTS) {
+          await this.org.createUnit(
+            { name: `${s.name.replace(/社工站$/, '')}${point}`, level: 'point', parentId: s.id },
+            tx,
+          );
+        }
+      }
       const home = stations[0]; // 越秀区北京街社工站
       const account = (username: string, displayName: string, role: Role, orgUnitId: string) =>
         this.users.create({ username, displayName, passwordHash, role, orgUnitId }, tx);
@@ -92,7 +105,9 @@ export class SeedDemo {
       await account('demo-manager', '周建国（民政管理者）', 'manager', city.id);
       await account('demo-admin', '系统管理员', 'admin', city.id);
       await this.keys.create('demo gateway', DEMO_INTAKE_KEY, tx);
-      this.logger.log(`demo data seeded: ${stations.length} stations, ${stations.length + 60} hotline lines`);
+      this.logger.log(
+        `demo data seeded: ${stations.length} stations, ${6 * DEMO_POINTS.length} 村(居) points, ${stations.length + 60} hotline lines`,
+      );
       return true;
     });
   }
