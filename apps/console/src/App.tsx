@@ -19,7 +19,7 @@ import {
   TeamOutlined,
   UsbOutlined,
 } from '@ant-design/icons';
-import type { Role } from '@kapok/contracts';
+import { RISK_ALERT_VIEW_ROLES, type Role } from '@kapok/contracts';
 import { describeError, get, post, saveSession, Session, setUnauthorizedHandler, User } from './api';
 import { ROLE_LABELS } from './labels';
 import { formatBeijing, TIME_ZONE_LABEL } from './beijing';
@@ -36,7 +36,6 @@ import { AidRequestsPage } from './pages/AidRequests';
 import { RecordAuditLogPage } from './pages/RecordAuditLog';
 import { ChangePasswordModal, ForcedPasswordChange } from './pages/ChangePassword';
 import type { ChangePasswordAnswer } from './password';
-import { ALERT_VIEWER_ROLES } from './alerts';
 import { RiskAlertsButton, RiskAlertsProvider } from './pages/RiskAlerts';
 
 // ECharts is large: the statistics page (its only user) loads on demand.
@@ -239,7 +238,7 @@ export function App() {
 
   // Risk alerts (高危预警) follow those responsible on every page: the header's button, the panel, sound.
   const withAlerts = (node: React.ReactNode) =>
-    ALERT_VIEWER_ROLES.includes(session.user.role) ? <RiskAlertsProvider>{node}</RiskAlertsProvider> : node;
+    RISK_ALERT_VIEW_ROLES.includes(session.user.role) ? <RiskAlertsProvider>{node}</RiskAlertsProvider> : node;
 
   return (
     <SessionContext.Provider value={{ session, signOut }}>

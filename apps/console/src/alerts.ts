@@ -3,15 +3,7 @@
  * history (历史), acknowledging one, and the console's wording and live wait of an alert. The screens are in
  * pages/RiskAlerts.tsx.
  */
-import type {
-  Channel,
-  ContactStatus,
-  Page,
-  RiskAlertSource,
-  RiskAlertState,
-  RiskAlertView,
-  Role,
-} from '@kapok/contracts';
+import type { Channel, ContactStatus, Page, RiskAlertSource, RiskAlertState, RiskAlertView } from '@kapok/contracts';
 import { ApiError, describeError, get, post } from './api';
 import { serverReason } from './server-reasons';
 import {
@@ -22,13 +14,6 @@ import {
   RISK_ALERT_STATE_LABELS,
 } from './labels';
 import { isTextChannel, TEXT_CONTACT_STATUS_LABELS } from './conversation/text-labels';
-
-/** Who sees the alerts (the server answers 403 to anyone else). */
-export const ALERT_VIEWER_ROLES: readonly Role[] = ['coordinator', 'supervisor', 'manager', 'admin'];
-/** Who may acknowledge one (an admin only looks). */
-export const ALERT_ACKNOWLEDGER_ROLES: readonly Role[] = ['coordinator', 'supervisor', 'manager'];
-/** The longest note an acknowledgement takes. */
-export const ACKNOWLEDGE_NOTE_MAX = 500;
 
 /** The contact statuses in which the person is still waiting for someone to answer. */
 const WAITING: readonly ContactStatus[] = ['queued', 'offered'];

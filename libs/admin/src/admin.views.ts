@@ -1,8 +1,7 @@
+import { iso } from '@kapok/common';
 import type { AdminHotlineView, AdminOrgUnitView, IntakeKeyView } from '@kapok/contracts';
 import type { IntakeKeyRecord } from '@kapok/auth';
 import type { HotlineWithStation, OrgUnitRecord, UnitAttachments } from '@kapok/org';
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toAdminUnitView(u: OrgUnitRecord, attached: UnitAttachments): AdminOrgUnitView {
   return {

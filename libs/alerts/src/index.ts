@@ -1,4 +1,3 @@
-export * from './alert-access';
 export * from './alerts.module';
 export * from './use-cases/acknowledge-risk-alert';
 export * from './use-cases/list-risk-alerts';

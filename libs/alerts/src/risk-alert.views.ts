@@ -1,7 +1,6 @@
+import { iso } from '@kapok/common';
 import type { RiskAlertView } from '@kapok/contracts';
 import type { RiskAlertRow } from './risk-alert.repository';
-
-const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
 
 export function toRiskAlertView(r: RiskAlertRow, asOf: Date): RiskAlertView {
   return {
@@ -12,9 +11,9 @@ export function toRiskAlertView(r: RiskAlertRow, asOf: Date): RiskAlertView {
     stationName: r.station_name,
     source: r.source,
     riskLevel: r.risk_level,
-    raisedAt: iso(r.raised_at)!,
+    raisedAt: iso(r.raised_at),
     contactStatus: r.contact_status,
-    queuedAt: iso(r.queued_at)!,
+    queuedAt: iso(r.queued_at),
     answeredAt: iso(r.answered_at),
     operator: r.operator_id ? { id: r.operator_id, name: r.operator_name ?? '' } : null,
     waitedSeconds: Math.round(r.waited),

@@ -118,3 +118,11 @@ export const CurrentIntakeKey = createParamDecorator(
 export const CurrentSession = createParamDecorator(
   (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>().session,
 );
+
+/**
+ * In a use-case: refuses (403) a person whose role is not one of `roles`, naming what needs them (the console
+ * translates the wording). The route-level equivalent is `@Roles(...)`.
+ */
+export function requireRole(user: Pick<AuthUser, 'role'>, roles: readonly Role[], what: string): void {
+  if (!roles.includes(user.role)) throw new ForbiddenException(`${what} needs one of the roles: ${roles.join(', ')}`);
+}

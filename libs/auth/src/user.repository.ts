@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { iso } from '@kapok/common';
 import type { AdminUserView } from '@kapok/contracts';
 import { Db, Tx } from '@kapok/database';
 import { AuthUser, Role } from './auth.types';
@@ -104,8 +105,6 @@ interface AdminUserRow {
   deactivated_at: Date | null;
   last_sign_in_at: Date | null;
 }
-
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 const toAdminUser = (r: AdminUserRow): AdminUserRecord => ({
   id: r.id,

@@ -5,3 +5,4 @@ export * from './shanghai-calendar';
 export * from './logging.module';
 export * from './request-context';
 export * from './shutdown-deadline';
+export * from './iso';

@@ -1,10 +1,21 @@
-import type { Channel, ContactStatus, RiskLevel } from './enums';
+import { MONITOR_ROLES } from './enums';
+import type { Channel, ContactStatus, Role, RiskLevel } from './enums';
 
 /*
  * Risk alerts as work items kept on the server (docs/alerts.md): raised by a critical contact at intake or an imminent
  * risk assessment in an outcome (or an amendment of it), shown to everyone responsible for the contact's station
  * (`GET /api/alerts`, live through `/monitor`), acknowledged by one of them (who, when), and kept as history.
  */
+
+/**
+ * Who works with risk alerts: everyone the `/monitor` socket alerts sees them (in their part of the tree); the people
+ * who act on a caller in danger acknowledge them. Admins run the system, not the service: they see, they do not
+ * acknowledge.
+ */
+export const RISK_ALERT_VIEW_ROLES: readonly Role[] = MONITOR_ROLES;
+export const RISK_ALERT_ACKNOWLEDGE_ROLES: readonly Role[] = ['coordinator', 'supervisor', 'manager'];
+/** The longest note an acknowledgement keeps. */
+export const ACKNOWLEDGE_NOTE_MAX_CHARS = 500;
 
 /** What raised the alert. */
 export type RiskAlertSource = 'critical_contact' | 'imminent_assessment';

@@ -13,6 +13,9 @@ export type Role = (typeof ROLES)[number];
 export const MONITOR_ROLES = ['coordinator', 'supervisor', 'manager', 'admin'] as const;
 export type MonitorRole = (typeof MONITOR_ROLES)[number];
 
+/** The roles that keep a station's rosters, routing settings and 常用语 (others in scope read them). */
+export const STATION_KEEPER_ROLES: readonly Role[] = ['coordinator', 'admin'];
+
 export const ORG_LEVELS = ['city', 'region', 'district', 'station', 'point'] as const;
 export type OrgLevel = (typeof ORG_LEVELS)[number];
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ConversationMessage, MessageSender } from '@kapok/contracts';
 import { Clock } from '@kapok/common';
-import { Db, Tx } from '@kapok/database';
+import { Db, Tx, isUniqueViolation } from '@kapok/database';
 import { ConversationRepository, ConversationWithContact } from './conversation.repository';
 import { MessageRepository } from './message.repository';
 import { MessageTextCipher } from './message-text-cipher';
@@ -117,8 +117,3 @@ export class ConversationLog {
     return { conversation, message: this.views.message(row, m.text), created: true };
   }
 }
-
-const isUniqueViolation = (err: unknown): boolean => {
-  const e = err as { code?: string; driverError?: { code?: string } } | undefined;
-  return (e?.driverError?.code ?? e?.code) === '23505';
-};

@@ -53,3 +53,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (messages.some((m) => DRIVER_MESSAGES.some((re) => re.test(m)))) return true;
   return cause !== undefined && cause !== err && isDatabaseUnavailable(cause);
 }
+
+/** True for PostgreSQL's unique_violation: two writers of one key at once, and the unique index decided. */
+export function isUniqueViolation(err: unknown): boolean {
+  return codeOf(err) === '23505';
+}

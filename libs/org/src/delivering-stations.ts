@@ -18,13 +18,7 @@ export class DeliveringStations {
     const cityId = home?.path.split('/').filter(Boolean)[0];
     if (!cityId) return [];
     const city = OrgScope.ownPart({ homePath: `/${cityId}/`, supervisedStationIds: [] });
-    const units = await this.org.openUnitsIn(
-      city,
-      opts.points ? ['district', 'station', 'point'] : ['district', 'station'],
-    );
-    if (!opts.points) return units;
-    // a point is offered only below an open station (a closed station has no open points, but be sure)
-    const stations = new Set(units.filter((u) => u.level === 'station').map((u) => u.id));
-    return units.filter((u) => u.level !== 'point' || stations.has(u.parentId ?? ''));
+    // (an open point is always below an open station: a station with open points is not closed)
+    return this.org.openUnitsIn(city, opts.points ? ['district', 'station', 'point'] : ['district', 'station']);
   }
 }

@@ -145,6 +145,15 @@ export class OrgAccess {
     return OrgScope.of('admin', async () => ({ homePath: home?.path, supervisedStationIds: [] }));
   }
 
+  /**
+   * Whether `stationId` is a station in the person's part of the tree: the routes of one station (rosters, routing
+   * settings, 常用语) answer 404 otherwise, as if it did not exist.
+   */
+  async stationInScope(user: Pick<AuthUser, 'id' | 'role' | 'orgUnitId'>, stationId: string): Promise<boolean> {
+    const unit = await this.org.findUnit(stationId);
+    return unit?.level === 'station' && (await this.scopeOf(user)).contains(unit);
+  }
+
   /** Whether the unit with this id is in scope (an unknown unit is not, except for the whole organisation). */
   async containsUnit(scope: OrgScope, unitId: string, tx?: Tx): Promise<boolean> {
     if (scope.wholeOrg) return true;

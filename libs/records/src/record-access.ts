@@ -1,5 +1,5 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { AuthUser, Role } from '@kapok/auth';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { AuthUser, Role, requireRole } from '@kapok/auth';
 import { Tx } from '@kapok/database';
 import { OrgAccess, OrgScope } from '@kapok/org';
 import { Params } from './sql';
@@ -62,7 +62,7 @@ export class RecordAccess {
   }
 
   requireRole(user: AuthUser, roles: readonly Role[], what: string): void {
-    if (!roles.includes(user.role)) throw new ForbiddenException(`${what} needs one of the roles: ${roles.join(', ')}`);
+    requireRole(user, roles, what);
   }
 }
 

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, OnModuleInit } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
 import { OutcomeRecorder, OutcomeRecorderPort } from '@kapok/contacts';
 import { Tx } from '@kapok/database';
+import { OrgRepository } from '@kapok/org';
 import { AidRequestRepository } from './aid-request.repository';
 import { AuditLogRepository } from './audit-log.repository';
 import { RecordRepository } from './record.repository';
@@ -19,6 +20,7 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
     private readonly aid: AidRequestRepository,
     private readonly audit: AuditLogRepository,
     private readonly port: OutcomeRecorderPort,
+    private readonly org: OrgRepository,
   ) {}
 
   onModuleInit(): void {
@@ -31,7 +33,7 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
    * line's. Call before writing anything.
    */
   async prepare(tx: Tx, input: OutcomeInput, lineStationId: string): Promise<void> {
-    await checkDeliveringPlace(this.records, tx, input);
+    await checkDeliveringPlace(this.org, tx, input);
     if (input.materialAid) {
       input.materialAid.deliveringStationId ??= lineStationId;
       if (input.materialAid.deliveringPointId === null) delete input.materialAid.deliveringPointId;
@@ -88,22 +90,23 @@ export class RecordKeeper implements OutcomeRecorder, OnModuleInit {
  * given without a station makes its station the delivering station (filled in here).
  */
 export async function checkDeliveringPlace(
-  records: RecordRepository,
+  org: OrgRepository,
   tx: Tx,
   input: Pick<OutcomeInput, 'materialAid'>,
 ): Promise<void> {
   const aid = input.materialAid;
   const station = aid?.deliveringStationId;
-  if (station && !(await records.isStation(station, tx))) {
+  if (station && (await org.findUnit(station, tx))?.level !== 'station') {
     throw new BadRequestException(['materialAid.deliveringStationId must be the id of a station (镇街社工站)']);
   }
   const pointId = aid?.deliveringPointId;
   if (!aid || !pointId) return;
-  const point = await records.deliveringUnit(pointId, tx);
-  if (!point || point.level !== 'point' || !point.parentId || !(await records.isStation(point.parentId, tx))) {
+  // (a point's parent is always a station: the tree's levels are kept by OrgUnits)
+  const point = await org.findUnit(pointId, tx);
+  if (!point || point.level !== 'point' || !point.parentId) {
     throw new BadRequestException(['materialAid.deliveringPointId must be the id of a 村(居) point (村(居)社工点)']);
   }
-  if (point.closed) {
+  if (point.closedAt) {
     throw new BadRequestException([
       'materialAid.deliveringPointId: this 村(居) point is closed and delivers nothing (该村(居)社工点已关闭)',
     ]);

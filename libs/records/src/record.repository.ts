@@ -301,22 +301,4 @@ export class RecordRepository {
       tx,
     );
   }
-
-  /** Whether the unit exists and is a station (material aid is delivered by a station). */
-  async isStation(unitId: string, tx?: Tx): Promise<boolean> {
-    const row = await this.db.one(`SELECT 1 FROM org_units WHERE id = $1 AND level = 'station'`, [unitId], tx);
-    return !!row;
-  }
-
-  /** A unit named as the 村(居) point that delivers material aid: its level, its parent, whether it is closed. */
-  async deliveringUnit(
-    unitId: string,
-    tx?: Tx,
-  ): Promise<{ level: string; parentId: string | null; closed: boolean } | undefined> {
-    return this.db.one<{ level: string; parentId: string | null; closed: boolean }>(
-      `SELECT level, parent_id AS "parentId", closed_at IS NOT NULL AS closed FROM org_units WHERE id = $1`,
-      [unitId],
-      tx,
-    );
-  }
 }

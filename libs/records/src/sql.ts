@@ -10,9 +10,4 @@ export class Params {
 /** Escapes LIKE wildcards in user text. */
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** A time as ISO 8601 (UTC); null stays null. */
-export function iso(d: Date | string): string;
-export function iso(d: Date | string | null | undefined): string | null;
-export function iso(d: Date | string | null | undefined): string | null {
-  return d ? new Date(d).toISOString() : null;
-}
+export { iso } from '@kapok/common';

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
-import { OrgAccess, OrgRepository } from '@kapok/org';
+import { OrgAccess } from '@kapok/org';
 import { RoutingRules } from './routing-rules';
 import { STATION_SETTING_KEYS, StationRoutingSettings, StationSettingsRepository } from './station-settings.repository';
 
@@ -9,7 +9,6 @@ import { STATION_SETTING_KEYS, StationRoutingSettings, StationSettingsRepository
 export class StationSettings {
   constructor(
     private readonly settings: StationSettingsRepository,
-    private readonly org: OrgRepository,
     private readonly access: OrgAccess,
     private readonly rules: RoutingRules,
   ) {}
@@ -31,8 +30,6 @@ export class StationSettings {
   }
 
   private async ensureStation(user: AuthUser, stationId: string): Promise<void> {
-    const unit = await this.org.findUnit(stationId);
-    const ok = unit?.level === 'station' && (await this.access.scopeOf(user)).contains(unit);
-    if (!ok) throw new NotFoundException('Station not found');
+    if (!(await this.access.stationInScope(user, stationId))) throw new NotFoundException('Station not found');
   }
 }

@@ -6,13 +6,13 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { AuthUser } from '@kapok/auth';
+import { STATION_KEEPER_ROLES } from '@kapok/contracts';
 import { Db } from '@kapok/database';
-import { OrgAccess, OrgRepository } from '@kapok/org';
+import { OrgAccess } from '@kapok/org';
 import { parseRosterCsv } from './roster-csv';
 import { ShiftRepository, ShiftView, toShiftView } from './shift.repository';
 
 const MAX_SHIFT_HOURS = 24;
-const EDITORS = ['coordinator', 'admin'];
 
 /** A station's roster: read by anyone responsible for the station, changed by its coordinators and admins. */
 @Injectable()
@@ -20,7 +20,6 @@ export class ManageRoster {
   constructor(
     private readonly db: Db,
     private readonly shifts: ShiftRepository,
-    private readonly org: OrgRepository,
     private readonly access: OrgAccess,
   ) {}
 
@@ -106,10 +105,8 @@ export class ManageRoster {
 
   /** The station, if it is one and within the person's scope (404 otherwise, as if it did not exist). */
   private async station(user: AuthUser, stationId: string, edit = false): Promise<void> {
-    const unit = await this.org.findUnit(stationId);
-    const visible = unit?.level === 'station' && (await this.access.scopeOf(user)).contains(unit);
-    if (!visible) throw new NotFoundException('Station not found');
-    if (edit && !EDITORS.includes(user.role))
+    if (!(await this.access.stationInScope(user, stationId))) throw new NotFoundException('Station not found');
+    if (edit && !STATION_KEEPER_ROLES.includes(user.role))
       throw new ForbiddenException('Only coordinators and admins change rosters');
   }
 }

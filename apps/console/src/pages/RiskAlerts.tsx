@@ -16,12 +16,16 @@ import {
   Typography,
 } from 'antd';
 import { AlertOutlined, MutedOutlined, ReloadOutlined, SoundOutlined } from '@ant-design/icons';
-import type { Page, RiskAlertEvent, RiskAlertView } from '@kapok/contracts';
+import {
+  ACKNOWLEDGE_NOTE_MAX_CHARS,
+  type Page,
+  RISK_ALERT_ACKNOWLEDGE_ROLES,
+  type RiskAlertEvent,
+  type RiskAlertView,
+} from '@kapok/contracts';
 import { describeError, isMissingRoute } from '../api';
 import {
-  ACKNOWLEDGE_NOTE_MAX,
   acknowledgeAlert,
-  ALERT_ACKNOWLEDGER_ROLES,
   contactStatusText,
   describeAlertError,
   describeRiskAlert,
@@ -82,7 +86,7 @@ export function RiskAlertsProvider({ children }: { children: React.ReactNode }) 
   const { session, signOut } = useSession();
   const { message, notification } = AntApp.useApp();
   const phone = !Grid.useBreakpoint().md;
-  const canAcknowledge = ALERT_ACKNOWLEDGER_ROLES.includes(session.user.role);
+  const canAcknowledge = RISK_ALERT_ACKNOWLEDGE_ROLES.includes(session.user.role);
 
   const [panelOpen, setPanelOpen] = useState(false);
   const [tab, setTab] = useState<'open' | 'closed'>('open');
@@ -654,7 +658,7 @@ function AcknowledgeModal({
             id="risk-alert-ack-note"
             value={note}
             onChange={(e) => setNote(e.target.value)}
-            maxLength={ACKNOWLEDGE_NOTE_MAX}
+            maxLength={ACKNOWLEDGE_NOTE_MAX_CHARS}
             showCount
             autoSize={{ minRows: 3, maxRows: 6 }}
             placeholder="如：已电话联系站点督导，安排社工回拨"

@@ -13,7 +13,7 @@ import {
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AcknowledgeRiskAlert, ListRiskAlerts } from '@kapok/alerts';
 import { AuthUser, CurrentUser, UserAuthGuard } from '@kapok/auth';
-import type { AcknowledgeRiskAlertRequest, RiskAlertQuery } from '@kapok/contracts';
+import { ACKNOWLEDGE_NOTE_MAX_CHARS, type AcknowledgeRiskAlertRequest, type RiskAlertQuery } from '@kapok/contracts';
 import { pageQuery } from './records.dto';
 
 class ListRiskAlertsQuery extends pageQuery({ maxPageSize: 200, defaultPageSize: 50 }) implements RiskAlertQuery {
@@ -24,10 +24,10 @@ class ListRiskAlertsQuery extends pageQuery({ maxPageSize: 200, defaultPageSize:
 }
 
 class AcknowledgeRiskAlertDto implements AcknowledgeRiskAlertRequest {
-  @ApiPropertyOptional({ example: '已致电站点社工，督导跟进', maxLength: 500 })
+  @ApiPropertyOptional({ example: '已致电站点社工，督导跟进', maxLength: ACKNOWLEDGE_NOTE_MAX_CHARS })
   @IsOptional()
   @IsString()
-  @MaxLength(500)
+  @MaxLength(ACKNOWLEDGE_NOTE_MAX_CHARS)
   note?: string;
 }
 

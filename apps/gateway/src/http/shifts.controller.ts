@@ -16,6 +16,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsDateString, IsUUID } from 'class-validator';
 import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { MONITOR_ROLES, STATION_KEEPER_ROLES } from '@kapok/contracts';
 import { OrgAccess } from '@kapok/org';
 import { CoverageWatch, MAX_ROSTER_ROWS, ManageRoster } from '@kapok/shifts';
 import { CsvBodyInterceptor } from './csv-body';
@@ -63,7 +64,7 @@ export class ShiftsController {
   }
 
   @Post('stations/:stationId/shifts')
-  @Roles('coordinator', 'admin')
+  @Roles(...STATION_KEEPER_ROLES)
   create(@CurrentUser() user: AuthUser, @Param('stationId', uuid) stationId: string, @Body() dto: CreateShiftDto) {
     return this.roster.create(user, stationId, {
       workerId: dto.workerId,
@@ -73,7 +74,7 @@ export class ShiftsController {
   }
 
   @Post('stations/:stationId/shifts/import')
-  @Roles('coordinator', 'admin')
+  @Roles(...STATION_KEEPER_ROLES)
   // The CSV is read here, after the guards (never before the caller is known): at most 1 MB.
   @UseInterceptors(CsvBodyInterceptor)
   @ApiConsumes('text/csv')
@@ -95,13 +96,13 @@ export class ShiftsController {
 
   @Delete('shifts/:id')
   @HttpCode(204)
-  @Roles('coordinator', 'admin')
+  @Roles(...STATION_KEEPER_ROLES)
   remove(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {
     return this.roster.remove(user, id);
   }
 
   @Get('coverage-gaps')
-  @Roles('coordinator', 'supervisor', 'manager', 'admin')
+  @Roles(...MONITOR_ROLES)
   async gaps(@CurrentUser() user: AuthUser) {
     return this.coverage.open(await this.access.scopeOf(user));
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Put, UseGuards } from '@ne
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { AuthUser, CurrentUser, Roles, UserAuthGuard } from '@kapok/auth';
+import { MONITOR_ROLES, STATION_KEEPER_ROLES } from '@kapok/contracts';
 import { StationSettings } from '@kapok/routing';
 
 /** Each field: a number sets the station's own value, null returns to the city-wide default, absent keeps it. */
@@ -91,13 +92,13 @@ export class StationSettingsController {
   constructor(private readonly settings: StationSettings) {}
 
   @Get()
-  @Roles('coordinator', 'supervisor', 'manager', 'admin')
+  @Roles(...MONITOR_ROLES)
   get(@CurrentUser() user: AuthUser, @Param('stationId', new ParseUUIDPipe()) stationId: string) {
     return this.settings.get(user, stationId);
   }
 
   @Put()
-  @Roles('coordinator', 'admin')
+  @Roles(...STATION_KEEPER_ROLES)
   put(
     @CurrentUser() user: AuthUser,
     @Param('stationId', new ParseUUIDPipe()) stationId: string,

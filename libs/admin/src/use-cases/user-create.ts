@@ -9,7 +9,7 @@ import {
   generateTemporaryPassword,
 } from '@kapok/auth';
 import type { CreatedUserView } from '@kapok/contracts';
-import { Db } from '@kapok/database';
+import { Db, isUniqueViolation } from '@kapok/database';
 import { OrgRepository } from '@kapok/org';
 import { AdminAuditTrail } from '../admin-audit';
 import { AdminAccess } from '../admin-scope';
@@ -18,7 +18,6 @@ import {
   checkSupervisedChange,
   distinct,
   grantableHome,
-  isUniqueViolation,
   profileProblems,
   toAdminUserView,
 } from './user-rules';

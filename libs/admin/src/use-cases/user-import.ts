@@ -10,13 +10,13 @@ import {
   passwordProblems,
 } from '@kapok/auth';
 import type { UserImportView } from '@kapok/contracts';
-import { Db, Tx } from '@kapok/database';
+import { Db, Tx, isUniqueViolation } from '@kapok/database';
 import { OrgRepository, OrgUnitRecord } from '@kapok/org';
 import { AdminAuditTrail } from '../admin-audit';
 import { AdminAccess, AdminScope, ROLE_RANK } from '../admin-scope';
 import { UserCsvRow, parseUsersCsv, where } from './user-csv';
 import { parseUsersXlsx } from './user-xlsx';
-import { isUniqueViolation, levelProblem } from './user-rules';
+import { levelProblem } from './user-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -44,12 +44,6 @@ export function profileProblems(p: { languages?: string[]; skills?: string[]; ex
   return problems;
 }
 
-/** True for PostgreSQL's unique_violation (two writers of one username at once: the unique index decides). */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (e?.driverError?.code ?? e?.code) === '23505';
-}
-
 /** Distinct values, in their first order. */
 export const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
 

@@ -1,10 +1,9 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import type { AuthUser } from '@kapok/auth';
+import { type AuthUser, requireRole } from '@kapok/auth';
 import { Clock } from '@kapok/common';
-import type { RiskAlertView } from '@kapok/contracts';
+import { RISK_ALERT_ACKNOWLEDGE_ROLES, type RiskAlertView } from '@kapok/contracts';
 import { OrgAccess, OrgRepository } from '@kapok/org';
 import { MonitorNotifier } from '@kapok/realtime';
-import { ALERT_ACKNOWLEDGE_ROLES, requireAlertRole } from '../alert-access';
 import { RiskAlertRepository } from '../risk-alert.repository';
 import { toRiskAlertView } from '../risk-alert.views';
 
@@ -24,7 +23,7 @@ export class AcknowledgeRiskAlert {
   ) {}
 
   async execute(id: string, user: AuthUser, note?: string): Promise<RiskAlertView> {
-    requireAlertRole(user, ALERT_ACKNOWLEDGE_ROLES, 'Acknowledging a risk alert');
+    requireRole(user, RISK_ALERT_ACKNOWLEDGE_ROLES, 'Acknowledging a risk alert');
     const scope = await this.access.scopeOf(user);
     const now = this.clock.now();
     const before = await this.alerts.find(id, now);

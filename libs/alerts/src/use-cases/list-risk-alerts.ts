@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthUser } from '@kapok/auth';
+import { type AuthUser, requireRole } from '@kapok/auth';
 import { Clock } from '@kapok/common';
-import type { Page, RiskAlertView } from '@kapok/contracts';
+import { type Page, RISK_ALERT_VIEW_ROLES, type RiskAlertView } from '@kapok/contracts';
 import { OrgAccess } from '@kapok/org';
-import { ALERT_VIEW_ROLES, requireAlertRole } from '../alert-access';
 import { RiskAlertRepository } from '../risk-alert.repository';
 import { toRiskAlertView } from '../risk-alert.views';
 
@@ -20,7 +19,7 @@ export class ListRiskAlerts {
     user: AuthUser,
     query: { state: 'open' | 'closed'; page: number; pageSize: number },
   ): Promise<Page<RiskAlertView>> {
-    requireAlertRole(user, ALERT_VIEW_ROLES, 'Risk alerts');
+    requireRole(user, RISK_ALERT_VIEW_ROLES, 'Risk alerts');
     const scope = await this.access.scopeOf(user);
     const now = this.clock.now();
     const { rows, total } = await this.alerts.list(scope, query.state, query, now);

@@ -1,16 +1,14 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { AuthUser, Role } from '@kapok/auth';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { AuthUser, requireRole } from '@kapok/auth';
 import {
   DEFAULT_QUICK_REPLIES,
   QUICK_REPLIES_MAX,
   QUICK_REPLY_MAX_CHARS,
+  STATION_KEEPER_ROLES,
   type StationQuickReplies,
 } from '@kapok/contracts';
-import { OrgAccess, OrgRepository } from '@kapok/org';
+import { OrgAccess } from '@kapok/org';
 import { QuickReplyRepository } from '../quick-reply.repository';
-
-/** Who keeps a station's 常用语 (as its rosters and routing settings): its coordinators and admins. */
-const EDITORS: readonly Role[] = ['coordinator', 'admin'];
 
 /**
  * 常用语 of a station: read by everyone whose part of the tree holds the station (its operators first), kept by its
@@ -20,7 +18,6 @@ const EDITORS: readonly Role[] = ['coordinator', 'admin'];
 export class StationQuickRepliesUseCase {
   constructor(
     private readonly replies: QuickReplyRepository,
-    private readonly org: OrgRepository,
     private readonly access: OrgAccess,
   ) {}
 
@@ -39,9 +36,8 @@ export class StationQuickRepliesUseCase {
   }
 
   async set(user: AuthUser, stationId: string, body: unknown): Promise<StationQuickReplies> {
-    if (!EDITORS.includes(user.role)) {
-      throw new ForbiddenException(`Quick replies are kept by the roles: ${EDITORS.join(', ')}`);
-    }
+    // (kept, as the station's rosters and routing settings, by its coordinators and admins)
+    requireRole(user, STATION_KEEPER_ROLES, 'Keeping quick replies');
     const phrases = parsePhrases(body);
     await this.ensureStation(user, stationId);
     if (phrases === null) await this.replies.remove(stationId);
@@ -50,9 +46,7 @@ export class StationQuickRepliesUseCase {
   }
 
   private async ensureStation(user: AuthUser, stationId: string): Promise<void> {
-    const unit = await this.org.findUnit(stationId);
-    const ok = unit?.level === 'station' && (await this.access.scopeOf(user)).contains(unit);
-    if (!ok) throw new NotFoundException('Station not found');
+    if (!(await this.access.stationInScope(user, stationId))) throw new NotFoundException('Station not found');
   }
 }
 

@@ -6,6 +6,7 @@ import { AppConfig } from '@kapok/config';
 import { TargetGroup } from '@kapok/contracts';
 import { OutcomeRepository } from '@kapok/contacts';
 import { Db, Tx } from '@kapok/database';
+import { OrgRepository } from '@kapok/org';
 import { AidRequestRepository } from '../aid-request.repository';
 import { canChangeAidItems } from '../aid-state-machine';
 import { AuditLogRepository } from '../audit-log.repository';
@@ -49,6 +50,7 @@ export class AmendRecord {
     private readonly getRecord: GetRecord,
     private readonly config: AppConfig,
     private readonly raiseRiskAlert: RaiseRiskAlert,
+    private readonly org: OrgRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -72,7 +74,7 @@ export class AmendRecord {
       if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
         throw new ConflictException(`The record is at version ${current.version}, not ${input.expectedVersion}`);
       }
-      await checkDeliveringPlace(this.records, tx, input);
+      await checkDeliveringPlace(this.org, tx, input);
       const before = contentOfRow(current);
       // follow-ups are not part of an amendment (they have their own endpoints): the record keeps its own
       const amended = contentOf({ ...input, followUp: before.followUp });

@@ -24,7 +24,12 @@ import {
 } from 'antd';
 import { DeleteOutlined, DownloadOutlined, PlusOutlined, ReloadOutlined, WarningOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
-import { QUICK_REPLIES_MAX, QUICK_REPLY_MAX_CHARS, type StationQuickReplies } from '@kapok/contracts';
+import {
+  QUICK_REPLIES_MAX,
+  QUICK_REPLY_MAX_CHARS,
+  STATION_KEEPER_ROLES,
+  type StationQuickReplies,
+} from '@kapok/contracts';
 import { ApiError, del, describeError, get, post, postCsv, put } from '../../api';
 import { formatBeijing } from '../../beijing';
 import { useSession } from '../../session';
@@ -53,15 +58,12 @@ import {
 } from '../../roster';
 import { stationDuty } from '../../duty';
 
-/** Who may change rosters and settings (the API's rule); others read them. */
-const EDITORS = new Set(['coordinator', 'admin']);
-
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 
 /** 排班与路由设置: a station's month of shifts (with the hours nobody is rostered for) and its routing settings. */
 export function RostersPage() {
   const { session } = useSession();
-  const canEdit = EDITORS.has(session.user.role);
+  const canEdit = STATION_KEEPER_ROLES.includes(session.user.role); // (the API's rule)
   const { units, byId, error: unitsError } = useUnits('public');
   const stations = useMemo(() => units.filter(isStation), [units]);
   const [stationId, setStationId] = useState<string | null>(null);
