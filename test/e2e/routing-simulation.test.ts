@@ -6,6 +6,7 @@ import { MATCHABLE_NOW, watchLeftWaiting } from './routing-simulation.watcher';
 import { DEFAULT_SIMULATION, SimulationResult, percentile, runSimulation } from '../../bench/simulation';
 import { Stack, sleep, startStack } from '../support/stack';
 import { routingQueue } from '../support/clock';
+import { dutyBoardDrift } from '../support/duty-board';
 
 /**
  * The routing simulation on the demo tree (176 stations): a few hundred operators with shifts and skills, a few
@@ -18,7 +19,7 @@ import { routingQueue } from '../support/clock';
  * sweep runs only every 30 s here, so a lost trigger is seen (see routing-simulation.watcher.ts).
  *
  * The rate (8 a second; 20 a second is routed within 30 ms on a quiet machine, docs/benchmarks.md) leaves the router
- * room on a machine several times slower than a developer's: matching runs under one lock, and at five times slower
+ * room on a machine several times slower than a developer's: matching in one station waits for the matches above it, and at five times slower
  * 12 a second already builds a backlog (latency, not a fault) that the drain may not clear in time.
  */
 const CONTACTS = 1200;
@@ -122,6 +123,10 @@ describe('routing simulation on the Guangzhou demo tree', () => {
     );
     expect(accepted).toEqual([]);
     expect(result.violations.filter((v) => v.includes('while held'))).toEqual([]);
+  });
+
+  it('leaves the duty board equal to the tables it copies (sockets, load, station paths)', async () => {
+    expect(await dutyBoardDrift(db())).toEqual([]);
   });
 
   it('never gives an operator a phone contact beside another, or more chats than their capacity', async () => {

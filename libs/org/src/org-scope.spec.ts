@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@kapok/auth';
-import { OrgScope, WHOLE_ORG_ROLES, bindParam, isPathUnder, pathUnderSql, underUnitSql } from './org-scope';
+import {
+  OrgScope,
+  WHOLE_ORG_ROLES,
+  bindParam,
+  isPathUnder,
+  pathInRangeSql,
+  pathUnderSql,
+  underUnitSql,
+} from './org-scope';
 
 import { CITY, NAMES, PEOPLE, type Person, TREE, type UnitName } from '../../../test/support/org-scope-cases';
 
@@ -68,6 +76,9 @@ describe('OrgScope (who may see what)', () => {
     expect(isPathUnder(unit('S2').path, unit('S1').path)).toBe(false);
     expect(isPathUnder(unit('S1').path, unit('P1').path)).toBe(false);
     expect(pathUnderSql('f.path', 'd.path')).toBe(`f.path LIKE d.path || '%'`);
+    expect(pathInRangeSql('a.station_path', '$10::text')).toBe(
+      `(a.station_path >= ($10::text) COLLATE "C" AND a.station_path < kapok_path_end($10::text) COLLATE "C")`,
+    );
     const params: unknown[] = [];
     expect(underUnitSql('s.path', unit('S1').id, params)).toBe(
       `s.path LIKE (SELECT root.path FROM org_units root WHERE root.id = $1) || '%'`,

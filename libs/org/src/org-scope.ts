@@ -51,6 +51,15 @@ export function bindParam(params: SqlParams, value: unknown): string {
  */
 export const pathUnderSql = (path: string, rootPath: string): string => `${path} LIKE ${rootPath} || '%'`;
 
+/**
+ * The same condition as a range in the "C" collation, for a `path` column declared `COLLATE "C"` with a btree index
+ * (agent_states.station_path): every path below '/a/b/' sorts in ['/a/b/', '/a/b0') (kapok_path_end, migration
+ * 1765400000000). Unlike LIKE, a range whose bounds come from the outer row of a correlated subquery is still an
+ * index scan.
+ */
+export const pathInRangeSql = (path: string, rootPath: string): string =>
+  `(${path} >= (${rootPath}) COLLATE "C" AND ${path} < kapok_path_end(${rootPath}) COLLATE "C")`;
+
 /** The same test on paths already read: `path` is `rootPath`'s unit or below it. */
 export const isPathUnder = (path: string, rootPath: string): boolean => path.startsWith(rootPath);
 

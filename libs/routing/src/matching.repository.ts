@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, Tx } from '@kapok/database';
-import { pathUnderSql } from '@kapok/org';
+import { pathInRangeSql, pathUnderSql } from '@kapok/org';
 import { RoutingRules, SKILL_TOPICS } from './routing-rules';
 
 /*
@@ -9,59 +9,50 @@ import { RoutingRules, SKILL_TOPICS } from './routing-rules';
  * holds the match locks), so every rule that depends on time is decided against one instant the tests control, and
  * $10 narrows the operators considered to one unit of the tree (the unit the caller locked, see lockMatching).
  *
- * on_duty  operators declared available with a socket connected (busy or not): who "is on duty".
+ * Who is on duty and with what load is read from the duty board (agent_states: station_path, on_duty, phones,
+ * chats, offered; migration 1765400000000, kept by triggers as sessions, presence and contacts change), through two
+ * partial indexes on the station path: "someone on duty below this unit" and "who below this unit has room" are
+ * range scans of the unit's own operators, never of every operator on duty in the city.
+ *
  * free     on-duty operators (inside $10) with room for one more contact, with their load.
  * A contact's pool widens with its wait: its station, then (after the overflow waits) its district, region, city.
  * A level with nobody on duty, or only operators who already let this contact go, is skipped at once.
  * Topic/language match is required until the skill-relax wait.
  * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
- * free is read through the unit's path (org_units_path_idx) and the operators' station index when $10 is given;
- * duty_units (the overflow skip test) still reads every operator on duty once per match (see docs/benchmarks.md).
  */
+
+/** An operator (not a supervisor: on /agent they take transfers only) on duty whose row is `d`, at a station below `unit`. */
+const onDutyUnder = (d: string, unit: string) => `${d}.on_duty AND ${pathInRangeSql(`${d}.station_path`, unit)}
+       AND EXISTS (SELECT 1 FROM users du WHERE du.id = ${d}.user_id AND du.role = 'operator')`;
+
 /**
- * "Someone on duty at the contact's level `up` may still take it": a unit with someone on duty, unless every one
- * on duty there has already let this contact go (declined it or let it run out). Then that level is skipped at
- * once like an empty one: a call declined by the one operator on duty at its station rings the district at once.
+ * "Someone on duty at the contact's level `up` may still take it": someone on duty in that unit who has not let this
+ * contact go (declined it or let it run out). Otherwise that level is skipped at once like an empty one: a call
+ * declined by the one operator on duty at its station rings the district at once.
  */
-const staffedFor = (up: number) => `(kapok_ancestor_path(cs.path, ${up}) IN (SELECT path FROM duty_units)
-      AND (NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id)
-           OR EXISTS (SELECT 1 FROM on_duty d
-                       WHERE ${pathUnderSql('d.path', `kapok_ancestor_path(cs.path, ${up})`)}
-                         AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = d.user_id))))`;
+const staffedFor = (up: number) => `EXISTS (SELECT 1 FROM agent_states d
+       WHERE ${onDutyUnder('d', `kapok_ancestor_path(cs.path, ${up})`)}
+         AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = d.user_id))`;
 
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
                           $9::timestamptz, $10::text, $11::float8),
-  on_duty AS (
-    SELECT a.user_id, s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
-      JOIN users du ON du.id = a.user_id AND du.role = 'operator' -- (a supervisor on /agent takes transfers only)
-     WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
-  ),
-  -- every unit (station and up) with someone on duty inside it: the overflow skip test is one lookup here
-  duty_units AS (
-    SELECT DISTINCT kapok_ancestor_path(d.path, k.up) AS path FROM on_duty d CROSS JOIN generate_series(0, 2) AS k(up)
-  ),
   -- who let which waiting contact go (declined it or let its offer run out), and when last
   let_go AS (
     SELECT o.contact_id, o.worker_id, max(o.closed_at) AS at FROM offers o JOIN contacts q ON q.id = o.contact_id
      WHERE q.status = 'queued' AND o.status IN ('declined','expired') AND ($8::uuid IS NULL OR q.id = $8::uuid)
      GROUP BY o.contact_id, o.worker_id
   ),
+  -- (phones = 0 AND offered = 0: both a phone and a chat need it; agent_states_room_idx)
   free AS (
-    SELECT a.user_id, a.station_id, s.path, u.languages, u.skills, a.idle_since, u.role,
-           COALESCE(ss.chat_capacity, $5) AS capacity,
-           count(h.id) FILTER (WHERE h.channel = 'phone') AS phones,
-           count(h.id) FILTER (WHERE h.channel <> 'phone') AS chats,
-           count(h.id) FILTER (WHERE h.status = 'offered') AS offered
-      FROM org_units s
-      JOIN agent_states a ON a.station_id = s.id
+    SELECT a.user_id, a.station_id, a.station_path AS path, u.languages, u.skills, a.idle_since, u.role,
+           COALESCE(ss.chat_capacity, $5) AS capacity, a.phones, a.chats, a.offered
+      FROM agent_states a
       JOIN users u ON u.id = a.user_id AND u.active
       LEFT JOIN station_settings ss ON ss.station_id = a.station_id
-      LEFT JOIN contacts h ON h.assigned_worker_id = a.user_id AND h.status IN ('offered','active','wrap_up')
-     WHERE a.presence = 'available' AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
+     WHERE a.on_duty AND a.phones = 0 AND a.offered = 0
        AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
-       AND ($10::text IS NULL OR ${pathUnderSql('s.path', '$10::text')})
-     GROUP BY a.user_id, s.path, u.languages, u.skills, u.role, ss.chat_capacity
+       AND ($10::text IS NULL OR ${pathInRangeSql('a.station_path', '$10::text')})
   ),
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
@@ -70,7 +61,8 @@ const CTES = `
            -- transferred to an operator, it waits for them while they are on duty and have not let it go; then it is
            -- routed like any contact of its station (its place kept)
            (c.transfer_worker_id IS NOT NULL
-             AND EXISTS (SELECT 1 FROM on_duty td WHERE td.user_id = c.transfer_worker_id)
+             AND EXISTS (SELECT 1 FROM agent_states td JOIN users tdu ON tdu.id = td.user_id AND tdu.role = 'operator'
+                          WHERE td.user_id = c.transfer_worker_id AND td.on_duty)
              AND NOT EXISTS (SELECT 1 FROM let_go tl WHERE tl.contact_id = c.id AND tl.worker_id = c.transfer_worker_id))
              AS held_for_worker,
            -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
@@ -86,9 +78,8 @@ const CTES = `
              CASE WHEN ${staffedFor(0)} THEN 0 WHEN ${staffedFor(1)} THEN 1 WHEN ${staffedFor(2)} THEN 2
                   ELSE 3 END) AS level,
            (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
-             AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id
-                            AND pa.presence = 'available'
-                            AND EXISTS (SELECT 1 FROM agent_sessions px WHERE px.user_id = pa.user_id))) AS reserved
+             AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id AND pa.on_duty))
+             AS reserved
       FROM contacts c
       JOIN org_units cs ON cs.id = c.station_id
       LEFT JOIN station_settings css ON css.station_id = c.station_id
@@ -250,10 +241,9 @@ export class MatchingRepository {
     const row = await this.db.one<{ others: number; waiting: number }>(
       `WITH city AS (SELECT kapok_ancestor_path(s.path, 3) AS path FROM contacts c JOIN org_units s ON s.id = c.station_id
                       WHERE c.id = $1)
-       SELECT (SELECT count(*)::int FROM agent_states a JOIN org_units s ON s.id = a.station_id
-                WHERE a.presence = 'available' AND a.user_id <> $2
-                  AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
-                  AND ${pathUnderSql('s.path', '(SELECT path FROM city)')}) AS others,
+       SELECT (SELECT count(*)::int FROM agent_states a
+                WHERE a.on_duty AND a.user_id <> $2 AND ${pathInRangeSql('a.station_path', '(SELECT path FROM city)')})
+                AS others,
               (SELECT count(*)::int FROM contacts w JOIN org_units s ON s.id = w.station_id
                 WHERE w.status IN ('queued','offered') AND ${pathUnderSql('s.path', '(SELECT path FROM city)')}) AS waiting`,
       [contactId, workerId],
@@ -283,11 +273,8 @@ export class MatchingRepository {
    */
   async hasRoom(operatorId: string): Promise<string | undefined> {
     const row = await this.db.one<{ path: string }>(
-      `SELECT s.path FROM agent_states a JOIN org_units s ON s.id = a.station_id
-        WHERE a.user_id = $1 AND a.presence = 'available'
-          AND EXISTS (SELECT 1 FROM agent_sessions x WHERE x.user_id = a.user_id)
-          AND NOT EXISTS (SELECT 1 FROM contacts h WHERE h.assigned_worker_id = a.user_id
-                            AND (h.status = 'offered' OR (h.status IN ('active','wrap_up') AND h.channel = 'phone')))
+      `SELECT a.station_path AS path FROM agent_states a
+        WHERE a.user_id = $1 AND a.on_duty AND a.phones = 0 AND a.offered = 0
           AND EXISTS (SELECT 1 FROM contacts c WHERE c.status = 'queued')`,
       [operatorId],
     );
@@ -347,8 +334,8 @@ export class MatchingRepository {
        SELECT (SELECT n FROM pending) AS waiting,
               COALESCE(extract(epoch FROM $9::timestamptz - (SELECT first FROM pending)), 0)::float8 AS oldest,
               (SELECT count(*)::int FROM waiting c
-                WHERE NOT EXISTS (SELECT 1 FROM on_duty d
-                                   WHERE ${pathUnderSql('d.path', 'kapok_ancestor_path(c.cpath, c.level)')})) AS unstaffed`,
+                WHERE NOT EXISTS (SELECT 1 FROM agent_states d
+                                   WHERE ${onDutyUnder('d', 'kapok_ancestor_path(c.cpath, c.level)')})) AS unstaffed`,
       this.params(null, null, now),
     );
     return { waiting: row?.waiting ?? 0, oldestSeconds: Math.max(0, row?.oldest ?? 0), unstaffed: row?.unstaffed ?? 0 };

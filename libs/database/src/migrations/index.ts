@@ -16,6 +16,7 @@ import { Wechat1765200000000 } from './1765200000000-wechat';
 import { RiskAlerts1765300000000 } from './1765300000000-risk-alerts';
 import { StationQuickReplies1765320000000 } from './1765320000000-station-quick-replies';
 import { AidDeliveringPoint1765310000000 } from './1765310000000-aid-delivering-point';
+import { DutyBoard1765400000000 } from './1765400000000-duty-board';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   RiskAlerts1765300000000,
   AidDeliveringPoint1765310000000,
   StationQuickReplies1765320000000,
+  DutyBoard1765400000000,
 ];
