@@ -3,7 +3,7 @@ import { ContactRepository, OfferRepository } from '../../libs/contacts/src';
 import { Db } from '../../libs/database/src';
 import { AgentStateRepository } from '../../libs/presence/src';
 import { RoutingQueue } from '../../libs/queue/src';
-import { GATEWAY_STALE_SECONDS, Reconcile, RestoreTimers } from '../../libs/routing/src';
+import { GATEWAY_STALE_SECONDS, MakeOffers, Reconcile, RestoreTimers } from '../../libs/routing/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
 
@@ -26,7 +26,7 @@ describe('reconcile (real database)', () => {
   const hotlineId = async () =>
     (await db.one<{ id: string }>('SELECT id FROM hotlines WHERE number = $1', [st.hotlineNumber]))!.id;
   /** A contact written to Postgres whose routing job never reached Redis. */
-  const orphan = async () =>
+  const orphan = async (priority = 0) =>
     (
       await ctx.get(ContactRepository).createOnce({
         hotlineId: await hotlineId(),
@@ -38,8 +38,8 @@ describe('reconcile (real database)', () => {
         callerNumberHash: null,
         language: null,
         topics: [],
-        riskLevel: 'normal',
-        priority: 0,
+        riskLevel: priority > 0 ? 'high' : 'normal',
+        priority,
       })
     ).contact;
   const onDuty = async (userId: string, gateway = 'gw-live') => {
@@ -59,6 +59,33 @@ describe('reconcile (real database)', () => {
       status: 'offered',
       assigned_worker_id: st.operators[0].id,
     });
+  });
+
+  it('with a queue and nobody free, the sweep makes no match attempt for it; an operator with room gets the first in line', async () => {
+    const backlog = [];
+    for (let i = 0; i < 20; i++) backlog.push((await orphan()).id);
+    const urgent = (await orphan(2)).id; // a high-risk caller, last to arrive: first in routing order
+    const attempts = jest.spyOn(ctx.get(MakeOffers), 'forContact');
+    try {
+      await ctx.get(Reconcile).execute();
+      const tried = new Set(attempts.mock.calls.map(([id]) => id));
+      expect([...backlog, urgent].filter((id) => tried.has(id))).toEqual([]);
+
+      await onDuty(st.operators[0].id);
+      attempts.mockClear();
+      await ctx.get(Reconcile).execute();
+      expect(attempts.mock.calls.map(([id]) => id)).toContain(urgent);
+      expect((await ctx.get(ContactRepository).find(urgent))!).toMatchObject({
+        status: 'offered',
+        assigned_worker_id: st.operators[0].id,
+      });
+      const still = await db.rows<{ status: string }>('SELECT status FROM contacts WHERE id = ANY($1::uuid[])', [
+        backlog,
+      ]);
+      expect(still.map((r) => r.status)).toEqual(backlog.map(() => 'queued'));
+    } finally {
+      attempts.mockRestore();
+    }
   });
 
   it('expires an open offer whose expiry job was lost, and offers the contact again', async () => {

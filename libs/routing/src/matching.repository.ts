@@ -21,6 +21,16 @@ import { RoutingRules, SKILL_TOPICS } from './routing-rules';
  * A repeat caller is reserved for their previous operator during the continuity window if that operator is on duty.
  */
 
+/**
+ * "`worker` let waiting contact `contact` go" (declined it or let its offer run out), optionally only since a moment:
+ * one probe of offers_contact_idx (contact, worker) per pair looked at, never a list of every waiting contact's.
+ */
+/** When the let-go pause of an operator who lets a contact go now would have started (LET_GO_PAUSE_SECONDS, $11). */
+const PAUSE_START = '$9::timestamptz - make_interval(secs => $11::float8)';
+const letGo = (contact: string, worker: string, since?: string) =>
+  `EXISTS (SELECT 1 FROM offers lg WHERE lg.contact_id = ${contact} AND lg.worker_id = ${worker}
+             AND lg.status IN ('declined','expired')${since ? ` AND lg.closed_at > ${since}` : ''})`;
+
 /** An operator (not a supervisor: on /agent they take transfers only) on duty whose row is `d`, at a station below `unit`. */
 const onDutyUnder = (d: string, unit: string) => `${d}.on_duty AND ${pathInRangeSql(`${d}.station_path`, unit)}
        AND EXISTS (SELECT 1 FROM users du WHERE du.id = ${d}.user_id AND du.role = 'operator')`;
@@ -32,17 +42,11 @@ const onDutyUnder = (d: string, unit: string) => `${d}.on_duty AND ${pathInRange
  */
 const staffedFor = (up: number) => `EXISTS (SELECT 1 FROM agent_states d
        WHERE ${onDutyUnder('d', `kapok_ancestor_path(cs.path, ${up})`)}
-         AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = d.user_id))`;
+         AND NOT ${letGo('c.id', 'd.user_id')})`;
 
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
                           $9::timestamptz, $10::text, $11::float8),
-  -- who let which waiting contact go (declined it or let its offer run out), and when last
-  let_go AS (
-    SELECT o.contact_id, o.worker_id, max(o.closed_at) AS at FROM offers o JOIN contacts q ON q.id = o.contact_id
-     WHERE q.status = 'queued' AND o.status IN ('declined','expired') AND ($8::uuid IS NULL OR q.id = $8::uuid)
-     GROUP BY o.contact_id, o.worker_id
-  ),
   -- (phones = 0 AND offered = 0: both a phone and a chat need it; agent_states_room_idx)
   free AS (
     SELECT a.user_id, a.station_id, a.station_path AS path, u.languages, u.skills, a.idle_since, u.role,
@@ -63,7 +67,7 @@ const CTES = `
            (c.transfer_worker_id IS NOT NULL
              AND EXISTS (SELECT 1 FROM agent_states td JOIN users tdu ON tdu.id = td.user_id AND tdu.role = 'operator'
                           WHERE td.user_id = c.transfer_worker_id AND td.on_duty)
-             AND NOT EXISTS (SELECT 1 FROM let_go tl WHERE tl.contact_id = c.id AND tl.worker_id = c.transfer_worker_id))
+             AND NOT ${letGo('c.id', 'c.transfer_worker_id')})
              AS held_for_worker,
            -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
            CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.transfer_unit_id IS NOT NULL
@@ -130,6 +134,8 @@ export const MATCH_LOCK = 7235100;
 export interface ContactPool {
   level: number;
   path: string;
+  /** Someone on duty in that unit has room for one more contact of its channel (before skills and capacity). */
+  anyoneWithRoom: boolean;
 }
 
 export interface ContactLevel {
@@ -187,9 +193,8 @@ export class MatchingRepository {
          SELECT f.user_id FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
             -- not back to one who let it go until the pause is over (MakeOffers schedules the moment it is)
-            AND NOT EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id
-                              AND l.at > $9::timestamptz - make_interval(secs => $11::float8))
-          ORDER BY EXISTS (SELECT 1 FROM let_go l WHERE l.contact_id = c.id AND l.worker_id = f.user_id),
+            AND NOT ${letGo('c.id', 'f.user_id', PAUSE_START)}
+          ORDER BY ${letGo('c.id', 'f.user_id')},
                    f.user_id IS NOT DISTINCT FROM c.transfer_from,
                    (f.station_id = c.station_id) DESC, ${SKILL_MATCH} DESC,
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
@@ -202,14 +207,25 @@ export class MatchingRepository {
     return { level: row?.level ?? undefined, userId: row?.user_id ?? undefined };
   }
 
-  /** The pool of a waiting contact at `now` (undefined when it is not waiting): what a match for it must lock. */
+  /**
+   * The pool of a waiting contact at `now` (undefined when it is not waiting): what a match for it must lock, and
+   * whether anyone on duty in that unit has room for it at all (a loose test: no skills, no capacity setting). When
+   * nobody has, the caller need not lock: an operator who gets room later matches from their side, after their own
+   * change committed, and sees this contact (so no wake-up is lost); with a queue beyond capacity the contacts'
+   * timers then cost one read each instead of waiting in line for the wider units' locks.
+   */
   async poolOf(contactId: string, now: Date): Promise<ContactPool | undefined> {
-    const row = await this.db.one<ContactPool>(
-      `WITH ${CTES}
-       SELECT ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path FROM waiting c`,
+    const row = await this.db.one<ContactPool & { anyone: boolean }>(
+      `WITH ${CTES}, pool AS (SELECT c.channel, ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path
+                              FROM waiting c)
+       SELECT p.level, p.path,
+              EXISTS (SELECT 1 FROM agent_states a
+                       WHERE a.on_duty AND a.phones = 0 AND a.offered = 0 AND (p.channel <> 'phone' OR a.chats = 0)
+                         AND ${pathInRangeSql('a.station_path', 'p.path')}) AS anyone
+         FROM pool p`,
       this.params(null, contactId, now),
     );
-    return row ?? undefined;
+    return row ? { level: row.level, path: row.path, anyoneWithRoom: row.anyone } : undefined;
   }
 
   /**
@@ -222,8 +238,7 @@ export class MatchingRepository {
       `WITH ${CTES}
        SELECT c.id FROM waiting c CROSS JOIN free f
         WHERE ${ELIGIBLE}
-          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id
-                            AND o.status IN ('declined','expired'))
+          AND NOT ${letGo('c.id', 'f.user_id')}
           AND f.user_id IS DISTINCT FROM c.transfer_from
         ORDER BY c.priority DESC, c.queued_at, c.id
         LIMIT 1`,
@@ -288,6 +303,26 @@ export class MatchingRepository {
        SELECT c.id, c.level, c.waited::float8 AS waited FROM waiting c ORDER BY c.priority DESC, c.queued_at LIMIT ${Number(limit)}`,
       this.params(null, null, now),
     );
+  }
+
+  /**
+   * The safety-net sweep's set (Reconcile): waiting contacts, in routing order, that some operator on duty could be
+   * offered right now by the rules above (their pool at `now`, so an overflow step whose timer was lost counts; not
+   * back to one who let them go within the pause). One statement whatever the backlog: with a queue beyond capacity
+   * and nobody free it finds nothing at once, instead of a match attempt per waiting contact.
+   */
+  async matchableContacts(limit: number, now: Date): Promise<string[]> {
+    const rows = await this.db.rows<{ id: string }>(
+      `WITH ${CTES}
+       SELECT c.id FROM waiting c
+        WHERE EXISTS (SELECT 1 FROM free f
+                       WHERE ${ELIGIBLE}
+                         AND NOT ${letGo('c.id', 'f.user_id', PAUSE_START)})
+        ORDER BY c.priority DESC, c.queued_at, c.id
+        LIMIT ${Number(limit)}`,
+      this.params(null, null, now),
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Operators on duty with room for one more contact, idle longest first (forOperator checks each again). */

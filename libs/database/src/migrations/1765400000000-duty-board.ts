@@ -115,11 +115,18 @@ export class DutyBoard1765400000000 implements MigrationInterface {
       CREATE INDEX agent_states_on_duty_idx ON agent_states (station_path) WHERE on_duty;
       CREATE INDEX agent_states_room_idx ON agent_states (station_path, idle_since)
         WHERE on_duty AND phones = 0 AND offered = 0;
+
+      -- Waiting contacts in routing order to the last key, so "the first contact this operator may take" reads the
+      -- queue in order and stops at the first it may take.
+      DROP INDEX contacts_queued_order_idx;
+      CREATE INDEX contacts_queued_order_idx ON contacts (priority DESC, queued_at, id) WHERE status = 'queued';
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP INDEX contacts_queued_order_idx;
+      CREATE INDEX contacts_queued_order_idx ON contacts (priority DESC, queued_at) WHERE status = 'queued';
       DROP TRIGGER org_units_duty_path ON org_units;
       DROP TRIGGER contacts_duty_load ON contacts;
       DROP TRIGGER agent_sessions_duty ON agent_sessions;

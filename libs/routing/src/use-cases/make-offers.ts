@@ -65,7 +65,8 @@ export class MakeOffers {
    */
   async forContact(contactId: string): Promise<boolean> {
     let pool = await this.matching.poolOf(contactId, this.clock.now());
-    for (let attempt = 0; pool && attempt < MAX_ATTEMPTS; attempt++) {
+    // nobody in its pool has room: no lock taken (an operator who gets room matches from their side)
+    for (let attempt = 0; pool?.anyoneWithRoom && attempt < MAX_ATTEMPTS; attempt++) {
       const locked = pool;
       const result = await this.locked(locked.path, async (tx, now) => {
         const best = await this.matching.bestOperatorFor(contactId, now, locked.path, tx);

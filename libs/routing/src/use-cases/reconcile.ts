@@ -14,7 +14,7 @@ import { ExpireOffer } from './expire-offer';
 export const GATEWAY_STALE_SECONDS = 30;
 /** An open offer this long past its expiry lost its expiry job. */
 const OVERDUE_OFFER_SECONDS = 2;
-/** Waiting contacts looked at per sweep, in routing order. */
+/** Matchable waiting contacts matched per sweep, in routing order. */
 const WAITING_SWEEP_LIMIT = 500;
 
 /**
@@ -53,17 +53,18 @@ export class Reconcile {
     for (const id of overdueFollowUps) await this.followUpDue.execute(id);
 
     let dispatched = 0;
-    const waiting = await this.matching.waitingContacts(WAITING_SWEEP_LIMIT, this.clock.now());
-    // Matching every waiting contact also covers every free operator (a pair is found from either side). When more
-    // wait than one sweep looks at (a burst), operators with room are matched first, from their side: one whom the
-    // first in line may not take (another pool, other skills) is not left idle beside a contact they may take, nor
-    // made to wait behind hundreds of matches that find nobody.
-    if (waiting.length >= WAITING_SWEEP_LIMIT) {
+    // One statement finds the waiting contacts some operator on duty could take now (none with a queue beyond
+    // capacity and nobody free); only those are matched, each under its locks. Matching them also covers every
+    // operator with room (a pair is found from either side). When more are matchable than one sweep looks at,
+    // operators with room are matched first, from their side: one whom the first in line may not take (another
+    // pool, other skills) is not left idle beside a contact they may take.
+    const matchable = await this.matching.matchableContacts(WAITING_SWEEP_LIMIT, this.clock.now());
+    if (matchable.length >= WAITING_SWEEP_LIMIT) {
       for (const userId of await this.matching.operatorsWithRoom(this.clock.now())) {
         if (await this.offers_.forOperator(userId)) dispatched++;
       }
     }
-    for (const c of waiting) if (await this.offers_.forContact(c.id)) dispatched++;
+    for (const id of matchable) if (await this.offers_.forContact(id)) dispatched++;
     // what a lost job, a dead process or a lost write left behind: counted, so that it is seen (docs/operations.md)
     this.metrics.reconciled({
       expired_offer: expired,
