@@ -40,9 +40,14 @@ const onDutyUnder = (d: string, unit: string) => `${d}.on_duty AND ${pathInRange
  * contact go (declined it or let it run out). Otherwise that level is skipped at once like an empty one: a call
  * declined by the one operator on duty at its station rings the district at once.
  */
-const staffedFor = (up: number) => `EXISTS (SELECT 1 FROM agent_states d
-       WHERE ${onDutyUnder('d', `kapok_ancestor_path(cs.path, ${up})`)}
+const staffedFor = (up: number, stationPath = 'cs.path') => `EXISTS (SELECT 1 FROM agent_states d
+       WHERE ${onDutyUnder('d', `kapok_ancestor_path(${stationPath}, ${up})`)}
          AND NOT ${letGo('c.id', 'd.user_id')})`;
+
+/** The overflow level a contact's wait alone has reached at $9: 0 its station, 1 district, 2 region, 3 city. */
+const TIME_LEVEL = `((extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
+           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
+           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int)`;
 
 const CTES = `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
@@ -75,10 +80,8 @@ const CTES = `
            END AS transfer_from,
            extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
            COALESCE(css.skill_relax_seconds, $4) AS relax,
-           GREATEST(
-             (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_district_seconds, $1))::int
-           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
-           + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int,
+           ${TIME_LEVEL} AS time_level,
+           GREATEST(${TIME_LEVEL},
              CASE WHEN ${staffedFor(0)} THEN 0 WHEN ${staffedFor(1)} THEN 1 WHEN ${staffedFor(2)} THEN 2
                   ELSE 3 END) AS level,
            (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
@@ -94,6 +97,22 @@ const CTES = `
 const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
   AND NOT EXISTS (SELECT 1 FROM unnest(c.topics) t WHERE t = ANY($6::text[]) AND NOT (t = ANY(f.skills))))`;
 
+/**
+ * Operator `f` is inside waiting contact `c`'s overflow pool: `f.path` is below the unit `c.level` levels above c's
+ * station. The same test without computing c.level: f's distance in the tree (0 the same station, 1 the same district,
+ * 2 the same region, 3 the same city) is at most c.level = GREATEST(time level, skip level) when it is at most the
+ * time level, or when every level below that distance is skipped — and since the units nest, "levels 0 … k-1 have
+ * nobody who may take it" is "level k-1 has nobody". So a contact of the operator's own station costs no probe, one
+ * whose wait already reached the operator costs none, and any other one probe of the duty board, where computing
+ * c.level first costs up to three for every waiting contact looked at.
+ */
+const IN_OVERFLOW_POOL = `(CASE
+        WHEN ${pathUnderSql('f.path', 'c.cpath')} THEN true
+        WHEN ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, 1)')} THEN c.time_level >= 1 OR NOT ${staffedFor(0, 'c.cpath')}
+        WHEN ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, 2)')} THEN c.time_level >= 2 OR NOT ${staffedFor(1, 'c.cpath')}
+        WHEN ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, 3)')} THEN c.time_level >= 3 OR NOT ${staffedFor(2, 'c.cpath')}
+        ELSE false END)`;
+
 /*
  * A transferred contact (docs/conversations.md) waits for its target only: that operator (while they are on duty and
  * have not let it go: then it falls back to its own pool); the station's supervisors (who take contacts only this
@@ -105,7 +124,7 @@ const POOL = `CASE
         AND (${pathUnderSql('c.cpath', 'f.path')}
              OR EXISTS (SELECT 1 FROM supervisor_stations sv WHERE sv.user_id = f.user_id AND sv.station_id = c.station_id))
       WHEN c.tpath IS NOT NULL THEN f.role = 'operator' AND ${pathUnderSql('f.path', 'c.tpath')}
-      ELSE f.role = 'operator' AND ${pathUnderSql('f.path', 'kapok_ancestor_path(c.cpath, c.level)')} END`;
+      ELSE f.role = 'operator' AND ${IN_OVERFLOW_POOL} END`;
 
 /**
  * The level whose unit a match for a waiting contact locks (MatchingRepository.poolOf): its overflow level, or for a
