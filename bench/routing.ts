@@ -494,6 +494,25 @@ interface Target {
   legsSql: string;
 }
 
+/**
+ * Waits until a database's backends are all idle for 2 s (at most maxMs): a step that left work behind does not run
+ * beside the next one. Answers how long it waited.
+ */
+async function settle(db: Client, maxMs: number): Promise<number> {
+  const t0 = performance.now();
+  let idleSince = t0;
+  while (performance.now() - t0 < maxMs) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+    );
+    if (rows[0].n > 0) idleSince = performance.now();
+    else if (performance.now() - idleSince >= 2000) break;
+    await sleep(200);
+  }
+  return performance.now() - t0;
+}
+
 async function runStep(target: Target, operators: number, rate: number, seconds: number): Promise<StepResult> {
   const { t } = target;
   const sentAt = new Map<string, number>();
@@ -888,6 +907,10 @@ async function main(): Promise<void> {
         results.push(r);
         await sleep(1000);
         if (min) {
+          // contacts Kapok has not finished keep its processes and backends busy: measure the minimal loop after
+          const quiet = await settle(kapok.pg, 120_000);
+          if (quiet > 3000)
+            console.log(`  (Kapok's database was busy for ${((quiet - 2000) / 1000).toFixed(1)} s after the step)`);
           const m = await runStep(min, operators, rate, o.duration);
           printStep(m);
           results.push(m);

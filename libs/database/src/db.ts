@@ -62,13 +62,18 @@ export class Db {
   }
 
   /** Runs one statement; inside `tx` when given. Returns rows and the affected row count. */
-  async run<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Tx): Promise<SqlResult<T>> {
+  async run<T = Record<string, unknown>>(
+    sql: string | { name: string; text: string },
+    params: unknown[] = [],
+    tx?: Tx,
+  ): Promise<SqlResult<T>> {
     let runner: QueryRunner | undefined = tx?.queryRunner;
     const own = !runner;
     if (!runner) runner = await this.connected(async (r) => r);
     let failure: unknown;
     try {
-      const res = await runner.query(sql, params, true);
+      // (a { name, text } query goes through TypeORM to pg unchanged: pg prepares it once per connection)
+      const res = await runner.query(sql as string, params, true);
       return { rows: (res.records ?? []) as T[], rowCount: res.affected ?? res.records?.length ?? 0 };
     } catch (err) {
       failure = err;
@@ -76,6 +81,17 @@ export class Db {
     } finally {
       if (own) await release(runner, failure);
     }
+  }
+
+  /**
+   * Runs one statement as a named prepared statement: each connection plans it once and keeps the plan (Postgres
+   * chooses a generic plan after five executions when it is as good), where an unnamed statement is planned at every
+   * execution. For the few large statements run for every contact (matching), whose planning costs more than their
+   * execution. The text of a name must never change within a process, and it should not depend on `$n IS NULL`
+   * tests (a generic plan cannot fold them). (Not through PgBouncer in transaction mode, which does not keep them.)
+   */
+  async prepared<T = Record<string, unknown>>(name: string, sql: string, params: unknown[], tx?: Tx): Promise<T[]> {
+    return (await this.run<T>({ name, text: sql }, params, tx)).rows;
   }
 
   async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {

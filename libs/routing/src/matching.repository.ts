@@ -31,9 +31,12 @@ const letGo = (contact: string, worker: string, since?: string) =>
   `EXISTS (SELECT 1 FROM offers lg WHERE lg.contact_id = ${contact} AND lg.worker_id = ${worker}
              AND lg.status IN ('declined','expired')${since ? ` AND lg.closed_at > ${since}` : ''})`;
 
-/** An operator (not a supervisor: on /agent they take transfers only) on duty whose row is `d`, at a station below `unit`. */
+/**
+ * An operator (not a supervisor: on /agent they take transfers only) on duty whose row is `d`, at a station below
+ * `unit`. (The role is read by key per row, so an EXISTS stops at the first one found instead of hashing the users.)
+ */
 const onDutyUnder = (d: string, unit: string) => `${d}.on_duty AND ${pathInRangeSql(`${d}.station_path`, unit)}
-       AND EXISTS (SELECT 1 FROM users du WHERE du.id = ${d}.user_id AND du.role = 'operator')`;
+       AND (SELECT du.role FROM users du WHERE du.id = ${d}.user_id) = 'operator'`;
 
 /**
  * "Someone on duty at the contact's level `up` may still take it": someone on duty in that unit who has not let this
@@ -49,7 +52,12 @@ const TIME_LEVEL = `((extract(epoch FROM $9::timestamptz - c.queued_at) >= COALE
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int)`;
 
-const CTES = `
+/**
+ * The CTEs of every matching query, narrowed to what the query is about: one operator ($7), one contact ($8), the
+ * operators of one unit ($10). Each query's text names only the narrowing it uses (no `$n IS NULL OR …`), so the
+ * plan Postgres keeps for a prepared statement is as good as one made for the values (see MatchingRepository.query).
+ */
+const ctes = (narrow: { operator?: boolean; contact?: boolean; unit?: boolean } = {}) => `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
                           $9::timestamptz, $10::text, $11::float8),
   -- (phones = 0 AND offered = 0: both a phone and a chat need it; agent_states_room_idx)
@@ -60,8 +68,8 @@ const CTES = `
       JOIN users u ON u.id = a.user_id AND u.active
       LEFT JOIN station_settings ss ON ss.station_id = a.station_id
      WHERE a.on_duty AND a.phones = 0 AND a.offered = 0
-       AND ($7::uuid IS NULL OR a.user_id = $7::uuid)
-       AND ($10::text IS NULL OR ${pathInRangeSql('a.station_path', '$10::text')})
+       ${narrow.operator ? 'AND a.user_id = $7::uuid' : ''}
+       ${narrow.unit ? `AND ${pathInRangeSql('a.station_path', '$10::text')}` : ''}
   ),
   waiting AS (
     SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
@@ -91,7 +99,7 @@ const CTES = `
       JOIN org_units cs ON cs.id = c.station_id
       LEFT JOIN station_settings css ON css.station_id = c.station_id
       LEFT JOIN org_units tu ON tu.id = c.transfer_unit_id
-     WHERE c.status = 'queued' AND ($8::uuid IS NULL OR c.id = $8::uuid)
+     WHERE c.status = 'queued' ${narrow.contact ? 'AND c.id = $8::uuid' : ''}
   )`;
 
 const SKILL_MATCH = `((c.language IS NULL OR c.language = ANY(f.languages))
@@ -206,8 +214,9 @@ export class MatchingRepository {
     pool: string,
     tx: Tx,
   ): Promise<{ level?: number; userId?: string }> {
-    const row = await this.db.one<{ level: number | null; user_id: string | null }>(
-      `WITH ${CTES},
+    const [row] = await this.db.prepared<{ level: number | null; user_id: string | null }>(
+      'kapok_match_best_operator',
+      `WITH ${ctes({ contact: true, unit: true })},
        pick AS (
          SELECT f.user_id FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
@@ -234,8 +243,9 @@ export class MatchingRepository {
    * timers then cost one read each instead of waiting in line for the wider units' locks.
    */
   async poolOf(contactId: string, now: Date): Promise<ContactPool | undefined> {
-    const row = await this.db.one<ContactPool & { anyone: boolean }>(
-      `WITH ${CTES}, pool AS (SELECT c.channel, ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path
+    const [row] = await this.db.prepared<ContactPool & { anyone: boolean }>(
+      'kapok_match_contact_pool',
+      `WITH ${ctes({ contact: true })}, pool AS (SELECT c.channel, ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path
                               FROM waiting c)
        SELECT p.level, p.path,
               EXISTS (SELECT 1 FROM agent_states a
@@ -253,8 +263,9 @@ export class MatchingRepository {
    * routing, which gives them to the next operator first and back to this one only when nobody else can take them.
    */
   async bestContactFor(operatorId: string, now: Date, tx: Tx): Promise<string | undefined> {
-    const row = await this.db.one<{ id: string }>(
-      `WITH ${CTES}
+    const [row] = await this.db.prepared<{ id: string }>(
+      'kapok_match_best_contact',
+      `WITH ${ctes({ operator: true })}
        SELECT c.id FROM waiting c CROSS JOIN free f
         WHERE ${ELIGIBLE}
           AND NOT ${letGo('c.id', 'f.user_id')}
@@ -318,7 +329,7 @@ export class MatchingRepository {
   /** Waiting contacts in routing order (for the reconcile sweep), with their overflow level at `now`. */
   async waitingContacts(limit: number, now: Date): Promise<ContactLevel[]> {
     return this.db.rows<ContactLevel>(
-      `WITH ${CTES}
+      `WITH ${ctes()}
        SELECT c.id, c.level, c.waited::float8 AS waited FROM waiting c ORDER BY c.priority DESC, c.queued_at LIMIT ${Number(limit)}`,
       this.params(null, null, now),
     );
@@ -332,7 +343,7 @@ export class MatchingRepository {
    */
   async matchableContacts(limit: number, now: Date): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
-      `WITH ${CTES}
+      `WITH ${ctes()}
        SELECT c.id FROM waiting c
         WHERE EXISTS (SELECT 1 FROM free f
                        WHERE ${ELIGIBLE}
@@ -347,7 +358,7 @@ export class MatchingRepository {
   /** Operators on duty with room for one more contact, idle longest first (forOperator checks each again). */
   async operatorsWithRoom(now: Date): Promise<string[]> {
     const rows = await this.db.rows<{ user_id: string }>(
-      `WITH ${CTES}
+      `WITH ${ctes()}
        SELECT f.user_id FROM free f WHERE f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity
         ORDER BY f.idle_since, f.user_id`,
       this.params(null, null, now),
@@ -383,7 +394,7 @@ export class MatchingRepository {
    */
   async waitingNow(now: Date): Promise<{ waiting: number; oldestSeconds: number; unstaffed: number }> {
     const row = await this.db.one<{ waiting: number; oldest: number; unstaffed: number }>(
-      `WITH ${CTES},
+      `WITH ${ctes()},
        pending AS (SELECT min(queued_at) AS first, count(*)::int AS n FROM contacts WHERE status IN ('queued','offered'))
        SELECT (SELECT n FROM pending) AS waiting,
               COALESCE(extract(epoch FROM $9::timestamptz - (SELECT first FROM pending)), 0)::float8 AS oldest,
