@@ -163,6 +163,8 @@ export interface ContactPool {
   path: string;
   /** Someone on duty in that unit has room for one more contact of its channel (before skills and capacity). */
   anyoneWithRoom: boolean;
+  /** The path of the contact's own station (inside every pool it has). */
+  stationPath: string;
 }
 
 export interface ContactLevel {
@@ -206,19 +208,26 @@ export class MatchingRepository {
    * those who did not transfer it away, then own station, skill match, operators this contact was already
    * offered to last, fewest chats, idle longest. Also answers the level whose unit a match for it locks at `now`
    * (undefined: no longer waiting): a level above the locked unit means the caller must lock the wider unit and ask
-   * again.
+   * again. `firstChoice`: the one picked has not let it go and did not transfer it away — asked with `pool` = the
+   * contact's own station, such a pick is the best of any wider pool too (own station comes next in the order), so
+   * the caller asks the wider pool only when it is not (MakeOffers.forContact).
    */
   async bestOperatorFor(
     contactId: string,
     now: Date,
     pool: string,
     tx: Tx,
-  ): Promise<{ level?: number; userId?: string }> {
-    const [row] = await this.db.prepared<{ level: number | null; user_id: string | null }>(
+  ): Promise<{ level?: number; userId?: string; firstChoice?: boolean }> {
+    const [row] = await this.db.prepared<{
+      level: number | null;
+      user_id: string | null;
+      first_choice: boolean | null;
+    }>(
       'kapok_match_best_operator',
       `WITH ${ctes({ contact: true, unit: true })},
        pick AS (
-         SELECT f.user_id FROM waiting c CROSS JOIN free f
+         SELECT f.user_id, NOT ${letGo('c.id', 'f.user_id')} AND f.user_id IS DISTINCT FROM c.transfer_from AS first_choice
+           FROM waiting c CROSS JOIN free f
           WHERE ${ELIGIBLE}
             -- not back to one who let it go until the pause is over (MakeOffers schedules the moment it is)
             AND NOT ${letGo('c.id', 'f.user_id', PAUSE_START)}
@@ -228,11 +237,16 @@ export class MatchingRepository {
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                    f.chats, f.idle_since, f.user_id
           LIMIT 1)
-       SELECT (SELECT ${LOCK_LEVEL} FROM waiting c) AS level, (SELECT user_id FROM pick) AS user_id`,
+       SELECT (SELECT ${LOCK_LEVEL} FROM waiting c) AS level, p.user_id, p.first_choice
+         FROM (SELECT 1) one LEFT JOIN pick p ON true`,
       this.params(null, contactId, now, pool),
       tx,
     );
-    return { level: row?.level ?? undefined, userId: row?.user_id ?? undefined };
+    return {
+      level: row?.level ?? undefined,
+      userId: row?.user_id ?? undefined,
+      firstChoice: row?.first_choice ?? undefined,
+    };
   }
 
   /**
@@ -243,18 +257,20 @@ export class MatchingRepository {
    * timers then cost one read each instead of waiting in line for the wider units' locks.
    */
   async poolOf(contactId: string, now: Date): Promise<ContactPool | undefined> {
-    const [row] = await this.db.prepared<ContactPool & { anyone: boolean }>(
+    const [row] = await this.db.prepared<{ level: number; path: string; station_path: string; anyone: boolean }>(
       'kapok_match_contact_pool',
-      `WITH ${ctes({ contact: true })}, pool AS (SELECT c.channel, ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path
+      `WITH ${ctes({ contact: true })}, pool AS (SELECT c.channel, c.cpath, ${LOCK_LEVEL} AS level, kapok_ancestor_path(c.cpath, ${LOCK_LEVEL}) AS path
                               FROM waiting c)
-       SELECT p.level, p.path,
+       SELECT p.level, p.path, p.cpath AS station_path,
               EXISTS (SELECT 1 FROM agent_states a
                        WHERE a.on_duty AND a.phones = 0 AND a.offered = 0 AND (p.channel <> 'phone' OR a.chats = 0)
                          AND ${pathInRangeSql('a.station_path', 'p.path')}) AS anyone
          FROM pool p`,
       this.params(null, contactId, now),
     );
-    return row ? { level: row.level, path: row.path, anyoneWithRoom: row.anyone } : undefined;
+    return row
+      ? { level: row.level, path: row.path, stationPath: row.station_path, anyoneWithRoom: row.anyone }
+      : undefined;
   }
 
   /**

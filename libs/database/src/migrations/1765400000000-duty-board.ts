@@ -116,8 +116,8 @@ export class DutyBoard1765400000000 implements MigrationInterface {
       CREATE INDEX agent_states_room_idx ON agent_states (station_path, idle_since)
         WHERE on_duty AND phones = 0 AND offered = 0;
 
-      -- Waiting contacts in routing order to the last key, so "the first contact this operator may take" reads the
-      -- queue in order and stops at the first it may take.
+      -- Waiting contacts in routing order to the last key (priority, queued_at, id: the order every "next in line"
+      -- read uses, so an index scan in that order needs no sort).
       DROP INDEX contacts_queued_order_idx;
       CREATE INDEX contacts_queued_order_idx ON contacts (priority DESC, queued_at, id) WHERE status = 'queued';
     `);

@@ -69,9 +69,15 @@ export class MakeOffers {
     for (let attempt = 0; pool?.anyoneWithRoom && attempt < MAX_ATTEMPTS; attempt++) {
       const locked = pool;
       const result = await this.locked(locked.path, async (tx, now) => {
-        const best = await this.matching.bestOperatorFor(contactId, now, locked.path, tx);
+        // its own station's operators first: one who has not let it go (nor transferred it) there is the best of the
+        // whole pool, and a match at a wide level then reads a station's operators instead of the district's or city's
+        let best = await this.matching.bestOperatorFor(contactId, now, locked.stationPath, tx);
         if (best.level === undefined) return { done: true as const };
         // its pool widened since it was looked at (a wait passed, the last operator of a level left): lock the wider unit
+        if (best.level > locked.level) return { wider: best.level };
+        if (!best.firstChoice && locked.path !== locked.stationPath)
+          best = await this.matching.bestOperatorFor(contactId, now, locked.path, tx);
+        if (best.level === undefined) return { done: true as const };
         if (best.level > locked.level) return { wider: best.level };
         return { done: true as const, made: best.userId ? await this.offer(contactId, best.userId, tx) : undefined };
       });
