@@ -31,6 +31,10 @@ const withDb = {
 };
 module.exports = {
   maxWorkers: 1,
+  // A fresh worker process for every file (any limit makes jest use a worker; one this low is exceeded after each
+  // file): what a file leaves running — a stack whose close was cut short, a timer, a socket retrying a dropped
+  // database — dies with its process instead of slowing every file after it in one long-lived process.
+  workerIdleMemoryLimit: '1MB',
   testTimeout: 60000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },

@@ -32,6 +32,12 @@ const letGo = (contact: string, worker: string, since?: string) =>
              AND lg.status IN ('declined','expired')${since ? ` AND lg.closed_at > ${since}` : ''})`;
 
 /**
+ * "On duty with room" for the duty-board row `a`: nothing offered and no phone held (both a phone and a chat need it;
+ * the predicate of agent_states_room_idx, so each use is a scan of that index). Chat capacity is checked beside it.
+ */
+const ROOM = (a: string) => `${a}.on_duty AND ${a}.phones = 0 AND ${a}.offered = 0`;
+
+/**
  * An operator (not a supervisor: on /agent they take transfers only) on duty whose row is `d`, at a station below
  * `unit`. (The role is read by key per row, so an EXISTS stops at the first one found instead of hashing the users.)
  */
@@ -60,14 +66,14 @@ const TIME_LEVEL = `((extract(epoch FROM $9::timestamptz - c.queued_at) >= COALE
 const ctes = (narrow: { operator?: boolean; contact?: boolean; unit?: boolean } = {}) => `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,
                           $9::timestamptz, $10::text, $11::float8),
-  -- (phones = 0 AND offered = 0: both a phone and a chat need it; agent_states_room_idx)
+  -- operators with room (ROOM): a phone needs chats = 0 as well, a chat chats < capacity (ELIGIBLE)
   free AS (
     SELECT a.user_id, a.station_id, a.station_path AS path, u.languages, u.skills, a.idle_since, u.role,
            COALESCE(ss.chat_capacity, $5) AS capacity, a.phones, a.chats, a.offered
       FROM agent_states a
       JOIN users u ON u.id = a.user_id AND u.active
       LEFT JOIN station_settings ss ON ss.station_id = a.station_id
-     WHERE a.on_duty AND a.phones = 0 AND a.offered = 0
+     WHERE ${ROOM('a')}
        ${narrow.operator ? 'AND a.user_id = $7::uuid' : ''}
        ${narrow.unit ? `AND ${pathInRangeSql('a.station_path', '$10::text')}` : ''}
   ),
@@ -145,8 +151,7 @@ const LOCK_LEVEL = `(CASE WHEN c.held_for_worker OR c.transfer_supervisor OR c.t
 
 const ELIGIBLE = `
       ${POOL}
-  AND ((c.channel = 'phone' AND f.phones + f.chats = 0)
-       OR (c.channel <> 'phone' AND f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity))
+  AND ((c.channel = 'phone' AND f.chats = 0) OR (c.channel <> 'phone' AND f.chats < f.capacity))
   AND (c.waited >= c.relax OR c.held_for_worker OR c.transfer_supervisor OR ${SKILL_MATCH})
   AND (NOT c.reserved OR f.user_id = c.preferred_worker_id)`;
 
@@ -263,7 +268,7 @@ export class MatchingRepository {
                               FROM waiting c)
        SELECT p.level, p.path, p.cpath AS station_path,
               EXISTS (SELECT 1 FROM agent_states a
-                       WHERE a.on_duty AND a.phones = 0 AND a.offered = 0 AND (p.channel <> 'phone' OR a.chats = 0)
+                       WHERE ${ROOM('a')} AND (p.channel <> 'phone' OR a.chats = 0)
                          AND ${pathInRangeSql('a.station_path', 'p.path')}) AS anyone
          FROM pool p`,
       this.params(null, contactId, now),
@@ -335,7 +340,7 @@ export class MatchingRepository {
   async hasRoom(operatorId: string): Promise<string | undefined> {
     const row = await this.db.one<{ path: string }>(
       `SELECT a.station_path AS path FROM agent_states a
-        WHERE a.user_id = $1 AND a.on_duty AND a.phones = 0 AND a.offered = 0
+        WHERE a.user_id = $1 AND ${ROOM('a')}
           AND EXISTS (SELECT 1 FROM contacts c WHERE c.status = 'queued')`,
       [operatorId],
     );
@@ -375,7 +380,7 @@ export class MatchingRepository {
   async operatorsWithRoom(now: Date): Promise<string[]> {
     const rows = await this.db.rows<{ user_id: string }>(
       `WITH ${ctes()}
-       SELECT f.user_id FROM free f WHERE f.phones = 0 AND f.offered = 0 AND f.chats < f.capacity
+       SELECT f.user_id FROM free f WHERE f.chats < f.capacity
         ORDER BY f.idle_since, f.user_id`,
       this.params(null, null, now),
     );
