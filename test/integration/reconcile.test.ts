@@ -3,7 +3,14 @@ import { ContactRepository, OfferRepository } from '../../libs/contacts/src';
 import { Db } from '../../libs/database/src';
 import { AgentStateRepository } from '../../libs/presence/src';
 import { RoutingQueue } from '../../libs/queue/src';
-import { GATEWAY_STALE_SECONDS, MakeOffers, Reconcile, RestoreTimers } from '../../libs/routing/src';
+import {
+  GATEWAY_STALE_SECONDS,
+  MakeOffers,
+  MatchingRepository,
+  Reconcile,
+  RestoreTimers,
+  RoutingRules,
+} from '../../libs/routing/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
 
@@ -86,6 +93,49 @@ describe('reconcile (real database)', () => {
     } finally {
       attempts.mockRestore();
     }
+  });
+
+  it("an operator's match walks the queue in routing order and stops at the first contact they may take", async () => {
+    const backlog = [];
+    for (let i = 0; i < 40; i++) backlog.push((await orphan()).id);
+    const urgent = (await orphan(2)).id;
+    const me = st.operators[0].id;
+    await onDuty(me);
+    // this operator let the high-risk caller and the first in line go: those are left to their own routing
+    const offers = ctx.get(OfferRepository);
+    for (const id of [urgent, backlog[0]]) {
+      await db.tx(async (tx) => offers.close(tx, (await offers.create(tx, id, me, 30)).id, 'declined'));
+    }
+    // the statement MatchingRepository runs, explained as it runs: how many queued contacts it read
+    const explained: unknown[] = [];
+    const explaining = {
+      prepared: async (_name: string, sql: string, params: unknown[], tx?: unknown) => {
+        const [row] = await db.rows<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+          params,
+          tx as never,
+        );
+        explained.push(row['QUERY PLAN']);
+        return db.rows(sql, params, tx as never);
+      },
+    };
+    const matching = new MatchingRepository(explaining as unknown as Db, ctx.get(RoutingRules));
+    const picked = await db.tx((tx) => matching.bestContactFor(me, new Date(), tx));
+    expect(picked?.contactId).toBe(backlog[1]);
+    const rowsOf = (node: Record<string, unknown>, alias: string): number[] => [
+      ...(node['Alias'] === alias ? [node['Actual Rows'] as number] : []),
+      ...((node['Plans'] as Record<string, unknown>[] | undefined) ?? []).flatMap((n) => rowsOf(n, alias)),
+    ];
+    const queueRead = rowsOf((explained[0] as { Plan: Record<string, unknown> }[])[0].Plan, 'w');
+    // the queue's index read up to the one picked (contacts ahead of it: the urgent one, the first in line, any left
+    // queued by the tests before), not the 41 waiting here
+    const ahead = await db.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts w, contacts p WHERE p.id = $1 AND w.status = 'queued'
+          AND (w.priority > p.priority OR (w.priority = p.priority AND (w.queued_at, w.id) < (p.queued_at, p.id)))`,
+      [backlog[1]],
+    );
+    expect(ahead!.n).toBeGreaterThanOrEqual(2);
+    expect(queueRead).toEqual([ahead!.n + 1]);
   });
 
   it('expires an open offer whose expiry job was lost, and offers the contact again', async () => {

@@ -18,6 +18,11 @@ export class CallerNumberStore {
     private readonly cipher: CallerNumberCipher,
   ) {}
 
+  /** The number encrypted for this contact, as stored (for a contact written with it: ContactRepository.createOnce). */
+  encrypt(contactId: string, number: string): Buffer {
+    return this.cipher.encrypt(contactId, number);
+  }
+
   /** Stores the number of a contact that has none yet (a gateway retry fills in what a crash left out). */
   async store(contactId: string, number: string, tx?: Tx): Promise<void> {
     await this.contacts.storeCallerNumber(contactId, this.cipher.encrypt(contactId, number), tx);

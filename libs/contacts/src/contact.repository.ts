@@ -56,6 +56,16 @@ export interface NewContact {
   topics: string[];
   riskLevel: RiskLevel;
   priority: number;
+  /** The id, when the caller made it (the number is encrypted for it before the row is written). */
+  id?: string;
+  /** The caller's number encrypted for `id` (CallerNumberStore.encrypt). */
+  callerNumberEnc?: Buffer | null;
+  /**
+   * Continuity: a caller recognised by `callerNumberHash` who was served within `days` is reserved for the operator
+   * who handled them last, for the station's continuity window (`windowSeconds` by default). Routing honours the
+   * reservation only while that operator is on duty.
+   */
+  continuity?: { days: number; windowSeconds: number };
 }
 
 export interface CallerNumberCiphertexts {
@@ -79,15 +89,27 @@ export class ContactRepository {
 
   /**
    * Inserts the contact unless the same gateway already sent this externalId; two racing identical requests
-   * both end up with the one row (`ON CONFLICT DO NOTHING`, then read back).
+   * both end up with the one row (`ON CONFLICT DO NOTHING`, then read back). One statement writes the row with its
+   * encrypted number and its continuity reservation (NewContact.continuity).
    */
   async createOnce(c: NewContact): Promise<{ contact: ContactRow; created: boolean }> {
     const inserted = await this.db.one<ContactRow>(
-      `WITH ins AS (INSERT INTO contacts (hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
-                             caller_number_hash, language, topics, risk_level, priority, queued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-       RETURNING *)
+      `WITH ins AS (
+         INSERT INTO contacts (id, hotline_id, station_id, intake_key_id, external_id, channel, caller_number_masked,
+                               caller_number_hash, language, topics, risk_level, priority, queued_at, caller_number_enc,
+                               preferred_worker_id, preferred_until)
+         SELECT COALESCE($13::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14,
+                prev.worker,
+                CASE WHEN prev.worker IS NOT NULL THEN $12::timestamptz + make_interval(secs => COALESCE(
+                  (SELECT continuity_window_seconds FROM station_settings WHERE station_id = $2), $16)) END
+           FROM (SELECT 1) one
+           LEFT JOIN LATERAL (
+             SELECT p.assigned_worker_id AS worker FROM contacts p
+              WHERE $15::int IS NOT NULL AND p.caller_number_hash = $7 AND p.status = 'completed'
+                AND p.completed_at > $12::timestamptz - make_interval(days => $15::int)
+              ORDER BY p.completed_at DESC LIMIT 1) prev ON true
+         ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+         RETURNING *)
        SELECT ins.*, h.number AS hotline_number FROM ins JOIN hotlines h ON h.id = ins.hotline_id`,
       [
         c.hotlineId,
@@ -102,6 +124,10 @@ export class ContactRepository {
         c.riskLevel,
         c.priority,
         this.clock.now(),
+        c.id ?? null,
+        c.callerNumberEnc ?? null,
+        c.callerNumberHash && c.continuity ? c.continuity.days : null,
+        c.continuity?.windowSeconds ?? null,
       ],
     );
     // the row as inserted (queued): a router may already be offering it, which the answer need not show
@@ -191,35 +217,16 @@ export class ContactRepository {
     const params: unknown[] = [id, t.from, opts.expectWorker ?? null, this.clock.now()];
     if (t.set.includes('$5')) params.push(opts.worker ?? null);
     if (opts.values) params.push(...opts.values);
-    const res = await this.db.run<{ id: string }>(
-      `UPDATE contacts SET status = '${t.to}', updated_at = $4, ${t.set}
-        WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
-        RETURNING id`,
+    // one statement: the conditional UPDATE answers the row as find() reads it
+    return this.db.one<ContactRow>(
+      `WITH moved AS (
+         UPDATE contacts SET status = '${t.to}', updated_at = $4, ${t.set}
+          WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
+          RETURNING *)
+       SELECT c.*, h.number AS hotline_number FROM moved c JOIN hotlines h ON h.id = c.hotline_id`,
       params,
       tx,
     );
-    if (res.rowCount !== 1) return undefined;
-    return this.find(id, tx);
-  }
-
-  /**
-   * Continuity: a caller recognised by their number hash who was served within `days` is reserved for the operator
-   * who handled them last, for the station's continuity window. Routing honours the reservation only while that
-   * operator is on duty.
-   */
-  async reserveForPreviousOperator(id: string, days: number, windowSeconds: number): Promise<ContactRow | undefined> {
-    const res = await this.db.run(
-      `UPDATE contacts c SET preferred_worker_id = prev.worker,
-              preferred_until = $4::timestamptz + make_interval(secs => COALESCE(
-                (SELECT continuity_window_seconds FROM station_settings WHERE station_id = c.station_id), $3))
-         FROM (SELECT p.assigned_worker_id AS worker FROM contacts p, contacts me
-                WHERE me.id = $1 AND p.caller_number_hash = me.caller_number_hash AND p.id <> me.id
-                  AND p.status = 'completed' AND p.completed_at > $4::timestamptz - make_interval(days => $2)
-                ORDER BY p.completed_at DESC LIMIT 1) prev
-        WHERE c.id = $1 AND c.status = 'queued' AND c.preferred_worker_id IS NULL`,
-      [id, days, windowSeconds, this.clock.now()],
-    );
-    return res.rowCount === 1 ? this.find(id) : undefined;
   }
 
   /** Waiting contacts of a station, oldest first. */

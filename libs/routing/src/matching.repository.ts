@@ -58,6 +58,36 @@ const TIME_LEVEL = `((extract(epoch FROM $9::timestamptz - c.queued_at) >= COALE
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_region_seconds, $2))::int
            + (extract(epoch FROM $9::timestamptz - c.queued_at) >= COALESCE(css.overflow_city_seconds, $3))::int)`;
 
+/** A waiting contact's row as matching reads it (`c`: the contact; the caller adds the WHERE). */
+const WAITING_ROW = `SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
+           c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
+           c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
+           -- transferred to an operator, it waits for them while they are on duty and have not let it go; then it is
+           -- routed like any contact of its station (its place kept)
+           (c.transfer_worker_id IS NOT NULL
+             AND EXISTS (SELECT 1 FROM agent_states td JOIN users tdu ON tdu.id = td.user_id AND tdu.role = 'operator'
+                          WHERE td.user_id = c.transfer_worker_id AND td.on_duty)
+             AND NOT ${letGo('c.id', 'c.transfer_worker_id')})
+             AS held_for_worker,
+           -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
+           CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.transfer_unit_id IS NOT NULL
+                THEN (SELECT t.from_user_id FROM contact_transfers t WHERE t.contact_id = c.id ORDER BY t.n DESC LIMIT 1)
+           END AS transfer_from,
+           extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
+           COALESCE(css.skill_relax_seconds, $4) AS relax,
+           css.offer_timeout_seconds::float8 AS offer_timeout,
+           ${TIME_LEVEL} AS time_level,
+           GREATEST(${TIME_LEVEL},
+             CASE WHEN ${staffedFor(0)} THEN 0 WHEN ${staffedFor(1)} THEN 1 WHEN ${staffedFor(2)} THEN 2
+                  ELSE 3 END) AS level,
+           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
+             AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id AND pa.on_duty))
+             AS reserved
+      FROM contacts c
+      JOIN org_units cs ON cs.id = c.station_id
+      LEFT JOIN station_settings css ON css.station_id = c.station_id
+      LEFT JOIN org_units tu ON tu.id = c.transfer_unit_id`;
+
 /**
  * The CTEs of every matching query, narrowed to what the query is about: one operator ($7), one contact ($8), the
  * operators of one unit ($10). Each query's text names only the narrowing it uses (no `$n IS NULL OR …`), so the
@@ -78,33 +108,7 @@ const ctes = (narrow: { operator?: boolean; contact?: boolean; unit?: boolean } 
        ${narrow.unit ? `AND ${pathInRangeSql('a.station_path', '$10::text')}` : ''}
   ),
   waiting AS (
-    SELECT c.id, c.station_id, c.channel, c.language, c.topics, c.priority, c.queued_at,
-           c.preferred_worker_id, c.preferred_until, cs.path AS cpath,
-           c.transfer_worker_id, c.transfer_supervisor, tu.path AS tpath,
-           -- transferred to an operator, it waits for them while they are on duty and have not let it go; then it is
-           -- routed like any contact of its station (its place kept)
-           (c.transfer_worker_id IS NOT NULL
-             AND EXISTS (SELECT 1 FROM agent_states td JOIN users tdu ON tdu.id = td.user_id AND tdu.role = 'operator'
-                          WHERE td.user_id = c.transfer_worker_id AND td.on_duty)
-             AND NOT ${letGo('c.id', 'c.transfer_worker_id')})
-             AS held_for_worker,
-           -- who transferred it (while it waits for its target): offered it back only when nobody else can take it
-           CASE WHEN c.transfer_worker_id IS NOT NULL OR c.transfer_supervisor OR c.transfer_unit_id IS NOT NULL
-                THEN (SELECT t.from_user_id FROM contact_transfers t WHERE t.contact_id = c.id ORDER BY t.n DESC LIMIT 1)
-           END AS transfer_from,
-           extract(epoch FROM $9::timestamptz - c.queued_at) AS waited,
-           COALESCE(css.skill_relax_seconds, $4) AS relax,
-           ${TIME_LEVEL} AS time_level,
-           GREATEST(${TIME_LEVEL},
-             CASE WHEN ${staffedFor(0)} THEN 0 WHEN ${staffedFor(1)} THEN 1 WHEN ${staffedFor(2)} THEN 2
-                  ELSE 3 END) AS level,
-           (c.preferred_worker_id IS NOT NULL AND c.preferred_until > $9::timestamptz
-             AND EXISTS (SELECT 1 FROM agent_states pa WHERE pa.user_id = c.preferred_worker_id AND pa.on_duty))
-             AS reserved
-      FROM contacts c
-      JOIN org_units cs ON cs.id = c.station_id
-      LEFT JOIN station_settings css ON css.station_id = c.station_id
-      LEFT JOIN org_units tu ON tu.id = c.transfer_unit_id
+    ${WAITING_ROW}
      WHERE c.status = 'queued' ${narrow.contact ? 'AND c.id = $8::uuid' : ''}
   )`;
 
@@ -222,11 +226,12 @@ export class MatchingRepository {
     now: Date,
     pool: string,
     tx: Tx,
-  ): Promise<{ level?: number; userId?: string; firstChoice?: boolean }> {
+  ): Promise<{ level?: number; userId?: string; firstChoice?: boolean; offerTimeoutSeconds: number }> {
     const [row] = await this.db.prepared<{
       level: number | null;
       user_id: string | null;
       first_choice: boolean | null;
+      offer_timeout: number | null;
     }>(
       'kapok_match_best_operator',
       `WITH ${ctes({ contact: true, unit: true })},
@@ -242,8 +247,9 @@ export class MatchingRepository {
                    (SELECT max(o.created_at) FROM offers o WHERE o.contact_id = c.id AND o.worker_id = f.user_id) NULLS FIRST,
                    f.chats, f.idle_since, f.user_id
           LIMIT 1)
-       SELECT (SELECT ${LOCK_LEVEL} FROM waiting c) AS level, p.user_id, p.first_choice
-         FROM (SELECT 1) one LEFT JOIN pick p ON true`,
+       SELECT w.level, p.user_id, p.first_choice, w.offer_timeout
+         FROM (SELECT 1) one LEFT JOIN (SELECT ${LOCK_LEVEL} AS level, c.offer_timeout FROM waiting c) w ON true
+         LEFT JOIN pick p ON true`,
       this.params(null, contactId, now, pool),
       tx,
     );
@@ -251,6 +257,7 @@ export class MatchingRepository {
       level: row?.level ?? undefined,
       userId: row?.user_id ?? undefined,
       firstChoice: row?.first_choice ?? undefined,
+      offerTimeoutSeconds: this.offerTimeout(row?.offer_timeout),
     };
   }
 
@@ -282,21 +289,34 @@ export class MatchingRepository {
    * The waiting contact this free operator should be offered at `now`, if any: highest priority, then longest waiting.
    * Contacts this operator already declined or let expire, or transferred away, are left to the contact's own
    * routing, which gives them to the next operator first and back to this one only when nobody else can take them.
+   * The queue is walked in that order (contacts_queued_order_idx) and each contact tested in turn (the LATERAL, kept
+   * from being flattened by OFFSET 0), so the walk stops at the first one the operator may take: a match costs the
+   * contacts ahead of it that this operator may not take, not the whole queue.
    */
-  async bestContactFor(operatorId: string, now: Date, tx: Tx): Promise<string | undefined> {
-    const [row] = await this.db.prepared<{ id: string }>(
+  async bestContactFor(
+    operatorId: string,
+    now: Date,
+    tx: Tx,
+  ): Promise<{ contactId: string; offerTimeoutSeconds: number } | undefined> {
+    const [row] = await this.db.prepared<{ id: string; offer_timeout: number | null }>(
       'kapok_match_best_contact',
       `WITH ${ctes({ operator: true })}
-       SELECT c.id FROM waiting c CROSS JOIN free f
-        WHERE ${ELIGIBLE}
-          AND NOT ${letGo('c.id', 'f.user_id')}
-          AND f.user_id IS DISTINCT FROM c.transfer_from
-        ORDER BY c.priority DESC, c.queued_at, c.id
+       SELECT q.id, ok.offer_timeout
+         FROM (SELECT w.id, w.priority, w.queued_at FROM contacts w WHERE w.status = 'queued'
+                ORDER BY w.priority DESC, w.queued_at, w.id OFFSET 0) q
+        CROSS JOIN LATERAL (
+              SELECT c.offer_timeout FROM (${WAITING_ROW} WHERE c.id = q.id AND c.status = 'queued') c CROSS JOIN free f
+               WHERE ${ELIGIBLE}
+                 AND NOT ${letGo('c.id', 'f.user_id')}
+                 AND f.user_id IS DISTINCT FROM c.transfer_from
+              OFFSET 0) ok
+        WHERE EXISTS (SELECT 1 FROM free)
+        ORDER BY q.priority DESC, q.queued_at, q.id
         LIMIT 1`,
       this.params(operatorId, null, now),
       tx,
     );
-    return row?.id;
+    return row && { contactId: row.id, offerTimeoutSeconds: this.offerTimeout(row.offer_timeout) };
   }
 
   /**
@@ -452,12 +472,8 @@ export class MatchingRepository {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
-  async offerTimeoutFor(stationId: string, tx: Tx): Promise<number> {
-    const row = await this.db.one<{ s: number }>(
-      `SELECT COALESCE((SELECT offer_timeout_seconds FROM station_settings WHERE station_id = $1), $2)::float8 AS s`,
-      [stationId, this.rules.defaults.offerTimeoutSeconds],
-      tx,
-    );
-    return row!.s;
+  /** How long an offer of a contact rings: its station's setting (read with the match), else the default. */
+  private offerTimeout(stationSetting: number | null | undefined): number {
+    return stationSetting ?? this.rules.defaults.offerTimeoutSeconds;
   }
 }

@@ -1,5 +1,5 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { maskPhoneNumber } from '@kapok/common';
 import { RaiseRiskAlert } from '@kapok/alerts';
 import { AppConfig } from '@kapok/config';
@@ -14,8 +14,8 @@ import { ContactView, toContactView } from '../contact.views';
 import { CreateContactDto } from '../dto/create-contact.dto';
 
 /**
- * Intake: a gateway reports a contact. It is written to Postgres first (idempotent by the gateway's externalId),
- * then the router is triggered. A repeat caller is reserved briefly for the operator who handled them last; a
+ * Intake: a gateway reports a contact. It is written to Postgres first, in one statement (idempotent by the gateway's
+ * externalId), then the router is triggered. A repeat caller is reserved briefly for the operator who handled them last; a
  * critical contact alerts the station's supervisors at once. If Redis is down the trigger fails, the contact is still there, and the
  * reconciler routes it: nothing acknowledged is lost.
  */
@@ -67,7 +67,10 @@ export class ReceiveContact {
       );
     }
     const riskLevel = dto.riskLevel ?? 'normal';
+    // one statement: the row, its number (kept only encrypted, for the id made here) and a repeat caller's reservation
+    const id = randomUUID();
     const { contact, created } = await this.contacts.createOnce({
+      id,
       hotlineId: hotline.id,
       stationId: hotline.stationId,
       intakeKeyId,
@@ -75,27 +78,23 @@ export class ReceiveContact {
       channel: dto.channel,
       callerNumberMasked: maskPhoneNumber(dto.callerNumber),
       callerNumberHash: dto.callerNumber ? this.callerHash(dto.callerNumber) : null,
+      callerNumberEnc: dto.callerNumber ? this.callerNumbers.encrypt(id, dto.callerNumber) : null,
       language: dto.language ?? null,
       topics: dto.topics ?? [],
       riskLevel,
       priority: PRIORITY[riskLevel],
+      continuity: {
+        days: this.config.get('CONTINUITY_DAYS'),
+        windowSeconds: this.config.get('CONTINUITY_WINDOW_SECONDS'),
+      },
     });
     if (created) this.metrics.contactReceived(contact.channel);
-    // The full number is kept only encrypted (a retry fills it in if the first attempt stopped before this).
-    if (dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
-    let current = contact;
-    if (created && contact.caller_number_hash) {
-      current =
-        (await this.contacts.reserveForPreviousOperator(
-          contact.id,
-          this.config.get('CONTINUITY_DAYS'),
-          this.config.get('CONTINUITY_WINDOW_SECONDS'),
-        )) ?? contact;
-    }
-    if (current.status === 'queued') await this.routing.routeContact(current.id);
+    // a retry of an intake whose row has no number yet (written before numbers were stored with the row) fills it in
+    if (!created && dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
+    if (contact.status === 'queued') await this.routing.routeContact(contact.id);
     // (raised once per contact: a retried intake raises it if the first attempt stopped before this)
-    if (riskLevel === 'critical') await this.raiseRiskAlert.execute(current.id, 'critical_contact');
-    return { contact: toContactView(current), created };
+    if (riskLevel === 'critical') await this.raiseRiskAlert.execute(contact.id, 'critical_contact');
+    return { contact: toContactView(contact), created };
   }
 
   /** Keyed hash of the normalised number: recognises a repeat caller without storing the number. */

@@ -1,12 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  ContactRepository,
-  ContactRow,
-  OfferRepository,
-  OfferRow,
-  OfferedContact,
-  canTransition,
-} from '@kapok/contacts';
+import { ContactRepository, ContactRow, OfferRepository, OfferRow, OfferedContact } from '@kapok/contacts';
 import { performance } from 'node:perf_hooks';
 import { Clock } from '@kapok/common';
 import { Db, Tx } from '@kapok/database';
@@ -79,7 +72,8 @@ export class MakeOffers {
           best = await this.matching.bestOperatorFor(contactId, now, locked.path, tx);
         if (best.level === undefined) return { done: true as const };
         if (best.level > locked.level) return { wider: best.level };
-        return { done: true as const, made: best.userId ? await this.offer(contactId, best.userId, tx) : undefined };
+        const made = best.userId ? await this.offer(contactId, best.userId, best.offerTimeoutSeconds, tx) : undefined;
+        return { done: true as const, made };
       });
       if ('wider' in result) {
         pool = await this.matching.poolOf(contactId, this.clock.now());
@@ -99,9 +93,9 @@ export class MakeOffers {
     if (!station) return false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const result = await this.locked(station, async (tx, now) => {
-        const contactId = await this.matching.bestContactFor(userId, now, tx);
-        if (!contactId) return { done: true as const };
-        const made = await this.offer(contactId, userId, tx);
+        const best = await this.matching.bestContactFor(userId, now, tx);
+        if (!best) return { done: true as const };
+        const made = await this.offer(best.contactId, userId, best.offerTimeoutSeconds, tx);
         // taken meanwhile by a match of another station it overflowed to: look again
         return made ? { done: true as const, made } : { taken: true as const };
       });
@@ -127,13 +121,15 @@ export class MakeOffers {
     });
   }
 
-  private async offer(contactId: string, workerId: string, tx: Tx) {
-    const contact = await this.contacts.lock(contactId, tx);
-    if (!contact || !canTransition('offer', contact.status)) return undefined;
-    const timeout = await this.matching.offerTimeoutFor(contact.station_id, tx);
-    const offer = await this.offers.create(tx, contactId, workerId, timeout);
-    const offered = await this.contacts.transition(tx, contactId, 'offer', { worker: workerId });
-    return { offer, contact: offered! };
+  /**
+   * Two statements: the conditional transition decides (a contact offered meanwhile by another station's match, or
+   * abandoned, is no longer queued: undefined, nothing written) and locks the contact, then the offer row.
+   */
+  private async offer(contactId: string, workerId: string, timeoutSeconds: number, tx: Tx) {
+    const contact = await this.contacts.transition(tx, contactId, 'offer', { worker: workerId });
+    if (!contact) return undefined;
+    const offer = await this.offers.create(tx, contactId, workerId, timeoutSeconds);
+    return { offer, contact };
   }
 
   /** Sends the committed offer; answers whether it reached a gateway (if not, it is withdrawn). */
