@@ -115,6 +115,7 @@ describe('Redis restarted empty', () => {
         [RoutingJob.StatsReconcile]: '0 3 * * *',
         [RoutingJob.FlagOverdueAid]: 60_000,
         [RoutingJob.ConversationSweep]: 30_000,
+        [RoutingJob.StatsFold]: 2_000,
       };
       const schedulers = await until('the job schedulers', MARGIN_MS, async () => {
         const s = await observer.getJobSchedulers();

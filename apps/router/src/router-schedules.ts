@@ -3,6 +3,9 @@ import { AppConfig } from '@kapok/config';
 import { RoutingQueue, RoutingSchedule } from '@kapok/queue';
 import { RestoreTimers } from '@kapok/routing';
 
+/** How often the statistics changes are folded into the rollups (reads fold first: this only keeps them cheap). */
+export const STATS_FOLD_MS = 2_000;
+
 /** How often each router checks that the job schedulers are still in Redis. */
 export const SCHEDULE_WATCH_MS = 3_000;
 
@@ -37,6 +40,7 @@ export class RouterSchedules implements OnApplicationBootstrap, OnModuleDestroy 
       { name: 'reconcile', repeat: { every: this.config.get('RECONCILE_INTERVAL_SECONDS') * 1000 } },
       { name: 'coverage-check', repeat: { every: this.config.get('COVERAGE_CHECK_SECONDS') * 1000 } },
       { name: 'stats-reconcile', repeat: { pattern: '0 3 * * *', tz: 'Asia/Shanghai' } }, // 03:00 every night
+      { name: 'stats-fold', repeat: { every: STATS_FOLD_MS } },
       { name: 'flag-overdue-aid', repeat: { every: 60_000 } },
       { name: 'conversation-sweep', repeat: { every: this.config.get('CONVERSATION_SWEEP_SECONDS') * 1000 } },
     ];

@@ -9,7 +9,7 @@ import { JobTrace, ROUTING_QUEUE, RoutingJobName, RoutingJobs, routingWorkerOpti
 import { FlagOverdueAid } from '@kapok/records';
 import { ExpireOffer, FollowUpDue, MakeOffers, Reconcile } from '@kapok/routing';
 import { CoverageWatch } from '@kapok/shifts';
-import { ReconcileRollups } from '@kapok/stats';
+import { FoldRollups, ReconcileRollups } from '@kapok/stats';
 
 /** One handler per job name: the compiler refuses a map that misses a job of RoutingJobs. */
 type RoutingHandlers = { [K in RoutingJobName]: (data: RoutingJobs[K], job: Job) => Promise<unknown> };
@@ -37,6 +37,7 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     reconcile: () => this.reconcile.execute(),
     'coverage-check': () => this.coverage.check(),
     'stats-reconcile': () => this.rollups.execute(),
+    'stats-fold': () => this.fold.execute(),
     'flag-overdue-aid': () => this.overdueAid.execute(),
     'conversation-sweep': async () => ({ ...(await this.idle.execute()), purged: await this.purge.execute() }),
   };
@@ -48,6 +49,7 @@ export class RoutingProcessor implements OnApplicationBootstrap, OnModuleDestroy
     private readonly reconcile: Reconcile,
     private readonly coverage: CoverageWatch,
     private readonly rollups: ReconcileRollups,
+    private readonly fold: FoldRollups,
     private readonly overdueAid: FlagOverdueAid,
     private readonly idle: CloseIdleConversations,
     private readonly purge: PurgeExpiredTranscripts,

@@ -58,3 +58,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export function isUniqueViolation(err: unknown): boolean {
   return codeOf(err) === '23505';
 }
+
+/** True for PostgreSQL's serialization_failure: a REPEATABLE READ transaction met a concurrent change; try again. */
+export function isSerializationFailure(err: unknown): boolean {
+  return codeOf(err) === '40001';
+}

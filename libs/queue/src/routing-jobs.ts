@@ -44,6 +44,8 @@ export interface RoutingJobs {
   'coverage-check': PeriodicJob;
   /** Nightly: the statistics rollups compared with a recomputation from the raw records. */
   'stats-reconcile': PeriodicJob;
+  /** Periodic: the statistics changes written since the last fold added to the rollups. */
+  'stats-fold': PeriodicJob;
   /** Periodic: material-aid requests open too long are flagged to the delivering station's coordinators. */
   'flag-overdue-aid': PeriodicJob;
   /** Periodic: idle conversations closed, callers who left the queue abandoned, expired transcripts purged. */
@@ -71,6 +73,7 @@ export const ROUTING_JOB_PRIORITY = {
   'coverage-check': 1,
   'flag-overdue-aid': 1,
   'conversation-sweep': 1,
+  'stats-fold': 1,
   'route-contact': 2,
   'stats-reconcile': 3,
 } as const satisfies Record<RoutingJobName, number>;
@@ -84,6 +87,7 @@ export const RoutingJob = {
   Reconcile: 'reconcile',
   CoverageCheck: 'coverage-check',
   StatsReconcile: 'stats-reconcile',
+  StatsFold: 'stats-fold',
   FlagOverdueAid: 'flag-overdue-aid',
   ConversationSweep: 'conversation-sweep',
 } as const satisfies Record<string, RoutingJobName>;

@@ -7,5 +7,6 @@ export * from './live-snapshot';
 export * from './use-cases/service-counts';
 export * from './use-cases/bulletin';
 export * from './use-cases/reconcile-rollups';
+export * from './use-cases/fold-rollups';
 export * from './use-cases/station-duty';
 export * from './stats.module';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '@kapok/database';
+import { Db, Tx, isSerializationFailure } from '@kapok/database';
 import { lastDayOfMonth, monthStart, splitRange } from '@kapok/common';
 import { Figures } from './stats.types';
 
@@ -119,8 +119,20 @@ const nonZero = SUM_COLUMNS.map(([c]) => `${c} <> 0`).join(' OR ');
 export class RollupRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Moves the changes pending since the last fold into the rollups (migration 1765500000000-stats-fold-later: the
+   * writers' triggers append to stats_pending, so a contact's commits do not wait on the hot rollup rows). Answers
+   * how many changes it folded. The router folds every few seconds (job `stats-fold`), and every read below folds
+   * first, so what it answers includes every change committed before it.
+   */
+  async fold(): Promise<number> {
+    const row = await this.db.one<{ n: number }>('SELECT kapok_stats_fold() AS n');
+    return row?.n ?? 0;
+  }
+
   /** Summed figures per key, for the stations given, over [from, to]. Day and week keys read day rows only. */
   async sumBy(key: RollupKey, stationIds: string[], from: string, to: string): Promise<Map<string, Sums>> {
+    await this.fold();
     const table = TABLE_OF_KEY[key] ?? 'stats_line';
     const cols = SUM_COLUMNS.map(([c]) => `s.${c}`).join(', ');
     const part = (cond: string) =>
@@ -152,6 +164,7 @@ export class RollupRepository {
   /** Each operator's figures of one day (day rows of stats_worker, every station they answered for). */
   async workerDay(workerIds: string[], day: string): Promise<Map<string, Sums>> {
     if (!workerIds.length) return new Map();
+    await this.fold();
     const rows = await this.db.rows<Record<string, string>>(
       `SELECT s.worker_id AS k, ${SUM_COLUMNS.map(([c]) => `sum(s.${c})::int8 AS ${c}`).join(', ')}
          FROM stats_worker s
@@ -164,6 +177,7 @@ export class RollupRepository {
 
   /** Operators' working days (接线服务社工人次): distinct (operator, day) with at least one contact answered. */
   async workerDays(stationIds: string[], from: string, to: string): Promise<number> {
+    await this.fold();
     const row = await this.db.one<{ n: string }>(
       `SELECT count(*)::int8 AS n FROM (
          SELECT DISTINCT s.period, s.worker_id FROM stats_worker s
@@ -176,6 +190,7 @@ export class RollupRepository {
 
   /** Today's figures per station (the live monitor). */
   async dayByStation(stationIds: string[], day: string): Promise<Map<string, Sums>> {
+    await this.fold();
     const rows = await this.db.rows<Record<string, string>>(
       `SELECT s.station_id::text AS k, ${SUM_COLUMNS.map(([c]) => `sum(s.${c})::int8 AS ${c}`).join(', ')}
          FROM stats_line s WHERE s.grain = 'd' AND s.period = $2::date AND s.station_id = ANY($1::uuid[])
@@ -191,6 +206,27 @@ export class RollupRepository {
    * figures; cheap enough for a nightly check of the current month).
    */
   async reconcile(range?: { from: string; to: string }, sampleSize = 5): Promise<ReconcileReport> {
+    // One snapshot for the fold and every comparison: the rollups then hold exactly the changes the recomputation
+    // sees, however many commits land meanwhile. A fold by the router between the snapshot and the lock is a
+    // serialization failure: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.tx(async (tx) => {
+          await this.db.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', [], tx);
+          await this.db.run('SELECT kapok_stats_fold()', [], tx);
+          return this.compare(tx, range, sampleSize);
+        });
+      } catch (err) {
+        if (attempt >= 5 || !isSerializationFailure(err)) throw err;
+      }
+    }
+  }
+
+  private async compare(
+    tx: Tx,
+    range: { from: string; to: string } | undefined,
+    sampleSize: number,
+  ): Promise<ReconcileReport> {
     const months = range && { from: monthStart(range.from), to: lastDayOfMonth(range.to) };
     const tables: ReconcileTableReport[] = [];
     for (const table of ROLLUP_TABLES) {
@@ -221,6 +257,7 @@ export class RollupRepository {
                    (SELECT jsonb_build_object('side', 'actual', 'row', to_jsonb(u)) FROM unexpected u LIMIT ${sampleSize})) y),
                   '[]'::jsonb) AS samples`,
         months ? [months.from, months.to] : [],
+        tx,
       );
       tables.push({
         table,
@@ -234,7 +271,7 @@ export class RollupRepository {
     return { ok: tables.every((t) => t.missing === 0 && t.unexpected === 0), range: months ?? null, tables };
   }
 
-  /** Replaces every rollup with the recomputation (under an exclusive lock; writers wait). */
+  /** Replaces every rollup with the recomputation, pending changes included (under an exclusive lock; writers wait). */
   async rebuild(): Promise<void> {
     await this.db.run('SELECT kapok_stats_rebuild()');
   }

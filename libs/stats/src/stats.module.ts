@@ -5,6 +5,7 @@ import { RollupRepository } from './rollup.repository';
 import { StatsReadRepository } from './stats-read.repository';
 import { StatsScopes } from './stats-scope';
 import { Bulletin } from './use-cases/bulletin';
+import { FoldRollups } from './use-cases/fold-rollups';
 import { ReconcileRollups } from './use-cases/reconcile-rollups';
 import { StationDuty } from './use-cases/station-duty';
 import { ServiceCounts } from './use-cases/service-counts';
@@ -17,6 +18,7 @@ const providers = [
   Bulletin,
   LiveSnapshots,
   ReconcileRollups,
+  FoldRollups,
   StationDuty,
 ];
 

@@ -142,7 +142,7 @@ function createTables(): string {
  * differences dropped, rows locked in key order and tables in a fixed order, so two flushing transactions never
  * wait for each other in a cycle.
  */
-function flushStatements(): string {
+export function flushStatements(): string {
   return TABLES.map((t) => {
     const keyCols = ['grain', 'period', ...t.keys.map((k) => k.col)];
     const n = keyCols.length;
@@ -231,6 +231,88 @@ function recomputeFunctions(): string {
   }).join('\n');
 }
 
+/** The statistics functions and triggers as this migration made them (StatsFoldLater1765500000000.down restores them). */
+export const applyFunctionSql =
+  () => `CREATE FUNCTION kapok_stats_apply(old_c contacts, old_o outcomes, new_c contacts, new_o outcomes) RETURNS void
+        LANGUAGE plpgsql AS $fn$
+      DECLARE
+        a kapok_stats_row := kapok_stats_contrib(old_c, old_o, -1);
+        b kapok_stats_row := kapok_stats_contrib(new_c, new_o, 1);
+      BEGIN
+        IF a.day IS NULL AND b.day IS NULL THEN RETURN; END IF;
+        IF to_regclass('pg_temp.kapok_stats_pending') IS NULL THEN
+          CREATE TEMPORARY TABLE kapok_stats_pending OF kapok_stats_row;
+        END IF;
+        INSERT INTO pg_temp.kapok_stats_pending SELECT * FROM unnest(ARRAY[a, b]) x WHERE x.day IS NOT NULL;
+      END $fn$;`;
+export const flushFunctionSql = () => `CREATE FUNCTION kapok_stats_flush() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        n integer;
+      BEGIN
+        IF to_regclass('pg_temp.kapok_stats_pending') IS NULL
+           OR NOT EXISTS (SELECT 1 FROM pg_temp.kapok_stats_pending) THEN
+          RETURN NULL;
+        END IF;
+        ${flushStatements()}
+        DELETE FROM pg_temp.kapok_stats_pending;
+        -- Nothing vacuums a temporary table: every 1000 flushes of this session it is emptied for real, so deleted
+        -- rows never pile up. (ON COMMIT DELETE ROWS would truncate it at every commit, which costs about 1 ms.)
+        n := COALESCE(NULLIF(current_setting('kapok.stats_flushes', true), ''), '0')::integer + 1;
+        IF n >= 1000 THEN
+          TRUNCATE pg_temp.kapok_stats_pending;
+          n := 0;
+        END IF;
+        PERFORM set_config('kapok.stats_flushes', n::text, false);
+        RETURN NULL;
+      END $fn$;`;
+export const rebuildFunctionSql = () => `CREATE FUNCTION kapok_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
+      BEGIN
+        LOCK TABLE stats_line, stats_worker, stats_target, stats_service IN EXCLUSIVE MODE;
+        TRUNCATE stats_line, stats_worker, stats_target, stats_service;
+        ${TABLES.map(
+          (t) =>
+            `INSERT INTO ${t.name} SELECT * FROM kapok_stats_recompute_${t.name.slice(6)}() ` +
+            `ORDER BY ${Array.from({ length: t.keys.length + 2 }, (_, i) => i + 1).join(', ')};`,
+        ).join('\n        ')}
+      END $fn$;`;
+export const onTruncateFunctionSql =
+  () => `CREATE FUNCTION kapok_stats_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF TG_TABLE_NAME = 'contacts' THEN
+          TRUNCATE stats_line, stats_worker, stats_target, stats_service;
+        ELSE
+          PERFORM kapok_stats_rebuild();
+        END IF;
+        RETURN NULL;
+      END $fn$;`;
+export const flushTriggersSql =
+  () => `CREATE CONSTRAINT TRIGGER contacts_stats_flush_insert AFTER INSERT OR DELETE ON contacts
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
+      CREATE CONSTRAINT TRIGGER contacts_stats_flush_update AFTER UPDATE ON contacts
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (
+             OLD.answered_at IS DISTINCT FROM NEW.answered_at
+          OR OLD.completed_at IS DISTINCT FROM NEW.completed_at
+          OR OLD.abandoned_at IS DISTINCT FROM NEW.abandoned_at
+          OR (OLD.status IN ('completed','abandoned') OR NEW.status IN ('completed','abandoned'))
+             AND OLD.status IS DISTINCT FROM NEW.status
+          OR OLD.queued_at IS DISTINCT FROM NEW.queued_at
+          OR OLD.station_id IS DISTINCT FROM NEW.station_id
+          OR OLD.hotline_id IS DISTINCT FROM NEW.hotline_id
+          OR OLD.channel IS DISTINCT FROM NEW.channel
+          OR OLD.risk_level IS DISTINCT FROM NEW.risk_level
+          OR (NEW.answered_at IS NOT NULL AND OLD.assigned_worker_id IS DISTINCT FROM NEW.assigned_worker_id))
+        EXECUTE FUNCTION kapok_stats_flush();
+      CREATE CONSTRAINT TRIGGER outcomes_stats_flush_insert AFTER INSERT OR DELETE ON outcomes
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
+      CREATE CONSTRAINT TRIGGER outcomes_stats_flush_update AFTER UPDATE ON outcomes
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (
+             OLD.contact_id IS DISTINCT FROM NEW.contact_id
+          OR OLD.service_types IS DISTINCT FROM NEW.service_types
+          OR OLD.target_group IS DISTINCT FROM NEW.target_group
+          OR OLD.problems IS DISTINCT FROM NEW.problems
+          OR OLD.psychological IS DISTINCT FROM NEW.psychological)
+        EXECUTE FUNCTION kapok_stats_flush();`;
+
 export class Stats1764700000000 implements MigrationInterface {
   name = 'Stats1764700000000';
 
@@ -265,42 +347,12 @@ export class Stats1764700000000 implements MigrationInterface {
 
       -- Records (new contribution − old contribution) of one change as pending, in this session's temporary table.
       -- Computed at the change, from the state the transaction sees then; applied at commit (kapok_stats_flush).
-      CREATE FUNCTION kapok_stats_apply(old_c contacts, old_o outcomes, new_c contacts, new_o outcomes) RETURNS void
-        LANGUAGE plpgsql AS $fn$
-      DECLARE
-        a kapok_stats_row := kapok_stats_contrib(old_c, old_o, -1);
-        b kapok_stats_row := kapok_stats_contrib(new_c, new_o, 1);
-      BEGIN
-        IF a.day IS NULL AND b.day IS NULL THEN RETURN; END IF;
-        IF to_regclass('pg_temp.kapok_stats_pending') IS NULL THEN
-          CREATE TEMPORARY TABLE kapok_stats_pending OF kapok_stats_row;
-        END IF;
-        INSERT INTO pg_temp.kapok_stats_pending SELECT * FROM unnest(ARRAY[a, b]) x WHERE x.day IS NOT NULL;
-      END $fn$;
+      ${applyFunctionSql()}
 
       -- At commit (deferred constraint triggers): adds everything pending to the rollups. The rollup rows are the
       -- last locks a transaction takes, after the contact, offer and operator rows, and in one global order: the
       -- hot rollup rows never take part in a deadlock. The first flush of a transaction does the work.
-      CREATE FUNCTION kapok_stats_flush() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      DECLARE
-        n integer;
-      BEGIN
-        IF to_regclass('pg_temp.kapok_stats_pending') IS NULL
-           OR NOT EXISTS (SELECT 1 FROM pg_temp.kapok_stats_pending) THEN
-          RETURN NULL;
-        END IF;
-        ${flushStatements()}
-        DELETE FROM pg_temp.kapok_stats_pending;
-        -- Nothing vacuums a temporary table: every 1000 flushes of this session it is emptied for real, so deleted
-        -- rows never pile up. (ON COMMIT DELETE ROWS would truncate it at every commit, which costs about 1 ms.)
-        n := COALESCE(NULLIF(current_setting('kapok.stats_flushes', true), ''), '0')::integer + 1;
-        IF n >= 1000 THEN
-          TRUNCATE pg_temp.kapok_stats_pending;
-          n := 0;
-        END IF;
-        PERFORM set_config('kapok.stats_flushes', n::text, false);
-        RETURN NULL;
-      END $fn$;
+      ${flushFunctionSql()}
 
       CREATE FUNCTION kapok_stats_on_contact() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
@@ -344,26 +396,9 @@ export class Stats1764700000000 implements MigrationInterface {
 
       ${recomputeFunctions()}
 
-      CREATE FUNCTION kapok_stats_rebuild() RETURNS void LANGUAGE plpgsql AS $fn$
-      BEGIN
-        LOCK TABLE stats_line, stats_worker, stats_target, stats_service IN EXCLUSIVE MODE;
-        TRUNCATE stats_line, stats_worker, stats_target, stats_service;
-        ${TABLES.map(
-          (t) =>
-            `INSERT INTO ${t.name} SELECT * FROM kapok_stats_recompute_${t.name.slice(6)}() ` +
-            `ORDER BY ${Array.from({ length: t.keys.length + 2 }, (_, i) => i + 1).join(', ')};`,
-        ).join('\n        ')}
-      END $fn$;
+      ${rebuildFunctionSql()}
 
-      CREATE FUNCTION kapok_stats_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
-      BEGIN
-        IF TG_TABLE_NAME = 'contacts' THEN
-          TRUNCATE stats_line, stats_worker, stats_target, stats_service;
-        ELSE
-          PERFORM kapok_stats_rebuild();
-        END IF;
-        RETURN NULL;
-      END $fn$;
+      ${onTruncateFunctionSql()}
 
       -- Only the columns a figure or key depends on fire it: offers, releases and ends cost nothing here.
       CREATE TRIGGER contacts_stats_insert AFTER INSERT ON contacts
@@ -401,32 +436,7 @@ export class Stats1764700000000 implements MigrationInterface {
         FOR EACH STATEMENT EXECUTE FUNCTION kapok_stats_on_truncate();
 
       -- The flush, at commit, after the changes above.
-      CREATE CONSTRAINT TRIGGER contacts_stats_flush_insert AFTER INSERT OR DELETE ON contacts
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
-      CREATE CONSTRAINT TRIGGER contacts_stats_flush_update AFTER UPDATE ON contacts
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (
-             OLD.answered_at IS DISTINCT FROM NEW.answered_at
-          OR OLD.completed_at IS DISTINCT FROM NEW.completed_at
-          OR OLD.abandoned_at IS DISTINCT FROM NEW.abandoned_at
-          OR (OLD.status IN ('completed','abandoned') OR NEW.status IN ('completed','abandoned'))
-             AND OLD.status IS DISTINCT FROM NEW.status
-          OR OLD.queued_at IS DISTINCT FROM NEW.queued_at
-          OR OLD.station_id IS DISTINCT FROM NEW.station_id
-          OR OLD.hotline_id IS DISTINCT FROM NEW.hotline_id
-          OR OLD.channel IS DISTINCT FROM NEW.channel
-          OR OLD.risk_level IS DISTINCT FROM NEW.risk_level
-          OR (NEW.answered_at IS NOT NULL AND OLD.assigned_worker_id IS DISTINCT FROM NEW.assigned_worker_id))
-        EXECUTE FUNCTION kapok_stats_flush();
-      CREATE CONSTRAINT TRIGGER outcomes_stats_flush_insert AFTER INSERT OR DELETE ON outcomes
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
-      CREATE CONSTRAINT TRIGGER outcomes_stats_flush_update AFTER UPDATE ON outcomes
-        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (
-             OLD.contact_id IS DISTINCT FROM NEW.contact_id
-          OR OLD.service_types IS DISTINCT FROM NEW.service_types
-          OR OLD.target_group IS DISTINCT FROM NEW.target_group
-          OR OLD.problems IS DISTINCT FROM NEW.problems
-          OR OLD.psychological IS DISTINCT FROM NEW.psychological)
-        EXECUTE FUNCTION kapok_stats_flush();
+      ${flushTriggersSql()}
 
       -- The live monitor reads waiting and held contacts every second: only open contacts are in this index.
       CREATE INDEX contacts_open_idx ON contacts (station_id, status) INCLUDE (queued_at, assigned_worker_id)

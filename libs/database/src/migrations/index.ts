@@ -17,6 +17,7 @@ import { RiskAlerts1765300000000 } from './1765300000000-risk-alerts';
 import { StationQuickReplies1765320000000 } from './1765320000000-station-quick-replies';
 import { AidDeliveringPoint1765310000000 } from './1765310000000-aid-delivering-point';
 import { DutyBoard1765400000000 } from './1765400000000-duty-board';
+import { StatsFoldLater1765500000000 } from './1765500000000-stats-fold-later';
 
 /** Every migration, in order. New migrations are appended here (one line each). */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   AidDeliveringPoint1765310000000,
   StationQuickReplies1765320000000,
   DutyBoard1765400000000,
+  StatsFoldLater1765500000000,
 ];
