@@ -231,6 +231,19 @@ function recomputeFunctions(): string {
   }).join('\n');
 }
 
+/** An update of a contact that changes a figure or a key (the rest — offers, releases, ends — fires nothing). */
+const CONTACT_COUNTED_CHANGE = `OLD.answered_at IS DISTINCT FROM NEW.answered_at
+          OR OLD.completed_at IS DISTINCT FROM NEW.completed_at
+          OR OLD.abandoned_at IS DISTINCT FROM NEW.abandoned_at
+          OR (OLD.status IN ('completed','abandoned') OR NEW.status IN ('completed','abandoned'))
+             AND OLD.status IS DISTINCT FROM NEW.status
+          OR OLD.queued_at IS DISTINCT FROM NEW.queued_at
+          OR OLD.station_id IS DISTINCT FROM NEW.station_id
+          OR OLD.hotline_id IS DISTINCT FROM NEW.hotline_id
+          OR OLD.channel IS DISTINCT FROM NEW.channel
+          OR OLD.risk_level IS DISTINCT FROM NEW.risk_level
+          OR (NEW.answered_at IS NOT NULL AND OLD.assigned_worker_id IS DISTINCT FROM NEW.assigned_worker_id))`;
+
 /** The statistics functions and triggers as this migration made them (StatsFoldLater1765500000000.down restores them). */
 export const applyFunctionSql =
   () => `CREATE FUNCTION kapok_stats_apply(old_c contacts, old_o outcomes, new_c contacts, new_o outcomes) RETURNS void
@@ -290,17 +303,7 @@ export const flushTriggersSql =
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
       CREATE CONSTRAINT TRIGGER contacts_stats_flush_update AFTER UPDATE ON contacts
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (
-             OLD.answered_at IS DISTINCT FROM NEW.answered_at
-          OR OLD.completed_at IS DISTINCT FROM NEW.completed_at
-          OR OLD.abandoned_at IS DISTINCT FROM NEW.abandoned_at
-          OR (OLD.status IN ('completed','abandoned') OR NEW.status IN ('completed','abandoned'))
-             AND OLD.status IS DISTINCT FROM NEW.status
-          OR OLD.queued_at IS DISTINCT FROM NEW.queued_at
-          OR OLD.station_id IS DISTINCT FROM NEW.station_id
-          OR OLD.hotline_id IS DISTINCT FROM NEW.hotline_id
-          OR OLD.channel IS DISTINCT FROM NEW.channel
-          OR OLD.risk_level IS DISTINCT FROM NEW.risk_level
-          OR (NEW.answered_at IS NOT NULL AND OLD.assigned_worker_id IS DISTINCT FROM NEW.assigned_worker_id))
+${CONTACT_COUNTED_CHANGE}
         EXECUTE FUNCTION kapok_stats_flush();
       CREATE CONSTRAINT TRIGGER outcomes_stats_flush_insert AFTER INSERT OR DELETE ON outcomes
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION kapok_stats_flush();
@@ -405,17 +408,7 @@ export class Stats1764700000000 implements MigrationInterface {
         FOR EACH ROW EXECUTE FUNCTION kapok_stats_on_contact();
       CREATE TRIGGER contacts_stats_update AFTER UPDATE ON contacts
         FOR EACH ROW WHEN (
-             OLD.answered_at IS DISTINCT FROM NEW.answered_at
-          OR OLD.completed_at IS DISTINCT FROM NEW.completed_at
-          OR OLD.abandoned_at IS DISTINCT FROM NEW.abandoned_at
-          OR (OLD.status IN ('completed','abandoned') OR NEW.status IN ('completed','abandoned'))
-             AND OLD.status IS DISTINCT FROM NEW.status
-          OR OLD.queued_at IS DISTINCT FROM NEW.queued_at
-          OR OLD.station_id IS DISTINCT FROM NEW.station_id
-          OR OLD.hotline_id IS DISTINCT FROM NEW.hotline_id
-          OR OLD.channel IS DISTINCT FROM NEW.channel
-          OR OLD.risk_level IS DISTINCT FROM NEW.risk_level
-          OR (NEW.answered_at IS NOT NULL AND OLD.assigned_worker_id IS DISTINCT FROM NEW.assigned_worker_id))
+${CONTACT_COUNTED_CHANGE}
         EXECUTE FUNCTION kapok_stats_on_contact();
       CREATE TRIGGER contacts_stats_delete AFTER DELETE ON contacts
         FOR EACH ROW EXECUTE FUNCTION kapok_stats_on_contact();
