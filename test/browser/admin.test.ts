@@ -179,6 +179,8 @@ describe('console: administration (Chromium)', () => {
     // One leaves: deactivated after a confirmation.
     await page.getByTestId('account-search').fill(workers[49].username);
     await page.getByTestId('account-search-submit').click();
+    // the list answered the search (a click on the row before it re-renders can lose its confirmation on a busy host)
+    await eventually(async () => (await page.getByText('共 1 个账号').count()) > 0, 30_000, 'the one account found');
     await page.getByTestId(`deactivate-${workers[49].username}`).click();
     await page.getByTestId('confirm-deactivate').click();
     await eventually(

@@ -411,6 +411,8 @@ describe('WeChat Official Account adapter (webhook, stand-in WeChat API, operato
       });
       expect(sent.ok).toBe(true);
       await waitUntil(() => standIn.sent.some((s) => s.body.touser === user), 30_000);
+      // the row is marked once WeChat's answer is back (a moment after the stand-in saw the request)
+      await waitUntil(async () => (await delivery(sent.id))?.state !== 'pending', 30_000);
       const row = await delivery(sent.id);
       expect(row).toMatchObject({ state: 'sent', attempts: 3 });
     });

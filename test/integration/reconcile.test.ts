@@ -10,6 +10,7 @@ import {
   Reconcile,
   RestoreTimers,
   RoutingRules,
+  StationSettingsRepository,
 } from '../../libs/routing/src';
 import { startDomain } from '../support/context';
 import { TestStation, createStation } from '../support/fixtures';
@@ -120,8 +121,15 @@ describe('reconcile (real database)', () => {
       },
     };
     const matching = new MatchingRepository(explaining as unknown as Db, ctx.get(RoutingRules));
+    // the station's own offer timeout comes with the match (none set here: the default)
     const picked = await db.tx((tx) => matching.bestContactFor(me, new Date(), tx));
-    expect(picked?.contactId).toBe(backlog[1]);
+    expect(picked).toEqual({
+      contactId: backlog[1],
+      offerTimeoutSeconds: ctx.get(RoutingRules).defaults.offerTimeoutSeconds,
+    });
+    await ctx.get(StationSettingsRepository).update(st.stationId, { offerTimeoutSeconds: 45 });
+    const again = await db.tx((tx) => ctx.get(MatchingRepository).bestContactFor(me, new Date(), tx));
+    expect(again).toEqual({ contactId: backlog[1], offerTimeoutSeconds: 45 });
     const rowsOf = (node: Record<string, unknown>, alias: string): number[] => [
       ...(node['Alias'] === alias ? [node['Actual Rows'] as number] : []),
       ...((node['Plans'] as Record<string, unknown>[] | undefined) ?? []).flatMap((n) => rowsOf(n, alias)),

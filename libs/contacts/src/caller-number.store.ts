@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Tx } from '@kapok/database';
 import { CallerNumberCipher } from './caller-number-cipher';
 import { ContactRepository } from './contact.repository';
 
@@ -21,11 +20,6 @@ export class CallerNumberStore {
   /** The number encrypted for this contact, as stored (for a contact written with it: ContactRepository.createOnce). */
   encrypt(contactId: string, number: string): Buffer {
     return this.cipher.encrypt(contactId, number);
-  }
-
-  /** Stores the number of a contact that has none yet (a gateway retry fills in what a crash left out). */
-  async store(contactId: string, number: string, tx?: Tx): Promise<void> {
-    await this.contacts.storeCallerNumber(contactId, this.cipher.encrypt(contactId, number), tx);
   }
 
   /**

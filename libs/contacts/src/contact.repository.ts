@@ -74,7 +74,10 @@ export interface CallerNumberCiphertexts {
   src_enc: Buffer | null;
 }
 
-const SELECT = `SELECT c.*, h.number AS hotline_number FROM contacts c JOIN hotlines h ON h.id = c.hotline_id`;
+/** Contact rows of `from` (the table, or a CTE of rows just written) with their line's number, as ContactRow has it. */
+const withLine = (from: string) =>
+  `SELECT c.*, h.number AS hotline_number FROM ${from} c JOIN hotlines h ON h.id = c.hotline_id`;
+const SELECT = withLine('contacts');
 
 /**
  * The `contacts` table: written only here. Every time it writes or compares (queued_at, the continuity reservation,
@@ -110,7 +113,7 @@ export class ContactRepository {
               ORDER BY p.completed_at DESC LIMIT 1) prev ON true
          ON CONFLICT (intake_key_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
          RETURNING *)
-       SELECT ins.*, h.number AS hotline_number FROM ins JOIN hotlines h ON h.id = ins.hotline_id`,
+       ${withLine('ins')}`,
       [
         c.hotlineId,
         c.stationId,
@@ -159,15 +162,6 @@ export class ContactRepository {
       tx,
     );
     return created!.id;
-  }
-
-  /** Stores the encrypted number of a contact that has none yet (a gateway retry fills in what a crash left out). */
-  async storeCallerNumber(id: string, encrypted: Buffer, tx?: Tx): Promise<void> {
-    await this.db.run(
-      'UPDATE contacts SET caller_number_enc = $2 WHERE id = $1 AND caller_number_enc IS NULL',
-      [id, encrypted],
-      tx,
-    );
   }
 
   /**
@@ -223,7 +217,7 @@ export class ContactRepository {
          UPDATE contacts SET status = '${t.to}', updated_at = $4, ${t.set}
           WHERE id = $1 AND status = ANY($2::text[]) AND ($3::uuid IS NULL OR assigned_worker_id = $3::uuid)
           RETURNING *)
-       SELECT c.*, h.number AS hotline_number FROM moved c JOIN hotlines h ON h.id = c.hotline_id`,
+       ${withLine('moved')}`,
       params,
       tx,
     );

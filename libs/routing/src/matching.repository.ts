@@ -91,7 +91,7 @@ const WAITING_ROW = `SELECT c.id, c.station_id, c.channel, c.language, c.topics,
 /**
  * The CTEs of every matching query, narrowed to what the query is about: one operator ($7), one contact ($8), the
  * operators of one unit ($10). Each query's text names only the narrowing it uses (no `$n IS NULL OR …`), so the
- * plan Postgres keeps for a prepared statement is as good as one made for the values (see MatchingRepository.query).
+ * plan Postgres keeps for a prepared statement is as good as one made for the values (see Db.prepared).
  */
 const ctes = (narrow: { operator?: boolean; contact?: boolean; unit?: boolean } = {}) => `
   typed_params AS (SELECT $1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::int, $6::text[], $7::uuid, $8::uuid,

@@ -125,8 +125,8 @@ export class RollupRepository {
    * how many changes it folded. The router folds every few seconds (job `stats-fold`), and every read below folds
    * first, so what it answers includes every change committed before it.
    */
-  async fold(): Promise<number> {
-    const row = await this.db.one<{ n: number }>('SELECT kapok_stats_fold() AS n');
+  async fold(tx?: Tx): Promise<number> {
+    const row = await this.db.one<{ n: number }>('SELECT kapok_stats_fold() AS n', [], tx);
     return row?.n ?? 0;
   }
 
@@ -213,7 +213,7 @@ export class RollupRepository {
       try {
         return await this.db.tx(async (tx) => {
           await this.db.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ', [], tx);
-          await this.db.run('SELECT kapok_stats_fold()', [], tx);
+          await this.fold(tx);
           return this.compare(tx, range, sampleSize);
         });
       } catch (err) {

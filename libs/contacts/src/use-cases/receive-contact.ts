@@ -89,8 +89,6 @@ export class ReceiveContact {
       },
     });
     if (created) this.metrics.contactReceived(contact.channel);
-    // a retry of an intake whose row has no number yet (written before numbers were stored with the row) fills it in
-    if (!created && dto.callerNumber) await this.callerNumbers.store(contact.id, dto.callerNumber);
     if (contact.status === 'queued') await this.routing.routeContact(contact.id);
     // (raised once per contact: a retried intake raises it if the first attempt stopped before this)
     if (riskLevel === 'critical') await this.raiseRiskAlert.execute(contact.id, 'critical_contact');
